@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { parseJid } from './xmpp/jid.ts';
+
+/**
+ * One typed, validated configuration object. Every setting has exactly one environment name
+ * (DESIGN.md's names are a public contract); README.md documents all of them.
+ */
+export interface Config {
+  xmpp: {
+    service: string;
+    domain: string;
+    secret: string;
+    /** How long an outbound send waits for the link before failing with 503. */
+    sendDeadlineMs: number;
+    /** How many outbound stanzas may wait while the link is down or busy. */
+    sendQueueMax: number;
+    reconnectMinMs: number;
+    reconnectMaxMs: number;
+  };
+  http: {
+    host: string;
+    port: number;
+    corsOrigins: string[];
+  };
+  auth: {
+    tokens: string[];
+  };
+  rest: {
+    maxBodyBytes: number;
+  };
+  iq: {
+    defaultTimeoutMs: number;
+    maxTimeoutMs: number;
+  };
+  callbackUrl: string | undefined;
+  databaseUrl: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+
+const xmppService = z
+  .string()
+  .regex(/^xmpp:\/\/[^/:]+(:\d{1,5})?\/?$/, 'must look like xmpp://host:port');
+
+const domain = z.string().refine((value) => {
+  const jid = parseJid(value);
+  return jid !== undefined && jid.local === undefined && jid.resource === undefined;
+}, 'must be a bare domain such as rest.example.net');
+
+const tokens = z
+  .string()
+  .transform((value) => value.split(',').map((token) => token.trim()).filter((token) => token !== ''))
+  .refine((list) => list.length > 0, 'needs at least one token')
+  .refine((list) => list.every((token) => token.length >= 16), 'every token must be at least 16 characters');
+
+const url = z.string().refine((value) => {
+  try {
+    const parsed = new URL(value);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an http:// or https:// URL');
+
+const databaseUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL');
+
+const origins = z
+  .string()
+  .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''));
+
+/** Each entry: the environment name, its parser, and its default (undefined = required). */
+const settings = {
+  XMPP_SERVICE: [xmppService, 'xmpp://127.0.0.1:5347'],
+  XMPP_DOMAIN: [domain, undefined],
+  XMPP_SECRET: [z.string().min(1), undefined],
+  XMPP_SEND_DEADLINE_MS: [positiveInt(600_000), '10000'],
+  XMPP_SEND_QUEUE_MAX: [positiveInt(1_000_000), '10000'],
+  XMPP_RECONNECT_MIN_MS: [positiveInt(600_000), '500'],
+  XMPP_RECONNECT_MAX_MS: [positiveInt(3_600_000), '30000'],
+  HTTP_HOST: [z.string().min(1), '127.0.0.1'],
+  HTTP_PORT: [z.coerce.number().int().min(0).max(65535), '8080'],
+  CORS_ORIGINS: [origins, ''],
+  API_TOKENS: [tokens, undefined],
+  REST_MAX_BODY_BYTES: [positiveInt(64 * 1024 * 1024), String(192 * 1024)],
+  IQ_TIMEOUT_MS: [positiveInt(300_000), '120000'],
+  IQ_MAX_TIMEOUT_MS: [positiveInt(3_600_000), '300000'],
+  CALLBACK_URL: [url, null],
+  DATABASE_URL: [databaseUrl, null],
+  LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'],
+} as const satisfies Record<string, readonly [z.ZodType, string | null | undefined]>;
+
+type Settings = typeof settings;
+type Parsed = {
+  [K in keyof Settings]: Settings[K][1] extends null
+    ? z.output<Settings[K][0]> | undefined
+    : z.output<Settings[K][0]>;
+};
+
+/** The documented settings, for `--help` and the README check. */
+export const settingNames = Object.keys(settings) as (keyof Settings)[];
+
+function read<K extends keyof Settings>(env: Env, name: K): Parsed[K] {
+  const [schema, fallback] = settings[name];
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') {
+    if (fallback === undefined) throw new ConfigError(name, 'is required but not set');
+    if (fallback === null) return undefined as Parsed[K];
+    return (schema as z.ZodType).parse(fallback) as Parsed[K];
+  }
+  const result = (schema as z.ZodType).safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(name, issue?.message ?? 'is invalid');
+  }
+  return result.data as Parsed[K];
+}
+
+/** Reads and validates the configuration; throws ConfigError naming the first bad setting. */
+export function loadConfig(env: Env = process.env): Config {
+  const get = <K extends keyof Settings>(name: K) => read(env, name);
+  const reconnectMinMs = get('XMPP_RECONNECT_MIN_MS');
+  const reconnectMaxMs = get('XMPP_RECONNECT_MAX_MS');
+  if (reconnectMaxMs < reconnectMinMs) {
+    throw new ConfigError('XMPP_RECONNECT_MAX_MS', 'must not be smaller than XMPP_RECONNECT_MIN_MS');
+  }
+  const defaultTimeoutMs = get('IQ_TIMEOUT_MS');
+  const maxTimeoutMs = get('IQ_MAX_TIMEOUT_MS');
+  if (maxTimeoutMs < defaultTimeoutMs) {
+    throw new ConfigError('IQ_MAX_TIMEOUT_MS', 'must not be smaller than IQ_TIMEOUT_MS');
+  }
+  return {
+    xmpp: {
+      service: get('XMPP_SERVICE'),
+      domain: parseJid(get('XMPP_DOMAIN'))!.toString(),
+      secret: get('XMPP_SECRET'),
+      sendDeadlineMs: get('XMPP_SEND_DEADLINE_MS'),
+      sendQueueMax: get('XMPP_SEND_QUEUE_MAX'),
+      reconnectMinMs,
+      reconnectMaxMs,
+    },
+    http: {
+      host: get('HTTP_HOST'),
+      port: get('HTTP_PORT'),
+      corsOrigins: get('CORS_ORIGINS'),
+    },
+    auth: { tokens: get('API_TOKENS') },
+    rest: { maxBodyBytes: get('REST_MAX_BODY_BYTES') },
+    iq: { defaultTimeoutMs, maxTimeoutMs },
+    callbackUrl: get('CALLBACK_URL'),
+    databaseUrl: get('DATABASE_URL'),
+    logLevel: get('LOG_LEVEL'),
+  };
+}

@@ -1,0 +1,54 @@
+import type { StanzaErrorType } from './stanza-error.ts';
+
+/**
+ * The one table of the gateway's own failures: each kind names its stanza error (type and
+ * condition, as mod_rest uses them), its HTTP status and its default text. The edges (/rest,
+ * GraphQL, webhooks) map a GatewayError through this table and nowhere else.
+ * The first rows reproduce mod_rest's `post_errors` (CONTRACT.md), texts included.
+ */
+export const failures = {
+  'no-credentials': { type: 'auth', condition: 'not-authorized', http: 401, text: 'No credentials provided' },
+  'bad-credentials': { type: 'auth', condition: 'not-authorized', http: 403, text: 'Credentials not accepted' },
+  'unsupported-media-type': { type: 'cancel', condition: 'bad-format', http: 415, text: 'Unsupported media type' },
+  'payload-too-large': { type: 'modify', condition: 'resource-constraint', http: 413, text: 'Payload too large' },
+  'not-well-formed': { type: 'modify', condition: 'not-well-formed', http: 400, text: 'Failed to parse payload' },
+  'unsupported-stanza-type': {
+    type: 'modify',
+    condition: 'unsupported-stanza-type',
+    http: 422,
+    text: "Invalid stanza, must be 'message', 'presence' or 'iq'.",
+  },
+  'invalid-namespace': { type: 'modify', condition: 'invalid-namespace', http: 422, text: "'xmlns' attribute must be empty" },
+  'invalid-to': { type: 'modify', condition: 'improper-addressing', http: 422, text: 'Invalid destination JID' },
+  'invalid-from': { type: 'modify', condition: 'invalid-from', http: 422, text: 'Invalid source JID' },
+  'from-not-authorized': {
+    type: 'auth',
+    condition: 'not-authorized',
+    http: 403,
+    text: "Not authorized to send stanza with requested 'from'",
+  },
+  'invalid-iq-type': { type: 'modify', condition: 'invalid-xml', http: 422, text: "'iq' stanza must be of type 'get' or 'set'" },
+  'iq-child-count': { type: 'modify', condition: 'bad-format', http: 422, text: "'iq' stanza must have exactly one child tag" },
+  // Our own: mod_rest answers 500 here; 504 says what happened (CONTRACT.md deviation).
+  'iq-timeout': { type: 'wait', condition: 'remote-server-timeout', http: 504, text: 'IQ stanza timed out' },
+  'iq-conflict': {
+    type: 'cancel',
+    condition: 'conflict',
+    http: 409,
+    text: 'An iq with this id to this address is already waiting for its reply',
+  },
+  'link-down': { type: 'wait', condition: 'service-unavailable', http: 503, text: 'The XMPP link is down' },
+  'link-lost': {
+    type: 'wait',
+    condition: 'service-unavailable',
+    http: 503,
+    text: 'The XMPP link went down before the reply arrived; the iq may have been delivered',
+  },
+  'queue-full': { type: 'wait', condition: 'resource-constraint', http: 503, text: 'Too many stanzas are waiting to be sent' },
+  'shutting-down': { type: 'wait', condition: 'service-unavailable', http: 503, text: 'The gateway is shutting down' },
+  'method-not-allowed': { type: 'cancel', condition: 'not-allowed', http: 405, text: 'Method not allowed' },
+  'not-found': { type: 'cancel', condition: 'item-not-found', http: 404, text: 'Not found' },
+  'internal': { type: 'wait', condition: 'internal-server-error', http: 500, text: 'Internal error' },
+} as const satisfies Record<string, { type: StanzaErrorType; condition: string; http: number; text: string }>;
+
+export type FailureKind = keyof typeof failures;

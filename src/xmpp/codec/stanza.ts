@@ -1,0 +1,61 @@
+import type { Element } from 'ltx';
+import type { Jid } from '../jid.ts';
+import { serializeElement } from './xml-writer.ts';
+
+export type StanzaKind = 'message' | 'presence' | 'iq';
+
+export const stanzaKinds: readonly StanzaKind[] = ['message', 'presence', 'iq'];
+
+export function isStanzaKind(name: string): name is StanzaKind {
+  return (stanzaKinds as readonly string[]).includes(name);
+}
+
+/**
+ * A stanza that passed the codec: kind, addresses and id are known to be valid, and the element
+ * is in jabber:client form (no xmlns on the stanza element). Only the codec builds Stanzas, so
+ * holding one means it may go to the wire or to an HTTP client as it is.
+ */
+export class Stanza {
+  #xml: string | undefined;
+
+  /** @internal use the codec's parse and decode functions */
+  constructor(
+    readonly kind: StanzaKind,
+    readonly element: Element,
+    readonly from: Jid,
+    readonly to: Jid,
+  ) {}
+
+  get id(): string {
+    return this.element.attrs.id ?? '';
+  }
+
+  get type(): string | undefined {
+    return this.element.attrs.type;
+  }
+
+  get lang(): string | undefined {
+    return this.element.attrs['xml:lang'];
+  }
+
+  /** An iq get/set: the sender is waiting for exactly one reply. */
+  get isIqRequest(): boolean {
+    return this.kind === 'iq' && (this.type === 'get' || this.type === 'set');
+  }
+
+  /** A result or error iq, or any error stanza: never to be answered (no error loops). */
+  get isReply(): boolean {
+    return this.type === 'error' || (this.kind === 'iq' && this.type === 'result');
+  }
+
+  /** The child elements: the iq payload, message extensions, presence extensions. */
+  get payloads(): Element[] {
+    return this.element.getChildElements();
+  }
+
+  /** Serialized once: the same stanza may go to the socket, a webhook and the log. */
+  toXml(): string {
+    this.#xml ??= serializeElement(this.element);
+    return this.#xml;
+  }
+}

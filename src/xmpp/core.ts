@@ -1,0 +1,175 @@
+import type { Element } from 'ltx';
+import { GatewayError } from '../errors/gateway-error.ts';
+import type { Logger } from '../log.ts';
+import { builtinAnswer } from './builtin-answers.ts';
+import { decodeInbound, errorReply, type OutboundRules, type Stanza, type StanzaKind } from './codec/index.ts';
+import { InboundBus } from './inbound-bus.ts';
+import { IqWaiter } from './iq-waiter.ts';
+import { type LinkStatus, XmppLink } from './link.ts';
+import { OutboundQueue } from './outbound.ts';
+
+/**
+ * The core every face uses: send a stanza, send an iq and await its reply, observe inbound
+ * stanzas. It does not know whether a stanza came from /rest, GraphQL or a webhook reply.
+ */
+export interface XmppCoreOptions {
+  service: string;
+  domain: string;
+  secret: string;
+  sendDeadlineMs: number;
+  sendQueueMax: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+}
+
+/**
+ * Decides who answers an inbound iq get/set. Returns true to take it on: the answerer then
+ * sends exactly one reply. Answerers are asked in priority order (lower first); when none
+ * takes the iq, the core answers `service-unavailable` (RFC 6120 §8.4).
+ */
+export type IqAnswerer = (request: Stanza) => boolean;
+
+export const answererPriority = { webhook: 10, builtin: 20, subscribers: 30 } as const;
+
+export type StanzaCounters = Record<'in' | 'out', Record<StanzaKind, number>>;
+
+export interface CoreStatus {
+  domain: string;
+  service: string;
+  link: LinkStatus;
+  startedAt: Date;
+  pendingIqs: number;
+  queuedSends: number;
+  counters: StanzaCounters;
+}
+
+export class XmppCore {
+  readonly inbound = new InboundBus();
+  readonly rules: OutboundRules;
+  readonly #link: XmppLink;
+  readonly #outbound: OutboundQueue;
+  readonly #iqs: IqWaiter;
+  readonly #answerers: { priority: number; answer: IqAnswerer }[] = [];
+  readonly #startedAt = new Date();
+  readonly #counters: StanzaCounters = {
+    in: { message: 0, presence: 0, iq: 0 },
+    out: { message: 0, presence: 0, iq: 0 },
+  };
+
+  constructor(
+    private readonly options: XmppCoreOptions,
+    private readonly log: Logger,
+  ) {
+    this.rules = { domain: options.domain };
+    this.#link = new XmppLink(options, log);
+    this.#outbound = new OutboundQueue(this.#link, { deadlineMs: options.sendDeadlineMs, queueMax: options.sendQueueMax });
+    this.#iqs = new IqWaiter(() => this.#linkDown());
+    this.#link.on('stanza', (element) => this.#receive(element));
+    this.#link.on('online', () => log.info({ domain: options.domain, service: options.service }, 'XMPP component online'));
+    this.#link.on('offline', () => this.#iqs.failSent(() => new GatewayError('link-lost', { retryAfterSeconds: 1 })));
+    this.addIqAnswerer(answererPriority.builtin, (request) => {
+      const answer = builtinAnswer(request, options.domain);
+      if (answer) this.#sendReply(answer);
+      return answer !== undefined;
+    });
+  }
+
+  get domain(): string {
+    return this.options.domain;
+  }
+
+  get online(): boolean {
+    return this.#link.online;
+  }
+
+  /** Link state changes, for readiness and logs. */
+  onLinkStatus(listener: (status: LinkStatus) => void): () => void {
+    this.#link.on('status', listener);
+    return () => this.#link.off('status', listener);
+  }
+
+  start(): void {
+    this.#link.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#outbound.close();
+    this.#iqs.failAll(() => new GatewayError('shutting-down'));
+    await this.#link.stop();
+  }
+
+  status(): CoreStatus {
+    return {
+      domain: this.options.domain,
+      service: this.options.service,
+      link: this.#link.status,
+      startedAt: this.#startedAt,
+      pendingIqs: this.#iqs.pending,
+      queuedSends: this.#outbound.size,
+      counters: structuredClone(this.#counters),
+    };
+  }
+
+  /** Sends a stanza that expects no reply; resolves once the socket accepted it. */
+  async send(stanza: Stanza): Promise<void> {
+    await this.#outbound.send(stanza.toXml());
+    this.#counters.out[stanza.kind] += 1;
+  }
+
+  /**
+   * Sends an iq get/set and resolves with its reply, `type="result"` or `type="error"` alike
+   * (a stanza error is an answer, not a failure). Rejects with GatewayError `iq-timeout`,
+   * `link-down`, `link-lost`, `iq-conflict`, `queue-full` or `shutting-down`.
+   */
+  async request(iq: Stanza, timeoutMs: number): Promise<Stanza> {
+    const waiter = this.#iqs.expect(iq, timeoutMs);
+    try {
+      await this.#outbound.send(iq.toXml(), timeoutMs);
+      waiter.sent();
+      this.#counters.out.iq += 1;
+    } catch (error) {
+      waiter.cancel(error instanceof GatewayError ? error : new GatewayError('internal', { cause: error }));
+    }
+    return waiter.reply;
+  }
+
+  addIqAnswerer(priority: number, answer: IqAnswerer): () => void {
+    const entry = { priority, answer };
+    this.#answerers.push(entry);
+    this.#answerers.sort((a, b) => a.priority - b.priority);
+    return () => {
+      const index = this.#answerers.indexOf(entry);
+      if (index !== -1) this.#answerers.splice(index, 1);
+    };
+  }
+
+  #linkDown(): GatewayError {
+    return new GatewayError('link-down', { retryAfterSeconds: this.#link.retryAfterSeconds() });
+  }
+
+  #receive(element: Element): void {
+    const stanza = decodeInbound(element, this.options.domain);
+    if (!stanza) {
+      this.log.warn({ name: element.name }, 'dropped an inbound element that is not a valid stanza');
+      return;
+    }
+    this.#counters.in[stanza.kind] += 1;
+    if (this.#iqs.settle(stanza)) return;
+    this.inbound.publish(stanza, (error) => this.log.error({ err: error, id: stanza.id }, 'an inbound listener failed'));
+    if (!stanza.isIqRequest) return;
+    for (const { answer } of this.#answerers) {
+      try {
+        if (answer(stanza)) return;
+      } catch (error) {
+        this.log.error({ err: error, id: stanza.id }, 'an iq answerer failed');
+      }
+    }
+    this.#sendReply(errorReply(stanza, { type: 'cancel', condition: 'service-unavailable' }));
+  }
+
+  #sendReply(reply: Stanza): void {
+    this.send(reply).catch((error: unknown) =>
+      this.log.warn({ err: error, to: reply.to.toString(), id: reply.id }, 'could not send an iq reply'),
+    );
+  }
+}

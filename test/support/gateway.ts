@@ -1,0 +1,51 @@
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { buildApp, type App } from '../../src/server.ts';
+import type { Prosody } from './prosody.ts';
+
+export const TEST_TOKEN = 'test-token-0123456789abcdef';
+
+export interface TestGateway {
+  app: App;
+  config: Config;
+  url: string;
+  token: string;
+  waitOnline(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The gateway built in-process exactly as main.ts builds it, from environment-style settings,
+ * on an ephemeral port, connected to the given Prosody.
+ */
+export async function startGateway(prosody: Prosody, env: Record<string, string> = {}): Promise<TestGateway> {
+  const config = loadConfig({
+    XMPP_SERVICE: prosody.componentService,
+    XMPP_DOMAIN: prosody.componentDomain,
+    XMPP_SECRET: prosody.componentSecret,
+    API_TOKENS: TEST_TOKEN,
+    HTTP_PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    XMPP_RECONNECT_MIN_MS: '100',
+    XMPP_RECONNECT_MAX_MS: '1000',
+    ...env,
+  });
+  const app = buildApp(config, createLogger(config.logLevel));
+  const { url } = await app.start();
+  const gateway: TestGateway = {
+    app,
+    config,
+    url,
+    token: TEST_TOKEN,
+    async waitOnline(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!app.core.online) {
+        if (Date.now() > deadline) throw new Error('the gateway did not come online');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    stop: () => app.stop(),
+  };
+  await gateway.waitOnline();
+  return gateway;
+}
