@@ -17,12 +17,17 @@ function step(name, command, args, env = process.env) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-const probe = spawnSync('prosody', ['--help'], { stdio: 'ignore' });
-if (probe.error) {
-  fail(
-    'Prosody is not installed; the integration tests start a private one.\n' +
-      '  Install it with:  apt-get update && apt-get install -y prosody   (as root)',
-  );
+// The integration tests start private Prosody instances: install the Debian package when it
+// is missing and we may (root), otherwise say exactly what to run.
+const hasProsody = () => !spawnSync('prosody', ['--help'], { stdio: 'ignore' }).error;
+if (!hasProsody()) {
+  if (process.getuid?.() !== 0) {
+    fail('Prosody is not installed; the integration tests start a private one.\n  Install it with:  sudo apt-get update && sudo apt-get install -y prosody');
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  step('install Prosody (Debian package)', 'apt-get', ['update', '-qq'], env);
+  step('install Prosody (Debian package)', 'apt-get', ['install', '-y', '-qq', 'prosody'], env);
+  if (!hasProsody()) fail('Prosody is still missing after apt-get install');
 }
 
 const requested = process.argv.slice(2);
