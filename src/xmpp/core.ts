@@ -1,4 +1,5 @@
 import type { Element } from 'ltx';
+import type { Config } from '../config.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { Logger } from '../log.ts';
 import { builtinAnswer } from './builtin-answers.ts';
@@ -12,15 +13,7 @@ import { OutboundQueue } from './outbound.ts';
  * The core every face uses: send a stanza, send an iq and await its reply, observe inbound
  * stanzas. It does not know whether a stanza came from /rest, GraphQL or a webhook reply.
  */
-export interface XmppCoreOptions {
-  service: string;
-  domain: string;
-  secret: string;
-  sendDeadlineMs: number;
-  sendQueueMax: number;
-  reconnectMinMs: number;
-  reconnectMaxMs: number;
-}
+export type XmppCoreOptions = Config['xmpp'];
 
 /**
  * Decides who answers an inbound iq get/set. Returns true to take it on: the answerer then

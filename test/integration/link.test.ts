@@ -3,8 +3,9 @@ import { after, before, it } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { buildApp, type App } from '../../src/server.ts';
-import { startGateway, TEST_TOKEN } from '../support/gateway.ts';
+import { startGateway, TEST_TOKEN, testEnv } from '../support/gateway.ts';
 import { startProsody, type Prosody } from '../support/prosody.ts';
+import { waitUntil } from '../support/wait.ts';
 import { rest } from '../support/rest-client.ts';
 
 /** The component link against a real Prosody: refusal, conflict and take-over. */
@@ -21,34 +22,17 @@ after(async () => {
 });
 
 function build(env: Record<string, string>): App {
-  const config = loadConfig({
-    XMPP_SERVICE: prosody.componentService,
-    XMPP_DOMAIN: prosody.componentDomain,
-    XMPP_SECRET: prosody.componentSecret,
-    API_TOKENS: TEST_TOKEN,
-    HTTP_PORT: '0',
-    XMPP_RECONNECT_MIN_MS: '100',
-    XMPP_RECONNECT_MAX_MS: '400',
-    XMPP_SEND_DEADLINE_MS: '300',
-    ...env,
-  });
-  const app = buildApp(config, createLogger('silent'));
+  const config = loadConfig(testEnv(prosody, { XMPP_RECONNECT_MAX_MS: '400', XMPP_SEND_DEADLINE_MS: '300', ...env }));
+  const app = buildApp(config, createLogger(config.logLevel));
   apps.push(app);
   return app;
 }
 
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 it('a wrong secret: the link fails once and stops retrying', async () => {
   const app = build({ XMPP_SECRET: 'not-the-secret' });
   const { url } = await app.start();
-  await waitFor(() => app.core.status().link.state === 'failed', 5000, 'the failed state');
+  await waitUntil(() => app.core.status().link.state === 'failed', 5000, 'the failed state');
   const status = app.core.status().link;
   assert.equal(status.connects, 0);
   assert.match(status.lastError ?? '', /not-authorized/);
@@ -67,9 +51,9 @@ it('a second gateway for the same domain waits (conflict) and takes over when th
   const first = await startGateway(prosody);
   const second = build({});
   await second.start();
-  await waitFor(() => (second.core.status().link.lastError ?? '').includes('conflict'), 5000, 'the conflict');
+  await waitUntil(() => (second.core.status().link.lastError ?? '').includes('conflict'), 5000, 'the conflict');
   assert.equal(second.core.online, false);
   assert.notEqual(second.core.status().link.state, 'failed', 'conflict is retried, not fatal');
   await first.stop();
-  await waitFor(() => second.core.online, 5000, 'the take-over');
+  await waitUntil(() => second.core.online, 5000, 'the take-over');
 });

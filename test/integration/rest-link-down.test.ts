@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { startProsody, type Prosody } from '../support/prosody.ts';
+import { waitUntil } from '../support/wait.ts';
 import { rest, xmlError } from '../support/rest-client.ts';
 
 /**
@@ -22,17 +23,10 @@ after(async () => {
   await prosody?.dispose();
 });
 
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 it('503 with Retry-After while the link is down, then recovers by itself', async () => {
   await prosody.stop();
-  await waitFor(() => !gateway.app.core.online, 5000, 'the link to notice');
+  await waitUntil(() => !gateway.app.core.online, 5000, 'the link to notice');
 
   const started = Date.now();
   const [message, iq, json] = await Promise.all([
@@ -48,7 +42,7 @@ it('503 with Retry-After while the link is down, then recovers by itself', async
   assert.deepEqual(JSON.parse(json.body).error, { type: 'wait', condition: 'service-unavailable', text: 'The XMPP link is down' });
 
   await prosody.start();
-  await waitFor(() => gateway.app.core.online, 10_000, 'the link to come back');
+  await waitUntil(() => gateway.app.core.online, 10_000, 'the link to come back');
   const status = gateway.app.core.status();
   assert.equal(status.link.state, 'online');
   assert.ok(status.link.reconnects >= 1);
@@ -59,7 +53,7 @@ it('503 with Retry-After while the link is down, then recovers by itself', async
 
 it('a send made while the link is down is delivered when the link returns within the deadline', async () => {
   await prosody.stop();
-  await waitFor(() => !gateway.app.core.online, 5000, 'the link to notice');
+  await waitUntil(() => !gateway.app.core.online, 5000, 'the link to notice');
   const text = `queued-${Date.now()}`;
   // Addressed to the component's own domain: it travels through Prosody and comes back inbound,
   // which proves it really crossed the link after the reconnect.
