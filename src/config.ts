@@ -35,6 +35,8 @@ export interface Config {
   callbackUrl: string | undefined;
   databaseUrl: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How long a stop waits for requests in progress (iq long-polls) before cutting them off. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +102,7 @@ const settings = {
   CALLBACK_URL: [url, null],
   DATABASE_URL: [databaseUrl, null],
   LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'],
+  SHUTDOWN_GRACE_MS: [positiveInt(600_000), '10000'],
 } as const satisfies Record<string, readonly [z.ZodType, string | null | undefined]>;
 
 type Settings = typeof settings;
@@ -109,8 +112,15 @@ type Parsed = {
     : z.output<Settings[K][0]>;
 };
 
-/** The documented settings, for `--help` and the README check. */
-export const settingNames = Object.keys(settings) as (keyof Settings)[];
+export type SettingName = keyof Settings;
+
+/** The documented settings, for `--help`, config files and the README check. */
+export const settingNames = Object.keys(settings) as SettingName[];
+
+/** A setting's default as written in the environment; undefined = required, null = unset. */
+export function settingDefault(name: SettingName): string | null | undefined {
+  return settings[name][1];
+}
 
 function read<K extends keyof Settings>(env: Env, name: K): Parsed[K] {
   const [schema, fallback] = settings[name];
@@ -162,5 +172,6 @@ export function loadConfig(env: Env = process.env): Config {
     callbackUrl: get('CALLBACK_URL'),
     databaseUrl: get('DATABASE_URL'),
     logLevel: get('LOG_LEVEL'),
+    shutdownGraceMs: get('SHUTDOWN_GRACE_MS'),
   };
 }

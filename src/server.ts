@@ -1,16 +1,26 @@
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { BearerAuth } from './http/bearer-auth.ts';
 import { CorsPolicy } from './http/cors.ts';
 import { createHttpServer, type Mount } from './http/http-server.ts';
+import { RequestTracker } from './http/request-tracker.ts';
 import type { Logger } from './log.ts';
+import { createMetrics } from './ops/metrics.ts';
+import { createOpsMount } from './ops/ops-mount.ts';
+import type { ReadinessCheck } from './ops/readiness.ts';
 import { createRestHandler } from './rest/router.ts';
 import { XmppCore } from './xmpp/core.ts';
 
 export interface App {
   core: XmppCore;
+  metrics: Registry;
   /** Starts listening and connecting; resolves once HTTP listens (the link comes up by itself). */
   start(): Promise<{ url: string }>;
+  /**
+   * Graceful stop: refuse new requests, let those in progress finish up to SHUTDOWN_GRACE_MS,
+   * then close the component stream cleanly.
+   */
   stop(): Promise<void>;
 }
 
@@ -19,6 +29,17 @@ export function buildApp(config: Config, log: Logger): App {
   const core = new XmppCore(config.xmpp, log);
   const auth = new BearerAuth(config.auth.tokens);
   const cors = new CorsPolicy(config.http.corsOrigins);
+  const metrics = createMetrics(core);
+  const checks: ReadinessCheck[] = [
+    {
+      name: 'xmpp',
+      check: async () => {
+        if (core.online) return undefined;
+        const { state, lastError } = core.status().link;
+        return lastError ? `link ${state}: ${lastError}` : `link ${state}`;
+      },
+    },
+  ];
   const rest = createRestHandler({
     core,
     auth,
@@ -27,11 +48,16 @@ export function buildApp(config: Config, log: Logger): App {
     maxBodyBytes: config.rest.maxBodyBytes,
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
   });
-  const mounts: Mount[] = [{ matches: (path) => path === '/rest' || path.startsWith('/rest/'), handle: rest }];
-  const server = createHttpServer(mounts, log);
+  const mounts: Mount[] = [
+    { matches: (path) => path === '/rest' || path.startsWith('/rest/'), handle: rest },
+    createOpsMount(metrics, checks),
+  ];
+  const tracker = new RequestTracker();
+  const server = createHttpServer(mounts, log, tracker);
 
   return {
     core,
+    metrics,
     async start() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -50,9 +76,12 @@ export function buildApp(config: Config, log: Logger): App {
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      const { abandoned } = await tracker.drain(config.shutdownGraceMs);
+      if (abandoned > 0) log.warn({ abandoned }, 'stopped with requests still in progress');
       await core.stop();
       server.closeAllConnections();
       await closed;
+      log.info('stopped');
     },
   };
 }
