@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { clientIsStale, generateClient } from './prisma-generate.mjs';
 
 function fail(message) {
   process.stderr.write(`npm test: ${message}\n`);
@@ -23,6 +24,12 @@ if (probe.error) {
     'Prosody is not installed; the integration tests start a private one.\n' +
       '  Install it with:  apt-get update && apt-get install -y prosody   (as root)',
   );
+}
+
+// postinstall generates the Prisma client; a schema edited since then needs it again.
+if (clientIsStale()) {
+  process.stdout.write('\n== prisma generate (prisma/schema.prisma changed)\n');
+  generateClient();
 }
 
 const requested = process.argv.slice(2);
