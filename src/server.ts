@@ -5,10 +5,13 @@ import { CorsPolicy } from './http/cors.ts';
 import { createHttpServer, type Mount } from './http/http-server.ts';
 import type { Logger } from './log.ts';
 import { createRestHandler } from './rest/router.ts';
+import { createWebhooks, type Webhooks } from './webhooks/index.ts';
 import { XmppCore } from './xmpp/core.ts';
 
 export interface App {
   core: XmppCore;
+  /** The webhook face and its delivery log; undefined without CALLBACK_URL. */
+  webhooks: Webhooks | undefined;
   /** Starts listening and connecting; resolves once HTTP listens (the link comes up by itself). */
   start(): Promise<{ url: string }>;
   stop(): Promise<void>;
@@ -29,10 +32,14 @@ export function buildApp(config: Config, log: Logger): App {
   });
   const mounts: Mount[] = [{ matches: (path) => path === '/rest' || path.startsWith('/rest/'), handle: rest }];
   const server = createHttpServer(mounts, log);
+  const webhooks = createWebhooks(config, core, log);
 
   return {
     core,
+    webhooks,
     async start() {
+      // Before the link comes up, so no inbound stanza arrives without its listener.
+      await webhooks?.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.http.port, config.http.host, () => {
@@ -50,7 +57,10 @@ export function buildApp(config: Config, log: Logger): App {
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // No new webhook attempts; stanzas still arriving until the link closes are logged pending.
+      await webhooks?.pause();
       await core.stop();
+      await webhooks?.close();
       server.closeAllConnections();
       await closed;
     },

@@ -59,6 +59,13 @@ export const failures = {
     http: 502,
     text: 'Invalid callback response',
   },
+  'delivery-interrupted': {
+    type: 'wait',
+    condition: 'recipient-unavailable',
+    http: 503,
+    text: 'The gateway restarted before the callback answered',
+  },
+  'bad-cursor': { type: 'modify', condition: 'bad-request', http: 400, text: 'Not a cursor of this list' },
   'database-unavailable': { type: 'wait', condition: 'service-unavailable', http: 503, text: 'The delivery log database is unreachable' },
 } as const satisfies Record<string, { type: StanzaErrorType; condition: string; http: number; text: string }>;
 
