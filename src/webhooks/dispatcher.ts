@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebhookSettings } from '../config.ts';
+import { newDeliveryId } from '../db/delivery-id.ts';
 import type { LogWriter } from '../db/log-writer.ts';
 import type { AttemptRecord, DeliveryOutcome, DeliveryRecord } from '../db/records.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
@@ -66,7 +66,7 @@ export class Dispatcher {
   accept(stanza: Stanza, redeliveryOf: string | null = null): DeliveryRecord {
     const now = new Date();
     const record: DeliveryRecord = {
-      id: randomUUID(),
+      id: newDeliveryId(now.getTime()),
       createdAt: now,
       updatedAt: now,
       kind: stanza.kind,
@@ -94,7 +94,7 @@ export class Dispatcher {
     return { ...record };
   }
 
-  /** Deliveries an earlier run left pending, oldest first; returns how many were taken up. */
+  /** A delivery an earlier run left pending (called oldest first, so lanes keep their order). */
   resume(record: DeliveryRecord, stanza: Stanza): void {
     if (this.#active.has(record.id)) return;
     const active = this.#track({ ...record }, stanza, Promise.resolve());
