@@ -25,6 +25,8 @@ export interface Webhooks {
   start(): Promise<void>;
   pause(): Promise<void>;
   close(): Promise<void>;
+  /** One retention pass now (it also runs hourly); resolves with the deliveries removed. */
+  prune(now?: Date): Promise<number>;
 }
 
 export interface WebhookStatus {
@@ -141,6 +143,7 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
       if (writer.up) await resume();
       pruner.start();
     },
+    prune: (now) => pruner.run(now),
     async pause() {
       await parts?.dispatcher.pause();
     },
