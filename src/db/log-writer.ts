@@ -47,6 +47,8 @@ export class LogWriter extends EventEmitter<{ up: []; down: []; drained: [] }> {
   #failures = 0;
   #retryTimer: NodeJS.Timeout | undefined;
   #everUp = false;
+  /** Ops taken out of the queue by the batch being written. */
+  #inFlight = 0;
   #status: LogWriterStatus = { state: 'down', since: new Date(), lastError: 'not started', buffered: 0, written: 0, lostRows: 0 };
 
   constructor(
@@ -58,7 +60,7 @@ export class LogWriter extends EventEmitter<{ up: []; down: []; drained: [] }> {
   }
 
   status(): LogWriterStatus {
-    return { ...this.#status, buffered: this.#ops.length };
+    return { ...this.#status, buffered: this.#ops.length + this.#inFlight };
   }
 
   get up(): boolean {
@@ -135,6 +137,7 @@ export class LogWriter extends EventEmitter<{ up: []; down: []; drained: [] }> {
     try {
       while (this.#ops.length > 0 && this.up) {
         const batch = this.#ops.splice(0, BATCH_MAX);
+        this.#inFlight = batch.length;
         try {
           await this.#apply(batch);
           this.#written(batch);
@@ -146,6 +149,8 @@ export class LogWriter extends EventEmitter<{ up: []; down: []; drained: [] }> {
             this.#ops.unshift(...batch);
             this.#goDown(error);
           }
+        } finally {
+          this.#inFlight = 0;
         }
       }
     } finally {
@@ -203,7 +208,9 @@ export class LogWriter extends EventEmitter<{ up: []; down: []; drained: [] }> {
   }
 
   #goDown(error: unknown): void {
-    this.#status.lastError = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    // Prisma's messages start with a blank line and the call site; the last line is the cause.
+    const lines = (error instanceof Error ? error.message : String(error)).split('\n').filter((line) => line.trim() !== '');
+    this.#status.lastError = lines.at(-1)?.trim() ?? 'unknown error';
     if (this.#status.state === 'up') this.log.warn({ reason: this.#status.lastError }, 'delivery log database unreachable; buffering writes');
     for (const op of this.#ops) if (op.kind === 'insert') op.ack('deferred');
     this.#setState('down');
