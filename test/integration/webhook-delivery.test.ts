@@ -145,7 +145,7 @@ it('a restart with deliveries pending: none lost, each delivered in order', asyn
     if (statuses.every((row) => row.status === 'delivered')) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const final = await queryDatabase<{ stanzaId: string; status: string }>(database.url, `SELECT "stanzaId", status FROM "Delivery" WHERE "stanzaId" = ANY($1) ORDER BY "createdAt"`, [ids]);
+  const final = await queryDatabase<{ stanzaId: string; status: string }>(database.url, `SELECT "stanzaId", status FROM "Delivery" WHERE "stanzaId" = ANY($1) ORDER BY "createdAt", id`, [ids]);
   assert.deepEqual(final, ids.map((stanzaId) => ({ stanzaId, status: 'delivered' })));
   // At least once: the first, cut off mid-attempt, is POSTed again; then in order, once each.
   const resent = receiver.requests.filter((r) => r.at >= restartedAt).map(caseOf);
