@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebhookSettings } from '../config.ts';
 import { newDeliveryId } from '../db/delivery-id.ts';
@@ -52,6 +53,8 @@ export class Dispatcher {
 
   constructor(private readonly deps: DispatcherDeps) {
     this.#limit = new ConcurrencyLimit(deps.settings.concurrency);
+    // Every request and retry wait listens on this signal: one per delivery in progress.
+    setMaxListeners(0, this.#stop.signal);
   }
 
   status() {
