@@ -22,6 +22,9 @@ try {
   process.exit(1);
 }
 
+// postinstall generates the Prisma client; a schema edited since then needs it again.
+step('prisma client', process.execPath, ['scripts/prisma-generate.mjs', '--if-stale']);
+
 const requested = process.argv.slice(2);
 const files =
   requested.length > 0

@@ -20,6 +20,17 @@ const help = {
   DATABASE_URL: 'Postgres URL for the delivery log (unset: embedded database)',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent',
   SHUTDOWN_GRACE_MS: 'on SIGTERM/SIGINT, how long requests in progress may finish',
+  WEBHOOK_SECRET: 'whsec_<base64> signing key(s) for webhook POSTs; two (space or comma) while rotating',
+  WEBHOOK_TIMEOUT_MS: 'limit for one webhook POST, body included',
+  WEBHOOK_CONCURRENCY: 'webhook POSTs in flight at once',
+  WEBHOOK_RETRY_MAX_ATTEMPTS: 'attempts in all for a message or presence',
+  WEBHOOK_RETRY_WINDOW_MS: 'no webhook attempt later than this after arrival',
+  WEBHOOK_RETRY_MIN_MS: 'first webhook retry delay',
+  WEBHOOK_RETRY_MAX_MS: 'largest webhook retry delay',
+  WEBHOOK_RESPONSE_EXCERPT_BYTES: 'response body kept per webhook attempt in the log',
+  DATA_DIR: 'where the embedded database lives (when DATABASE_URL is unset)',
+  DELIVERY_RETENTION_DAYS: 'prune finished delivery log rows older than this; 0 keeps all',
+  DELIVERY_LOG_BUFFER_MAX: 'delivery log writes held in memory while the database is unreachable',
 } satisfies Record<SettingName, string>;
 
 export function helpText(): string {

@@ -10,11 +10,14 @@ import { createMetrics } from './ops/metrics.ts';
 import { createOpsMount } from './ops/ops-mount.ts';
 import type { ReadinessCheck } from './ops/readiness.ts';
 import { createRestHandler } from './rest/router.ts';
+import { createWebhooks, type Webhooks } from './webhooks/index.ts';
 import { XmppCore } from './xmpp/core.ts';
 
 export interface App {
   core: XmppCore;
   metrics: Registry;
+  /** The webhook face and its delivery log; undefined without CALLBACK_URL. */
+  webhooks: Webhooks | undefined;
   /** Starts listening and connecting; resolves once HTTP listens (the link comes up by itself). */
   start(): Promise<{ url: string }>;
   /**
@@ -48,6 +51,7 @@ export function buildApp(config: Config, log: Logger): App {
     maxBodyBytes: config.rest.maxBodyBytes,
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
   });
+  const webhooks = createWebhooks(config, core, log);
   const mounts: Mount[] = [
     { matches: (path) => path === '/rest' || path.startsWith('/rest/'), handle: rest },
     createOpsMount(metrics, checks),
@@ -58,7 +62,10 @@ export function buildApp(config: Config, log: Logger): App {
   return {
     core,
     metrics,
+    webhooks,
     async start() {
+      // Before the link comes up, so no inbound stanza arrives without its listener.
+      await webhooks?.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.http.port, config.http.host, () => {
@@ -78,7 +85,10 @@ export function buildApp(config: Config, log: Logger): App {
       server.closeIdleConnections();
       const { abandoned } = await tracker.drain(config.shutdownGraceMs);
       if (abandoned > 0) log.warn({ abandoned }, 'stopped with requests still in progress');
+      // No new webhook attempts; stanzas still arriving until the link closes are logged pending.
+      await webhooks?.pause();
       await core.stop();
+      await webhooks?.close();
       server.closeAllConnections();
       await closed;
       log.info('stopped');
