@@ -1,0 +1,60 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { freePort } from '../../test/support/ports.ts';
+
+/**
+ * The gateway as its own process, started the way `npm start` starts it, so its CPU is its
+ * own (the load generators and receivers run in the benchmark's process). BENCH_GATEWAY_NODE_ARGS,
+ * e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles it; stop() waits for the exit so the
+ * profile is written.
+ */
+export interface GatewayProcess {
+  url: string;
+  /** GET /metrics, parsed to `name{labels}` → value. */
+  metrics(): Promise<Map<string, number>>;
+  stop(): Promise<void>;
+}
+
+export const BENCH_TOKEN = 'bench-token-0123456789';
+
+export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, LOG_LEVEL: 'warn', API_TOKENS: BENCH_TOKEN, HTTP_PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 30_000;
+  // /readyz is 200 once the link is online (and the delivery log's database is up).
+  for (;;) {
+    const response = await fetch(`${url}/readyz`).catch(() => undefined);
+    if (response?.status === 200) break;
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`gateway did not start: ${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    async metrics() {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const values = new Map<string, number>();
+      for (const line of text.split('\n')) {
+        const match = /^(\S+) (\S+)$/.exec(line);
+        if (match && !line.startsWith('#')) values.set(match[1]!, Number(match[2]));
+      }
+      return values;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
