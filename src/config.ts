@@ -48,6 +48,8 @@ export interface WebhookSettings {
   secrets: Buffer[];
   timeoutMs: number;
   concurrency: number;
+  /** Deliveries held in memory at once; past it messages/presences wait as log rows, iqs are refused. */
+  queueMax: number;
   retry: { maxAttempts: number; windowMs: number; minDelayMs: number; maxDelayMs: number };
   responseExcerptBytes: number;
 }
@@ -138,6 +140,7 @@ const settings = {
   WEBHOOK_SECRET: [webhookSecrets, null],
   WEBHOOK_TIMEOUT_MS: [positiveInt(300_000), '10000'],
   WEBHOOK_CONCURRENCY: [positiveInt(10_000), '64'],
+  WEBHOOK_QUEUE_MAX: [positiveInt(10_000_000), '10000'],
   WEBHOOK_RETRY_MAX_ATTEMPTS: [positiveInt(100), '8'],
   WEBHOOK_RETRY_WINDOW_MS: [positiveInt(7 * 24 * 3_600_000), '600000'],
   WEBHOOK_RETRY_MIN_MS: [positiveInt(3_600_000), '1000'],
@@ -225,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
       secrets: get('WEBHOOK_SECRET') ?? [],
       timeoutMs: get('WEBHOOK_TIMEOUT_MS'),
       concurrency: get('WEBHOOK_CONCURRENCY'),
+      queueMax: get('WEBHOOK_QUEUE_MAX'),
       retry: {
         maxAttempts: get('WEBHOOK_RETRY_MAX_ATTEMPTS'),
         windowMs: get('WEBHOOK_RETRY_WINDOW_MS'),

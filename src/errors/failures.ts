@@ -65,6 +65,13 @@ export const failures = {
     http: 503,
     text: 'The gateway restarted before the callback answered',
   },
+  // Past WEBHOOK_QUEUE_MAX: an iq (its sender is waiting) or a delivery the log could not keep.
+  'webhook-queue-full': {
+    type: 'wait',
+    condition: 'resource-constraint',
+    http: 503,
+    text: 'Too many deliveries are waiting for the callback',
+  },
   'bad-cursor': { type: 'modify', condition: 'bad-request', http: 400, text: 'Not a cursor of this list' },
   'database-unavailable': { type: 'wait', condition: 'service-unavailable', http: 503, text: 'The delivery log database is unreachable' },
 } as const satisfies Record<string, { type: StanzaErrorType; condition: string; http: number; text: string }>;
