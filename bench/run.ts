@@ -2,7 +2,7 @@ import { startProsody } from '../test/support/prosody.ts';
 import { restSection } from './sections/rest.ts';
 import { webhookSection } from './sections/webhooks.ts';
 import type { BenchContext, BenchSection } from './support/context.ts';
-import { BENCH_TOKEN, type GatewayProcess, startGatewayProcess } from './support/gateway-process.ts';
+import { PROCESS_TOKEN, type GatewayProcess, startGatewayProcess } from '../test/support/gateway-process.ts';
 import { connectRaw } from './support/raw-component.ts';
 
 /**
@@ -31,7 +31,7 @@ try {
   const ctx: BenchContext = {
     prosody,
     gatewayUrl: gateway.url,
-    token: BENCH_TOKEN,
+    token: PROCESS_TOKEN,
     raw: await connectRaw(prosody.componentService, 'raw.localhost', 'raw-secret'),
     sink: await connectRaw(prosody.componentService, 'sink.localhost', 'sink-secret'),
     senders,

@@ -1,5 +1,5 @@
 import type { Prosody } from '../../test/support/prosody.ts';
-import type { GatewayProcess } from './gateway-process.ts';
+import type { GatewayProcess } from '../../test/support/gateway-process.ts';
 import type { RawComponent } from './raw-component.ts';
 
 /** What every benchmark section gets: a private Prosody, the gateway process, two raw components. */

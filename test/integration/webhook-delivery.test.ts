@@ -124,7 +124,7 @@ it('a restart with deliveries pending: none lost, each delivered in order', asyn
   // with the two later messages waiting behind the first in alice's lane.
   await gateway.stop();
   receiver.handle(() => 'hang');
-  gateway = await startWebhookGateway(prosody, receiver.url, database.url, { WEBHOOK_TIMEOUT_MS: '60000' });
+  gateway = await startWebhookGateway(prosody, receiver.url, database.url, { WEBHOOK_TIMEOUT_MS: '60000', SHUTDOWN_GRACE_MS: '200' });
   const ids = [1, 2, 3].map((n) => uniqueId(`restart-${n}`));
   for (const id of ids) await alice.sendXml(stanzaFor('message', id, id));
   await receiver.waitFor((r) => caseOf(r) === ids[0]);
