@@ -12,6 +12,7 @@ import type { CallbackClient } from './callback-client.ts';
 import { ConcurrencyLimit } from './concurrency-limit.ts';
 import { newDeliveryRecord } from './delivery-record.ts';
 import type { DeliveryEvents } from './delivery-events.ts';
+import { type DeliveryMetricEvents, DeliveryRecorder } from './delivery-recorder.ts';
 import type { Verdict } from './reply-rules.ts';
 import { SenderLanes } from './sender-lanes.ts';
 import { stanzaFromLog } from './stored-stanza.ts';
@@ -33,15 +34,8 @@ export interface DispatcherDeps {
   store: DeliveryStore;
   writer: LogWriter;
   events: DeliveryEvents;
-  metricEvents: EventEmitter<DispatcherEvents>;
+  metricEvents: EventEmitter<DeliveryMetricEvents>;
   log: Logger;
-}
-
-/** For metrics: listeners must be cheap (they run on the delivery path). */
-export interface DispatcherEvents {
-  /** A delivery ended; seconds from arrival to the outcome. */
-  final: [outcome: DeliveryOutcome, seconds: number];
-  retry: [];
 }
 
 interface Active {
@@ -55,7 +49,6 @@ interface Active {
 type Final = Pick<Verdict, 'status' | 'outcome' | 'reply'>;
 
 export class Dispatcher {
-  readonly counters = { accepted: 0, delivered: 0, failed: 0, retries: 0, rejected: 0 };
   readonly #active = new Map<string, Active>();
   readonly #lanes = new SenderLanes<Active>((active) => this.#deliver(active));
   readonly #running = new Set<Promise<void>>();
@@ -64,10 +57,12 @@ export class Dispatcher {
   readonly #abort = new AbortController();
   readonly #attempts: AttemptContext;
   readonly #backlog: Backlog;
+  readonly #recorder: DeliveryRecorder;
   #retryWaits = 0;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.#limit = new ConcurrencyLimit(deps.settings.concurrency);
+    this.#recorder = new DeliveryRecorder(deps.writer, deps.events, deps.metricEvents);
     // Every retry wait and every request in flight listens on one of these.
     setMaxListeners(0, this.#closing.signal);
     setMaxListeners(0, this.#abort.signal);
@@ -79,7 +74,10 @@ export class Dispatcher {
       limit: this.#limit,
       closing: this.#closing.signal,
       abort: this.#abort.signal,
-      onAttempt: (attempt) => this.#recordAttempt(attempt),
+      onAttempt: (attempt) => {
+        const active = this.#active.get(attempt.deliveryId);
+        if (active) this.#recorder.attempt(active.record, attempt);
+      },
       onRetryWait: (waiting) => (this.#retryWaits += waiting ? 1 : -1),
     };
     this.#backlog = new Backlog({
@@ -99,7 +97,7 @@ export class Dispatcher {
       queued: this.#lanes.queued,
       retryWaiting: this.#retryWaits,
       spilled: this.#backlog.spilled,
-      ...this.counters,
+      ...this.#recorder.counters,
     };
   }
 
@@ -131,24 +129,23 @@ export class Dispatcher {
   accept(stanza: Stanza, redeliveryOf: string | null = null): DeliveryRecord {
     const record = newDeliveryRecord(stanza, redeliveryOf);
     const stopping = this.#closing.signal.aborted;
-    const full = this.#backlog.waiting || this.#active.size >= this.deps.settings.queueMax;
+    // Behind rows waiting in the log, a new message waits there too (its sender's order) — but
+    // not while the database is down: delivering beats ordering against rows it cannot read.
+    const full = this.#active.size >= this.deps.settings.queueMax || (this.#backlog.waiting && this.deps.writer.up);
     if (stanza.kind !== 'iq' && (stopping || full)) {
       // Kept as a row only: the next start (stopping), or the backlog as room frees up (full).
-      this.counters.accepted += 1;
       this.#spill(record, stanza);
     } else if (stanza.kind === 'iq' && (stopping || full)) {
       if (redeliveryOf !== null && full) throw new GatewayError('webhook-queue-full');
-      this.counters.accepted += 1;
       // The sender is waiting: tell it now rather than hold an iq it will have given up on.
       const active = this.#track(record, stanza, this.deps.writer.insert({ ...record }));
       if (stopping) void this.#finish(active, this.#refused(active, 'shutting-down', 'interrupted'));
       else void this.#finish(active, this.#refused(active, 'webhook-queue-full', 'rejected'));
     } else {
-      this.counters.accepted += 1;
       const active = this.#track(record, stanza, this.deps.writer.insert({ ...record }));
       this.#schedule(active);
     }
-    this.#publish(record);
+    this.#recorder.accepted(record);
     return { ...record };
   }
 
@@ -178,8 +175,7 @@ export class Dispatcher {
       this.deps.log.error({ delivery: record.id }, 'a delivery waiting in the log was lost to the buffer bound; the sender gets an error');
       const reply = stanza.isReply ? undefined : errorReply(stanza, new GatewayError('webhook-queue-full').toStanzaError());
       if (reply) void this.deps.send(reply).catch(() => {});
-      this.counters.rejected += 1;
-      this.deps.metricEvents.emit('final', 'rejected', (Date.now() - record.createdAt.getTime()) / 1000);
+      this.#recorder.lost(record);
     });
   }
 
@@ -228,21 +224,6 @@ export class Dispatcher {
     if (result !== 'stopped') await this.#finish(active, result.verdict, result.attempt);
   }
 
-  /** Logs a non-final attempt; the delivery stays pending. */
-  #recordAttempt(attempt: AttemptRecord): void {
-    const active = this.#active.get(attempt.deliveryId);
-    if (!active) return;
-    const { record } = active;
-    record.updatedAt = new Date();
-    if (attempt.errorKind !== 'aborted') {
-      this.counters.retries += 1;
-      this.deps.metricEvents.emit('retry');
-    }
-    this.deps.writer.attempt(attempt);
-    this.deps.writer.update(record.id, { attemptCount: record.attemptCount, nextAttemptAt: record.nextAttemptAt, updatedAt: record.updatedAt });
-    this.#publish(record, attempt);
-  }
-
   /** The one final outcome: the reply (if any) to the sender, then the log and the event. */
   async #finish(active: Active, final: Final, attempt?: AttemptRecord): Promise<void> {
     const { record } = active;
@@ -256,22 +237,8 @@ export class Dispatcher {
         this.deps.log.warn({ err: error, delivery: record.id }, 'could not send the webhook outcome to the sender');
       }
     }
-    const now = new Date();
-    Object.assign(record, { status: final.status, outcome: final.outcome, replyXml, finishedAt: now, nextAttemptAt: null, updatedAt: now });
-    if (attempt) this.deps.writer.attempt(attempt);
-    const { status, outcome, finishedAt, nextAttemptAt, updatedAt, attemptCount } = record;
-    this.deps.writer.update(record.id, { status, outcome, replyXml, finishedAt, nextAttemptAt, updatedAt, attemptCount });
-    this.counters[final.status] += 1;
-    if (final.outcome === 'rejected') this.counters.rejected += 1;
-    this.deps.metricEvents.emit('final', final.outcome, (now.getTime() - record.createdAt.getTime()) / 1000);
     this.#active.delete(record.id);
+    this.#recorder.finished(record, final.status, final.outcome, replyXml, attempt);
     this.#backlog.finished(record.id);
-    this.#publish(record, attempt);
-  }
-
-  /** Live events copy the record; nobody listening (the usual case under load) costs nothing. */
-  #publish(record: DeliveryRecord, attempt?: AttemptRecord): void {
-    if (!this.deps.events.listening) return;
-    this.deps.events.publish({ delivery: { ...record }, ...(attempt ? { attempt } : {}) });
   }
 }

@@ -10,7 +10,8 @@ import { answererPriority, type XmppCore } from '../xmpp/core.ts';
 import { DeliveryEvents } from './delivery-events.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import { createCallbackClient } from './callback-client.ts';
-import { Dispatcher, type DispatcherEvents } from './dispatcher.ts';
+import type { DeliveryMetricEvents } from './delivery-recorder.ts';
+import { Dispatcher } from './dispatcher.ts';
 
 export type { DeliveryLog } from './delivery-log.ts';
 export type { DeliveryEvent, DeliveryEventFilter } from './delivery-events.ts';
@@ -25,7 +26,7 @@ export interface Webhooks {
   log: DeliveryLog;
   status(): WebhookStatus;
   /** Cheap events for metrics (src/ops/webhook-metrics.ts). */
-  metricEvents: EventEmitter<DispatcherEvents>;
+  metricEvents: EventEmitter<DeliveryMetricEvents>;
   start(): Promise<void>;
   drain(deadline: number): Promise<void>;
   close(): Promise<void>;
@@ -73,7 +74,7 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
   const callbackUrl = config.callbackUrl;
   if (!callbackUrl) return undefined;
   const events = new DeliveryEvents();
-  const metricEvents = new EventEmitter<DispatcherEvents>();
+  const metricEvents = new EventEmitter<DeliveryMetricEvents>();
   const client = createCallbackClient(callbackUrl, config.webhook.concurrency);
   let db: Database | undefined;
   let writer: LogWriter | undefined;

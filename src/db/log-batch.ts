@@ -1,6 +1,15 @@
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { AttemptRecord, DeliveryPatch, DeliveryRecord } from './records.ts';
 
+/** `stored`: committed; `deferred`: not now (database down or slow), still queued; `dropped`: lost to the buffer bound. */
+export type InsertAck = 'stored' | 'deferred' | 'dropped';
+
+/** One queued write of the LogWriter. */
+export type LogOp =
+  | { kind: 'insert'; row: DeliveryRecord; ack: (result: InsertAck) => void }
+  | { kind: 'attempt'; row: AttemptRecord }
+  | { kind: 'update'; id: string; patch: DeliveryPatch };
+
 /**
  * One batch of delivery-log writes as at most three SQL statements, whatever its size: the new
  * deliveries, the new attempts, the changed deliveries. Each carries its rows as one JSON
@@ -67,4 +76,49 @@ export async function writeChanges(prisma: PrismaClient, batch: Omit<LogBatch, '
     const patches = [...batch.updates].map(([id, patch]) => ({ ...patch, id }));
     await prisma.$executeRawUnsafe(UPDATE_DELIVERIES, JSON.stringify(patches));
   }
+}
+
+/**
+ * Groups a run of ops by statement. A patch of a delivery inserted in the same batch is folded
+ * into its row (one write instead of two: what a backlog written after an outage is made of);
+ * later patches of one delivery win, as they would applied one by one.
+ */
+export function toBatch(ops: LogOp[]): LogBatch {
+  const inserts = new Map<string, DeliveryRecord>();
+  const attempts: AttemptRecord[] = [];
+  const updates = new Map<string, DeliveryPatch>();
+  for (const op of ops) {
+    if (op.kind === 'insert') inserts.set(op.row.id, op.row);
+    else if (op.kind === 'attempt') attempts.push(op.row);
+    else {
+      const inserted = inserts.get(op.id);
+      if (inserted) inserts.set(op.id, { ...inserted, ...op.patch });
+      else updates.set(op.id, { ...updates.get(op.id), ...op.patch });
+    }
+  }
+  return { inserts: [...inserts.values()], attempts, updates };
+}
+
+/**
+ * The two answers to an insert: `first` as soon as anything is known (stored, or deferred after
+ * `waitMs` or when the database is down: deliveries do not wait longer for their rows), `final`
+ * once the row is committed or lost, however long an outage lasts.
+ */
+export function insertAck(waitMs: number): { ack: (result: InsertAck) => void; first: Promise<InsertAck>; final: Promise<InsertAck> } {
+  let answerFirst!: (result: InsertAck) => void;
+  let answerFinal!: (result: InsertAck) => void;
+  const first = new Promise<InsertAck>((resolve) => (answerFirst = resolve));
+  const final = new Promise<InsertAck>((resolve) => (answerFinal = resolve));
+  let answered = false;
+  const ack = (result: InsertAck) => {
+    if (!answered) {
+      answered = true;
+      clearTimeout(timer);
+      answerFirst(result);
+    }
+    if (result !== 'deferred') answerFinal(result);
+  };
+  const timer = setTimeout(() => ack('deferred'), waitMs);
+  timer.unref();
+  return { ack, first, final };
 }
