@@ -19,7 +19,7 @@ const help = {
   CALLBACK_URL: 'webhook for inbound stanzas',
   DATABASE_URL: 'Postgres URL for the delivery log (unset: embedded database)',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent',
-  SHUTDOWN_GRACE_MS: 'on SIGTERM/SIGINT, how long requests in progress may finish',
+  SHUTDOWN_GRACE_MS: 'on SIGTERM/SIGINT, how long requests in progress and webhook attempts in flight may finish',
   WEBHOOK_SECRET: 'whsec_<base64> signing key(s) for webhook POSTs; two (space or comma) while rotating',
   WEBHOOK_TIMEOUT_MS: 'limit for one webhook POST, body included',
   WEBHOOK_CONCURRENCY: 'webhook POSTs in flight at once',

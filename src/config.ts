@@ -39,7 +39,7 @@ export interface Config {
   /** The delivery log's embedded database and retention (docs/webhooks.md). */
   deliveryLog: DeliveryLogSettings;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** How long a stop waits for requests in progress (iq long-polls) before cutting them off. */
+  /** How long a stop waits for requests in progress (iq long-polls) and webhook attempts in flight. */
   shutdownGraceMs: number;
 }
 
