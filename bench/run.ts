@@ -21,8 +21,8 @@ const prosody = await startProsody({
   extraComponents: { 'raw.localhost': 'raw-secret', 'sink.localhost': 'sink-secret', 'hook.localhost': 'hook-secret' },
 });
 const started: GatewayProcess[] = [];
-const startGateway = async (env: Record<string, string>) => {
-  const gateway = await startGatewayProcess({ XMPP_SERVICE: prosody.componentService, ...env });
+const startGateway = async (env: Record<string, string>, cwd?: string) => {
+  const gateway = await startGatewayProcess({ XMPP_SERVICE: prosody.componentService, ...env }, cwd);
   started.push(gateway);
   return gateway;
 };

@@ -58,21 +58,21 @@ async function rawRun(ctx: BenchContext, clients: XmppUser[], perSender: number)
   return summarise(seen.latencies(), (performance.now() - started) / 1000);
 }
 
-async function webhookRun(
-  ctx: BenchContext,
-  clients: XmppUser[],
-  perSender: number,
-  database: { url: string } | { dataDir: string },
-): Promise<Summary> {
+/** One gateway process (this checkout's, or the one in `cwd`), its own fresh database. */
+async function webhookRun(ctx: BenchContext, clients: XmppUser[], perSender: number, store: 'postgres' | 'embedded', cwd?: string): Promise<Summary> {
   const receiver = await startReceiver(() => ({ status: 202 }));
+  const database = store === 'postgres' ? await createTestDatabase() : { dataDir: await mkdtemp(join(tmpdir(), 'sg-bench-')) };
   let gateway: GatewayProcess | undefined;
   try {
-    gateway = await ctx.startGateway({
-      XMPP_DOMAIN: 'hook.localhost',
-      XMPP_SECRET: 'hook-secret',
-      CALLBACK_URL: receiver.url,
-      ...('url' in database ? { DATABASE_URL: database.url } : { DATA_DIR: database.dataDir }),
-    });
+    gateway = await ctx.startGateway(
+      {
+        XMPP_DOMAIN: 'hook.localhost',
+        XMPP_SECRET: 'hook-secret',
+        CALLBACK_URL: receiver.url,
+        ...('url' in database ? { DATABASE_URL: database.url } : { DATA_DIR: database.dataDir }),
+      },
+      cwd,
+    );
     const to = 'bot@hook.localhost';
     // A short warm-up: the first deliveries pay for JIT and connection set-up.
     const warm = collector('warm', clients.length * 5, new Map());
@@ -111,6 +111,8 @@ async function webhookRun(
   } finally {
     await gateway?.stop();
     await receiver.close();
+    if ('drop' in database) await database.drop();
+    else await rm(database.dataDir, { recursive: true, force: true });
   }
 }
 
@@ -119,21 +121,19 @@ export const webhookSection: BenchSection = {
   async run(ctx) {
     const perSender = Math.round(250 * ctx.scale);
     const clients = await Promise.all(ctx.senders.slice(0, SENDERS).map((name, i) => connectUser(ctx.prosody, name, ctx.senderPassword, `b${i}`)));
-    const database = await createTestDatabase();
-    const dataDir = await mkdtemp(join(tmpdir(), 'sg-bench-'));
+    // BENCH_BASELINE_DIR: another checkout (node_modules and generated/ in place) whose gateway
+    // runs the same workload in the same run, each before this one: before/after on one machine state.
+    const baseline = process.env.BENCH_BASELINE_DIR;
     try {
       const raw = await rawRun(ctx, clients, perSender);
-      const postgres = await webhookRun(ctx, clients, perSender, { url: database.url });
-      const embedded = await webhookRun(ctx, clients, perSender, { dataDir });
-      return [
-        formatRow(`raw: ${SENDERS} clients × ${perSender} messages → component`, raw),
-        formatRow('webhook, log on Postgres', postgres, raw),
-        formatRow('webhook, log on embedded PGlite', embedded, raw),
-      ];
+      const rows = [formatRow(`raw: ${SENDERS} clients × ${perSender} messages → component`, raw)];
+      for (const [store, name] of [['postgres', 'Postgres'], ['embedded', 'embedded PGlite']] as const) {
+        if (baseline) rows.push(formatRow(`baseline: webhook, log on ${name}`, await webhookRun(ctx, clients, perSender, store, baseline), raw));
+        rows.push(formatRow(`webhook, log on ${name}`, await webhookRun(ctx, clients, perSender, store), raw));
+      }
+      return rows;
     } finally {
       for (const client of clients) await client.stop();
-      await database.drop();
-      await rm(dataDir, { recursive: true, force: true });
     }
   },
 };

@@ -18,7 +18,7 @@ export interface BenchContext {
    * Another gateway process on this Prosody, with settings of the section's own (its own
    * XMPP_DOMAIN among the Prosody's components: one connection per component domain).
    */
-  startGateway(env: Record<string, string>): Promise<GatewayProcess>;
+  startGateway(env: Record<string, string>, cwd?: string): Promise<GatewayProcess>;
   /** Scales every section's counts (BENCH_SCALE, default 1). */
   scale: number;
 }

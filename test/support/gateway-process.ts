@@ -20,13 +20,15 @@ export interface GatewayProcess {
 
 export const PROCESS_TOKEN = 'process-token-0123456789';
 
-export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
+/** `cwd`: another checkout's gateway (the benchmark's BENCH_BASELINE_DIR); default this one. */
+export async function startGatewayProcess(env: Record<string, string>, cwd?: string): Promise<GatewayProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, LOG_LEVEL: 'warn', API_TOKENS: PROCESS_TOKEN, HTTP_PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
+    ...(cwd ? { cwd } : {}),
   });
   let output = '';
   child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
