@@ -108,6 +108,8 @@ function exchange(
     });
     req.on('response', (response: IncomingMessage) => {
       readLimited(response, request, (read) => {
+        // Cut mid-body: a transport failure like a reset, retried as one.
+        if (!read) return finish({ kind: 'connect', text: 'the connection closed before the response body ended', durationMs: elapsed() });
         finish({
           kind: 'response',
           status: response.statusCode ?? 0,
@@ -126,7 +128,7 @@ function exchange(
 function readLimited(
   response: IncomingMessage,
   request: CallbackRequest,
-  done: (read: { body: Buffer | undefined; excerpt: string; truncated: boolean }) => void,
+  done: (read: { body: Buffer | undefined; excerpt: string; truncated: boolean } | undefined) => void,
 ): void {
   const limit = Math.max(request.maxBodyBytes, request.excerptBytes);
   const chunks: Buffer[] = [];
@@ -151,8 +153,15 @@ function readLimited(
     }
   });
   response.on('end', () => result(true));
-  // A connection cut mid-body: what arrived is all there is.
-  response.on('error', () => result(false));
+  const cut = () => {
+    if (reported) return;
+    reported = true;
+    done(undefined);
+  };
+  response.on('error', cut);
+  response.on('close', () => {
+    if (!response.complete) cut();
+  });
 }
 
 function flatHeaders(response: IncomingMessage): Record<string, string> {

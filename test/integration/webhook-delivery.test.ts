@@ -109,6 +109,17 @@ it('a receiver that never answers: each attempt times out, then recipient-unavai
   assert.deepEqual(kinds.map((k) => k.errorKind), ['timeout', 'timeout', 'timeout']);
 });
 
+it('a response cut mid-body is a transport failure: retried, then delivered', async () => {
+  const id = uniqueId('cut');
+  receiver.handle((request) => (caseOf(request) === id && receiver.matching((r) => caseOf(r) === id).length === 1 ? 'cut-body' : { status: 202 }));
+  const outcome = finalDelivery(gateway, id);
+  await alice.sendXml(stanzaFor('message', id, id));
+  const delivery = await outcome;
+  assert.equal(delivery.status, 'delivered');
+  const attempts = await queryDatabase<{ errorKind: string | null }>(database.url, 'SELECT "errorKind" FROM "DeliveryAttempt" WHERE "deliveryId" = $1 ORDER BY number', [delivery.id]);
+  assert.deepEqual(attempts.map((a) => a.errorKind), ['connect', null]);
+});
+
 it('an iq gets one attempt only', async () => {
   receiver.handle(() => ({ status: 503 }));
   const id = uniqueId('iq-once');
