@@ -71,14 +71,13 @@ export class DeliveryStore {
   }
 
   /**
-   * Pending deliveries after `position` (exclusive; from the start when undefined), oldest
-   * first, at most `limit`: what an earlier run left, and what this one kept only as rows
-   * (past WEBHOOK_QUEUE_MAX). The order is the order of arrival, so lanes keep it.
+   * Pending deliveries from `position` on (that row itself only when `inclusive`; from the start
+   * when undefined), oldest first, at most `limit`: what an earlier run left, and what this one
+   * kept only as rows (past WEBHOOK_QUEUE_MAX). The order is the order of arrival, so lanes keep it.
    */
-  pendingAfter(position: { createdAt: Date; id: string } | undefined, limit: number): Promise<DeliveryRecord[]> {
-    const after = position
-      ? { OR: [{ createdAt: { gt: position.createdAt } }, { createdAt: position.createdAt, id: { gt: position.id } }] }
-      : {};
+  pendingAfter(position: { createdAt: Date; id: string; inclusive: boolean } | undefined, limit: number): Promise<DeliveryRecord[]> {
+    const sameMs = position?.inclusive ? { gte: position.id } : { gt: position?.id };
+    const after = position ? { OR: [{ createdAt: { gt: position.createdAt } }, { createdAt: position.createdAt, id: sameMs }] } : {};
     return read(() =>
       this.prisma.delivery.findMany({ where: { status: 'pending', ...after }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit }),
     );

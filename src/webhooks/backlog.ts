@@ -27,12 +27,14 @@ export interface BacklogDeps {
 
 const PAGE_MAX = 500;
 
+type ReadPosition = { createdAt: Date; id: string; inclusive: boolean };
+
 export class Backlog {
   /** Rows waiting in the database that memory has not taken up yet (or not known to be none). */
   #waiting = false;
   #reading = false;
   #stopped = false;
-  #position: { createdAt: Date; id: string } | undefined;
+  #position: ReadPosition | undefined;
   #spills = 0;
   #finishedDuringRead: Set<string> | undefined;
   /** Rows this run kept only in the database and has not read back yet (a gauge). */
@@ -59,6 +61,9 @@ export class Backlog {
 
   /** Keeps a delivery as a row only; resolves `stored`, or `dropped` if the log's buffer lost it. */
   spill(row: DeliveryRecord): Promise<InsertAck> {
+    // The first row past the bound: reading starts there, not at the rows held in memory since
+    // the last read (thousands of them may be pending and would only be skipped).
+    if (!this.#waiting) this.#position = { createdAt: row.createdAt, id: row.id, inclusive: true };
     this.#waiting = true;
     this.#spills += 1;
     this.#spilledWaiting += 1;
@@ -103,7 +108,7 @@ export class Backlog {
       return false;
     }
     for (const row of rows) {
-      this.#position = { createdAt: row.createdAt, id: row.id };
+      this.#position = { createdAt: row.createdAt, id: row.id, inclusive: false };
       if (this.deps.isActive(row.id) || this.#finishedDuringRead!.has(row.id)) continue;
       if (row.createdAt.getTime() >= this.#startedAt) this.#spilledWaiting = Math.max(0, this.#spilledWaiting - 1);
       this.deps.take(row);
