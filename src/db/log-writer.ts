@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../log.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { type AvailabilityOptions, LogAvailability, type LogState } from './log-availability.ts';
-import { type InsertAck, insertAck, insertDeliveries, type LogOp, toBatch, writeChanges } from './log-batch.ts';
+import { type InsertAck, insertAck, type LogOp, toBatch, writeBatch } from './log-batch.ts';
 import type { AttemptRecord, DeliveryPatch, DeliveryRecord } from './records.ts';
 import { WriteProgress } from './write-progress.ts';
 
@@ -10,8 +10,8 @@ export type { InsertAck } from './log-batch.ts';
 export type { LogState } from './log-availability.ts';
 
 /**
- * Every write to the delivery log, in order, in batches (group commit: at most three statements
- * for everything queued meanwhile, src/db/log-batch.ts). Deliveries never wait on the
+ * Every write to the delivery log, in order, in batches (group commit: one statement for
+ * everything queued meanwhile, src/db/log-batch.ts). Deliveries never wait on the
  * database for long: while it is unreachable, writes are held in memory (bounded by
  * DELIVERY_LOG_BUFFER_MAX) and applied when it is back; past the bound the oldest are dropped
  * and counted (`lostRows`, in status).
@@ -223,12 +223,7 @@ export class LogWriter extends EventEmitter<{ up: []; down: []; drained: [] }> {
   }
 
   async #apply(ops: LogOp[]): Promise<void> {
-    const batch = toBatch(ops);
-    // Inserts before attempts before updates keeps each delivery's own order. The deliveries
-    // waiting for their rows (before their first attempt) go on as soon as the inserts commit.
-    await insertDeliveries(this.prisma, batch.inserts);
-    for (const op of ops) if (op.kind === 'insert') op.ack('stored');
-    await writeChanges(this.prisma, batch);
+    await writeBatch(this.prisma, toBatch(ops));
   }
 
   async #applyOneByOne(ops: LogOp[]): Promise<void> {
