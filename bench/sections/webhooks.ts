@@ -6,7 +6,7 @@ import { createTestDatabase, queryDatabase } from '../../test/support/postgres.t
 import { startReceiver } from '../../test/support/receiver.ts';
 import { connectUser, type XmppUser } from '../../test/support/xmpp-user.ts';
 import type { BenchContext, BenchSection } from '../support/context.ts';
-import { startGatewayProcess, type GatewayProcess } from '../../test/support/gateway-process.ts';
+import type { GatewayProcess } from '../../test/support/gateway-process.ts';
 import { formatRow, summarise, type Summary } from '../support/stats.ts';
 
 /**
