@@ -120,6 +120,17 @@ it('a response cut mid-body is a transport failure: retried, then delivered', as
   assert.deepEqual(attempts.map((a) => a.errorKind), ['connect', null]);
 });
 
+it('a response body with NUL characters is still logged (Postgres text cannot hold them)', async () => {
+  const id = uniqueId('nul');
+  receiver.handle(() => ({ status: 202, body: 'queued\u0000\u0000done' }));
+  const outcome = finalDelivery(gateway, id);
+  await alice.sendXml(stanzaFor('message', id, id));
+  const delivery = await outcome;
+  const [attempt] = await queryDatabase<{ responseExcerpt: string }>(database.url, 'SELECT "responseExcerpt" FROM "DeliveryAttempt" WHERE "deliveryId" = $1', [delivery.id]);
+  assert.equal(attempt?.responseExcerpt, 'queued\ufffd\ufffddone');
+  assert.equal(gateway.app.webhooks!.status().database.lostLogRows, 0);
+});
+
 it('an iq gets one attempt only', async () => {
   receiver.handle(() => ({ status: 503 }));
   const id = uniqueId('iq-once');
