@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { BearerAuth } from './http/bearer-auth.ts';
 import { CorsPolicy } from './http/cors.ts';
+import { createGraphqlFace } from './graphql/graphql-face.ts';
 import { createHttpServer, type Mount } from './http/http-server.ts';
 import type { Logger } from './log.ts';
 import { createRestHandler } from './rest/router.ts';
@@ -27,8 +28,13 @@ export function buildApp(config: Config, log: Logger): App {
     maxBodyBytes: config.rest.maxBodyBytes,
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
   });
-  const mounts: Mount[] = [{ matches: (path) => path === '/rest' || path.startsWith('/rest/'), handle: rest }];
+  const graphql = createGraphqlFace(config, core, auth, log);
+  const mounts: Mount[] = [
+    { matches: (path) => path === '/rest' || path.startsWith('/rest/'), handle: rest },
+    graphql.mount,
+  ];
   const server = createHttpServer(mounts, log);
+  graphql.attach(server);
 
   return {
     core,
@@ -50,6 +56,8 @@ export function buildApp(config: Config, log: Logger): App {
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Before the core stops: pending inbound iqs still get their reply on the open link.
+      await graphql.close();
       await core.stop();
       server.closeAllConnections();
       await closed;

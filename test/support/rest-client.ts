@@ -25,7 +25,8 @@ export async function rest(gateway: TestGateway, request: RestRequest = {}): Pro
   const response = await fetch(`${gateway.url}/rest`, {
     method: request.method ?? 'POST',
     headers,
-    body: request.body,
+    // yoga's fetch types pull in the DOM lib, whose BodyInit is narrower than what fetch takes.
+    body: request.body as BodyInit | undefined,
   });
   return { status: response.status, headers: response.headers, body: await response.text() };
 }
