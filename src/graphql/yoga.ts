@@ -61,9 +61,10 @@ export function createGraphqlYoga(options: YogaOptions): GraphqlYoga {
     },
     plugins: [
       useBearerAuth(options.auth, options.realm),
-      // Refuses requests a browser would send cross-site without a preflight (form posts, plain
-      // GETs) unless they carry a custom header; bearer tokens already stop most of them.
-      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
+      // Refuses what a browser sends cross-site without a CORS preflight (form posts, plain
+      // GETs) unless it carries X-GraphQL-Yoga-CSRF. The bearer token already stops such
+      // requests; this keeps them stopped should a cookie or ambient credential ever appear.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       EnvelopArmorPlugin({
         maxDepth: { n: options.limits.maxDepth },
         costLimit: { maxCost: options.limits.maxCost },

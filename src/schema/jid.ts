@@ -1,15 +1,14 @@
-import { Kind } from 'graphql';
+import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { type Jid, parseJid } from '../xmpp/jid.ts';
 import { builder } from './builder.ts';
 
 /**
- * Parses a JID argument. The plain TypeError is deliberate: graphql-js wraps it into an error
- * that names the argument or variable path and its location (a GraphQLError would be reported
- * as it is, without them).
+ * Parses a JID argument. A GraphQLError, so that yoga does not mask it: graphql-js prefixes
+ * it with the variable path (`"$input" … at "input.to"`); a literal carries its location.
  */
-export function jidFromInput(value: unknown): Jid {
+export function jidFromInput(value: unknown, node?: ValueNode): Jid {
   const jid = typeof value === 'string' ? parseJid(value) : undefined;
-  if (!jid) throw new TypeError(`Invalid JID: ${JSON.stringify(value)}`);
+  if (!jid) throw new GraphQLError(`Invalid JID: ${JSON.stringify(value)}`, { nodes: node, extensions: { code: 'BAD_USER_INPUT' } });
   return jid;
 }
 
@@ -20,5 +19,5 @@ builder.scalarType('JID', {
   serialize: (value) => (typeof value === 'string' ? jidFromInput(value) : value).toString(),
   parseValue: (value) => jidFromInput(value),
   // A literal of another kind (a number, an object) is as invalid as a malformed string.
-  parseLiteral: (ast) => jidFromInput(ast.kind === Kind.STRING ? ast.value : undefined),
+  parseLiteral: (ast) => jidFromInput(ast.kind === Kind.STRING ? ast.value : undefined, ast),
 });
