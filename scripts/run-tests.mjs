@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: type-check, then every unit and integration test with node's test runner.
+// `npm test`: contract checks (schema.graphql, generated documents), type-check, then every
+// unit and integration test with node's test runner.
 // Integration tests start their own Prosody; this only checks that one can be started.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -36,7 +37,12 @@ const files =
           .map((name) => join(dir, name)),
       );
 
-if (requested.length === 0) step('type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+if (requested.length === 0) {
+  // The schema and the typed test documents are committed contracts: stale ones fail the suite.
+  step('schema.graphql is current', 'npx', ['tsx', 'scripts/print-schema.ts', '--check']);
+  step('codegen: test/generated is current', 'npx', ['graphql-codegen', '--config', 'codegen.ts', '--check']);
+  step('type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+}
 step('tests', process.execPath, [
   '--import',
   'tsx',
