@@ -56,8 +56,7 @@ export function createGraphqlFace(config: Config, core: XmppCore, auth: BearerAu
       socket = attachGraphqlWebSocket(server, yoga, auth, log);
     },
     async close() {
-      subscriptions.close();
-      await socket?.close();
+      await Promise.all([subscriptions.close(), socket?.close()]);
     },
   };
 }

@@ -38,9 +38,8 @@ export class InboundSubscriptions {
     this.answers = new IqAnswers({
       timeoutMs: options.answerTimeoutMs,
       rules: core.rules,
-      sendReply: (reply) => {
-        core.send(reply).catch((error: unknown) => log.warn({ err: error, id: reply.id }, 'could not send an iq reply'));
-      },
+      sendReply: (reply) =>
+        core.send(reply).catch((error: unknown) => log.warn({ err: error, id: reply.id }, 'could not send an iq reply')),
     });
     this.#detach.push(core.inbound.subscribe((stanza) => this.#publish(stanza)));
     // The core publishes a stanza to the bus before it asks the answerers, so #delivered is
@@ -82,10 +81,10 @@ export class InboundSubscriptions {
   }
 
   /** Ends every subscription and answers every pending iq: the gateway is stopping. */
-  close(): void {
+  async close(): Promise<void> {
     for (const detach of this.#detach.splice(0)) detach();
     for (const { queue } of [...this.#subscriptions]) queue.close();
-    this.answers.close();
+    await this.answers.close();
   }
 
   #publish(stanza: Stanza): void {

@@ -11,8 +11,8 @@ import { errorReply, type OutboundRules, type Stanza, stanzaFromElement } from '
 export interface IqAnswersOptions {
   timeoutMs: number;
   rules: OutboundRules;
-  /** Sends a reply the gateway itself makes (the timeout answer). */
-  sendReply: (reply: Stanza) => void;
+  /** Sends a reply the gateway itself makes (the timeout answer); never rejects. */
+  sendReply: (reply: Stanza) => Promise<void>;
 }
 
 interface Pending {
@@ -44,7 +44,7 @@ export class IqAnswers {
     const timer = setTimeout(() => {
       if (this.#pending.get(key)?.request !== request) return;
       this.#pending.delete(key);
-      this.options.sendReply(errorReply(request, { type: 'wait', condition: 'remote-server-timeout' }));
+      void this.options.sendReply(errorReply(request, { type: 'wait', condition: 'remote-server-timeout' }));
     }, this.options.timeoutMs);
     timer.unref();
     this.#pending.set(key, { request, timer });
@@ -69,12 +69,14 @@ export class IqAnswers {
     return stanzaFromElement(element, { ...this.options.rules, allowIqReplies: true });
   }
 
-  /** The gateway is stopping: every pending iq still gets its one reply. */
-  close(): void {
+  /** The gateway is stopping: every pending iq still gets its one reply, on the wire when this resolves. */
+  async close(): Promise<void> {
+    const sends: Promise<void>[] = [];
     for (const [key, { request, timer }] of this.#pending) {
       clearTimeout(timer);
       this.#pending.delete(key);
-      this.options.sendReply(errorReply(request, { type: 'wait', condition: 'service-unavailable' }));
+      sends.push(this.options.sendReply(errorReply(request, { type: 'wait', condition: 'service-unavailable' })));
     }
+    await Promise.all(sends);
   }
 }

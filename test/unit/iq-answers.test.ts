@@ -18,7 +18,16 @@ function reply(id: string, extra = ''): Stanza {
 
 function answers(timeoutMs = 1000) {
   const sent: Stanza[] = [];
-  return { sent, answers: new IqAnswers({ timeoutMs, rules, sendReply: (stanza) => sent.push(stanza) }) };
+  return {
+    sent,
+    answers: new IqAnswers({
+      timeoutMs,
+      rules,
+      sendReply: async (stanza) => {
+        sent.push(stanza);
+      },
+    }),
+  };
 }
 
 describe('IqAnswers', () => {
@@ -65,11 +74,11 @@ describe('IqAnswers', () => {
     assert.equal(held.hold(request('e', `other@${DOMAIN}`)), false);
   });
 
-  it('close() answers every pending iq', () => {
+  it('close() answers every pending iq', async () => {
     const { answers: held, sent } = answers();
     held.hold(request('f'));
     held.hold(request('g'));
-    held.close();
+    await held.close();
     assert.deepEqual(sent.map((stanza) => [stanza.id, readStanzaError(stanza)?.condition]), [
       ['f', 'service-unavailable'],
       ['g', 'service-unavailable'],
