@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createContext, Script } from 'node:vm';
 import type { Element } from 'ltx';
 import { SendMessageDocument, SendIqDocument, StatusDocument } from '../generated/graphql.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
@@ -88,6 +89,16 @@ describe('authentication on every transport', () => {
     const html = await response.text();
     assert.match(html, /connectionParams:stanzaGatewayConnectionParams/);
     assert.match(html, /"subscriptionsProtocol":"WS"/);
+    // The page's own scripts (its assets come from a CDN) must at least compile.
+    const scripts = [...html.matchAll(/<script>(.*?)<\/script>/gs)].map((match) => match[1]!);
+    assert.ok(scripts.some((script) => script.includes('function stanzaGatewayConnectionParams')));
+    for (const script of scripts) assert.doesNotThrow(() => new Script(script), script.slice(0, 80));
+    // What the injected function returns for a token typed into GraphiQL's headers editor.
+    const storage = new Map([['graphiql:headers', JSON.stringify({ Authorization: 'Bearer typed-token' })]]);
+    const context = createContext({ localStorage: { getItem: (key: string) => storage.get(key) ?? null } });
+    new Script(scripts.find((script) => script.includes('function stanzaGatewayConnectionParams'))!).runInContext(context);
+    const params: unknown = JSON.parse(new Script('JSON.stringify(stanzaGatewayConnectionParams())').runInContext(context) as string);
+    assert.deepEqual(params, { authorization: 'Bearer typed-token' });
   });
 });
 
