@@ -47,42 +47,23 @@ export const ErrorInterface = builder.interfaceRef<ErrorShape>('Error').implemen
   }),
 });
 
-function memberOf(group: FailureGroup) {
-  // GatewayError's own instanceof (the default one): only its subclasses override it.
-  return (value: unknown): boolean => value instanceof GatewayError && failureGroup(value.kind) === group;
-}
-
-/** An argument broke a rule (the /rest stanza rules, a limit); `field` names it. */
-export class InvalidInput extends GatewayError {
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return memberOf('input')(value);
-  }
-}
-/** The XMPP link is down or saturated, or the gateway is stopping: retry later. */
-export class Unavailable extends GatewayError {
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return memberOf('unavailable')(value);
-  }
-}
-/** No iq reply arrived in time. */
-export class IqTimeout extends GatewayError {
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return memberOf('timeout')(value);
-  }
-}
-/** The request conflicts with the exchange's state (a duplicate id, a reply nobody waits for). */
-export class Refused extends GatewayError {
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return memberOf('refused')(value);
-  }
-}
-
-function failureType(cls: typeof GatewayError, name: string, description: string) {
-  builder.objectType(cls, {
+/**
+ * One result-union member per failure group: a GatewayError subclass whose `instanceof`
+ * recognises the kinds of its group (GatewayError's own instanceof is the default one), and the
+ * GraphQL object type backed by it.
+ */
+function failureMember(group: FailureGroup, name: string, description: string) {
+  const member = class extends GatewayError {
+    static override [Symbol.hasInstance](value: unknown): boolean {
+      return value instanceof GatewayError && failureGroup(value.kind) === group;
+    }
+  };
+  Object.defineProperty(member, 'name', { value: name });
+  builder.objectType(member, {
     name,
     description,
     interfaces: [ErrorInterface],
-    isTypeOf: (value) => value instanceof cls,
+    isTypeOf: (value) => value instanceof member,
     fields: (t) => ({
       kind: t.field({ type: FailureKindEnum, resolve: (error) => error.kind }),
       field: t.string({
@@ -97,12 +78,17 @@ function failureType(cls: typeof GatewayError, name: string, description: string
       }),
     }),
   });
+  return member;
 }
 
-failureType(InvalidInput, 'InvalidInput', 'An argument broke a rule (the /rest stanza rules, a limit); `field` names it.');
-failureType(Unavailable, 'Unavailable', 'The XMPP link is down or saturated, or the gateway is stopping; retry later.');
-failureType(IqTimeout, 'IqTimeout', 'No iq reply arrived within the timeout (`wait/remote-server-timeout`).');
-failureType(Refused, 'Refused', 'The request conflicts with the state of an exchange: a duplicate iq id, or a reply nobody waits for.');
+export const InvalidInput = failureMember('input', 'InvalidInput', 'An argument broke a rule (the /rest stanza rules, a limit); `field` names it.');
+export const Unavailable = failureMember('unavailable', 'Unavailable', 'The XMPP link is down or saturated, or the gateway is stopping; retry later.');
+export const IqTimeout = failureMember('timeout', 'IqTimeout', 'No iq reply arrived within the timeout (`wait/remote-server-timeout`).');
+export const Refused = failureMember(
+  'refused',
+  'Refused',
+  'The request conflicts with the state of an exchange: a duplicate iq id, or a reply nobody waits for.',
+);
 
 /**
  * A failure outside any result union (a subscription that ends, a refused request) as a

@@ -4,7 +4,7 @@ import { builder } from './builder.ts';
 import { enumValues } from './enum-values.ts';
 import { resultNames, sendFailures } from './errors.ts';
 import { childText, StanzaRef } from './stanza.ts';
-import { buildStanza, commonInputDescriptions, textChild } from './stanza-input.ts';
+import { buildStanza, commonInputDescriptions, senderFields, textChild } from './stanza-input.ts';
 
 /** `<message/>` (RFC 6121 §5): its type, body, subject and thread, and `sendMessage`. */
 const MESSAGE_TYPES = ['chat', 'error', 'groupchat', 'headline', 'normal'] as const;
@@ -34,9 +34,7 @@ MessageRef.implement({
 const SendMessageInput = builder.inputType('SendMessageInput', {
   fields: (t) => ({
     to: t.field({ type: 'JID', required: true, description: commonInputDescriptions.to }),
-    from: t.field({ type: 'JID', description: commonInputDescriptions.from }),
-    id: t.string({ description: commonInputDescriptions.id }),
-    lang: t.string({ description: commonInputDescriptions.lang }),
+    ...senderFields(t),
     type: t.field({ type: MessageTypeEnum, description: 'Omitted from the stanza when absent (which means NORMAL).' }),
     body: t.string(),
     subject: t.string(),

@@ -5,7 +5,7 @@ import { builder } from './builder.ts';
 import { enumValues } from './enum-values.ts';
 import { resultNames, sendFailures } from './errors.ts';
 import { childText, StanzaRef } from './stanza.ts';
-import { buildStanza, commonInputDescriptions, textChild } from './stanza-input.ts';
+import { buildStanza, commonInputDescriptions, senderFields, textChild } from './stanza-input.ts';
 
 /** `<presence/>` (RFC 6121 §4): type, show, status, priority, and `sendPresence`. */
 const PRESENCE_TYPES = ['available', 'unavailable', 'subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'probe', 'error'] as const;
@@ -61,9 +61,7 @@ PresenceRef.implement({
 const SendPresenceInput = builder.inputType('SendPresenceInput', {
   fields: (t) => ({
     to: t.field({ type: 'JID', description: `${commonInputDescriptions.to} Absent: the component domain, as /rest does.` }),
-    from: t.field({ type: 'JID', description: commonInputDescriptions.from }),
-    id: t.string({ description: commonInputDescriptions.id }),
-    lang: t.string({ description: commonInputDescriptions.lang }),
+    ...senderFields(t),
     type: t.field({ type: PresenceTypeEnum, description: 'AVAILABLE (the default) sends no type attribute.' }),
     show: t.field({ type: PresenceShowEnum }),
     status: t.string(),

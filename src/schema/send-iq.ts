@@ -1,15 +1,13 @@
 import { builder } from './builder.ts';
 import { resultNames } from './errors.ts';
 import { iqFailures, IqRef, IqRequestTypeEnum, requestIq, timeoutMsDescription } from './iq.ts';
-import { buildStanza, commonInputDescriptions, parseFragment } from './stanza-input.ts';
+import { buildStanza, commonInputDescriptions, senderFields, parseFragment } from './stanza-input.ts';
 
 /** `sendIq`: a typed iq request whose result is the reply (or a typed error). */
 const SendIqInput = builder.inputType('SendIqInput', {
   fields: (t) => ({
     to: t.field({ type: 'JID', required: true, description: commonInputDescriptions.to }),
-    from: t.field({ type: 'JID', description: commonInputDescriptions.from }),
-    id: t.string({ description: commonInputDescriptions.id }),
-    lang: t.string({ description: commonInputDescriptions.lang }),
+    ...senderFields(t),
     type: t.field({ type: IqRequestTypeEnum, required: true }),
     payload: t.string({ required: true, description: 'The one child element, as raw XML, sent byte for byte.' }),
   }),

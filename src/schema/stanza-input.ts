@@ -2,7 +2,7 @@ import { Element } from 'ltx';
 import { GatewayError, isGatewayError } from '../errors/gateway-error.ts';
 import { parseXmlElement, type Stanza, type StanzaKind, stanzaFromElement } from '../xmpp/codec/index.ts';
 import type { Jid } from '../xmpp/jid.ts';
-import type { GraphqlContext } from './builder.ts';
+import { builder, type GraphqlContext } from './builder.ts';
 
 /**
  * Typed send inputs become stanzas through the same codec as /rest: an ltx element is built
@@ -19,11 +19,19 @@ export interface CommonStanzaInput {
 
 export const commonInputDescriptions = {
   to: 'The recipient.',
-  from: 'The sender: the component domain (default) or any address at it.',
-  id: 'The stanza id; generated when absent.',
-  lang: 'The `xml:lang` of the stanza.',
   payloads: 'Extra child elements as raw XML, one element each, sent byte for byte.',
 } as const;
+
+type InputFields = PothosSchemaTypes.InputFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, 'InputObject'>;
+
+/** The input fields every typed send has besides `to` (whose optionality differs per kind). */
+export function senderFields(t: InputFields) {
+  return {
+    from: t.field({ type: 'JID', description: 'The sender: the component domain (default) or any address at it.' }),
+    id: t.string({ description: 'The stanza id; generated when absent.' }),
+    lang: t.string({ description: 'The `xml:lang` of the stanza.' }),
+  };
+}
 
 /** One raw XML element from an argument; a failure names that argument. */
 export function parseFragment(xml: string, field: string, maxBytes: number): Element {

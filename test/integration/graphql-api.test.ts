@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createContext, Script } from 'node:vm';
-import type { Element } from 'ltx';
 import { SendMessageDocument, SendIqDocument, StatusDocument } from '../generated/graphql.ts';
+import { messageWithBody, uniqueText } from '../support/markers.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { graphqlData, graphqlHttp, subscribeSse, wsClient } from '../support/graphql-client.ts';
 import { startProsody, type Prosody } from '../support/prosody.ts';
@@ -33,9 +33,6 @@ after(async () => {
   await prosody?.dispose();
 });
 
-let counter = 0;
-const unique = () => `marker-${(counter += 1)}-${Date.now()}`;
-const bodyIs = (text: string) => (stanza: Element) => stanza.name === 'message' && stanza.getChildText('body') === text;
 
 describe('authentication on every transport', () => {
   it('HTTP without a token: 401 with WWW-Authenticate and a typed error', async () => {
@@ -104,14 +101,14 @@ describe('authentication on every transport', () => {
 
 describe('sendMessage', () => {
   it('reaches a connected XMPP client and resolves with the stanza as sent', async () => {
-    const text = unique();
+    const text = uniqueText();
     const data = await graphqlData(gateway, SendMessageDocument, {
       input: { to: 'ALICE@LocalHost/phone', type: 'CHAT', body: text, subject: 'hi', lang: 'en' },
     });
     assert.equal(data.sendMessage.__typename, 'SendMessageSuccess');
     assert.ok(data.sendMessage.__typename === 'SendMessageSuccess');
     const sent = data.sendMessage.sent;
-    const received = await alice.waitFor(bodyIs(text));
+    const received = await alice.waitFor(messageWithBody(text));
     assert.equal(sent.to, 'alice@localhost/phone');
     assert.equal(sent.from, DOMAIN);
     assert.equal(sent.id, received.attrs.id);
@@ -188,7 +185,7 @@ describe('sendIq', () => {
   });
 
   it('a second iq with the same id to the same address while the first waits: Refused', async () => {
-    const input = { to: alice.jid, id: `dup-${unique()}`, type: 'GET' as const, payload: "<query xmlns='urn:example:silent'/>" };
+    const input = { to: alice.jid, id: `dup-${uniqueText()}`, type: 'GET' as const, payload: "<query xmlns='urn:example:silent'/>" };
     const first = graphqlData(gateway, SendIqDocument, { input, timeoutMs: 500 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const second = await graphqlData(gateway, SendIqDocument, { input });
@@ -205,9 +202,9 @@ describe('status, limits and error hygiene', () => {
     assert.equal(before.server, prosody.componentService);
     assert.equal(before.link.state, 'ONLINE');
     assert.ok(before.uptimeSeconds > 0);
-    const text = unique();
+    const text = uniqueText();
     await graphqlData(gateway, SendMessageDocument, { input: { to: alice.jid, body: text } });
-    await alice.waitFor(bodyIs(text));
+    await alice.waitFor(messageWithBody(text));
     const later = (await graphqlData(gateway, StatusDocument, {})).status;
     assert.ok(later.stanzasOut.message >= before.stanzasOut.message + 1);
     assert.equal(later.stanzasOut.total, later.stanzasOut.message + later.stanzasOut.presence + later.stanzasOut.iq);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Element } from 'ltx';
 import { SendStanzaDocument } from '../generated/graphql.ts';
+import { messageWithBody, uniqueText } from '../support/markers.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { graphqlData } from '../support/graphql-client.ts';
 import { startProsody, type Prosody } from '../support/prosody.ts';
@@ -30,9 +30,6 @@ after(async () => {
   await prosody?.dispose();
 });
 
-let counter = 0;
-const unique = () => `marker-${(counter += 1)}-${Date.now()}`;
-const bodyIs = (text: string) => (stanza: Element) => stanza.name === 'message' && stanza.getChildText('body') === text;
 
 async function sendStanza(xml: string, timeoutMs?: number) {
   return (await graphqlData(gateway, SendStanzaDocument, { xml, timeoutMs })).sendStanza;
@@ -44,7 +41,7 @@ describe('sendStanza: the raw passthrough', () => {
     "<x xmlns='urn:example:x' a='1 &amp; &lt;2&gt; &quot;q&quot; &apos;s&apos;'>one <b>two</b> &amp; three<y:z xmlns:y='urn:example:y' y:attr='v'/>\ttail&#13;</x>";
 
   it('sends payload XML byte for byte and reports the stanza exactly as sent', async () => {
-    const text = unique();
+    const text = uniqueText();
     const result = await sendStanza(`<message to='alice@localhost/phone' id='raw-1'><body>${text}</body>${payload}</message>`);
     assert.ok(result.__typename === 'SendStanzaSuccess');
     assert.equal(result.result, null);
@@ -53,7 +50,7 @@ describe('sendStanza: the raw passthrough', () => {
     assert.equal(sent.payloads[1]?.xml, payload);
     assert.equal(sent.payloads[1]?.xmlns, 'urn:example:x');
     assert.equal(sent.payloads[1]?.text, 'one  & three\ttail\r');
-    const received = await alice.waitFor(bodyIs(text));
+    const received = await alice.waitFor(messageWithBody(text));
     const x = received.getChild('x', 'urn:example:x')!;
     assert.equal(x.attrs.a, `1 & <2> "q" 's'`);
     assert.equal(x.getChild('b')!.getText(), 'two');
@@ -80,7 +77,7 @@ describe('sendStanza: the raw passthrough', () => {
   });
 
   it('an iq result that answers nothing is refused', async () => {
-    const result = await sendStanza(`<iq type='result' to='alice@localhost/phone' id='${unique()}'/>`);
+    const result = await sendStanza(`<iq type='result' to='alice@localhost/phone' id='${uniqueText()}'/>`);
     assert.ok(result.__typename === 'Refused');
     assert.equal(result.kind, 'NO_PENDING_IQ');
     assert.equal(result.field, 'id');

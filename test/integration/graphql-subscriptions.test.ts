@@ -3,6 +3,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { parse } from 'ltx';
 import type { Client } from 'graphql-ws';
 import { SendStanzaDocument, StanzasDocument, type StanzasSubscription, StatusDocument } from '../generated/graphql.ts';
+import { uniqueText } from '../support/markers.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { type EventStream, graphqlData, subscribeSse, subscribeWs, wsClient } from '../support/graphql-client.ts';
 import { startProsody, type Prosody } from '../support/prosody.ts';
@@ -34,11 +35,9 @@ after(async () => {
   await prosody?.dispose();
 });
 
-let counter = 0;
-const unique = () => `marker-${(counter += 1)}-${Date.now()}`;
 type Event = StanzasSubscription['stanzas'];
 const stanzaOf = (event: { data?: StanzasSubscription | null }) => event.data?.stanzas as Event | undefined;
-const bodyIs = (text: string) => (event: { data?: StanzasSubscription | null }) => {
+const eventWithBody = (text: string) => (event: { data?: StanzasSubscription | null }) => {
   const stanza = stanzaOf(event);
   return stanza?.__typename === 'Message' && stanza.body === text;
 };
@@ -84,10 +83,10 @@ describe('stanzas: inbound stanzas, live', () => {
   it('a message to bot@<domain> arrives on graphql-ws and on SSE with typed fields and raw XML', async (t) => {
     const ws = await live(t, () => subscribeWs(client, StanzasDocument, {}));
     const sse = await live(t, () => subscribeSse(gateway, StanzasDocument, {}));
-    const text = unique();
+    const text = uniqueText();
     await alice.client.send(xml('message', { to: BOT, type: 'chat', id: 'm-1', 'xml:lang': 'en' }, xml('body', {}, text)));
     for (const stream of [ws, sse]) {
-      const stanza = stanzaOf(await stream.waitFor(bodyIs(text)));
+      const stanza = stanzaOf(await stream.waitFor(eventWithBody(text)));
       assert.ok(stanza?.__typename === 'Message');
       assert.equal(stanza.kind, 'MESSAGE');
       assert.equal(stanza.messageType, 'CHAT');
@@ -128,7 +127,7 @@ describe('stanzas: inbound stanzas, live', () => {
       ),
     );
     const everything = await live(t, () => subscribeWs(client, StanzasDocument, {}));
-    const run = unique();
+    const run = uniqueText();
     const sends = [
       xml('message', { to: BOT, type: 'chat' }, xml('body', {}, `${run}-chat`)),
       xml('message', { to: BOT, type: 'headline' }, xml('body', {}, `${run}-headline`)),
@@ -171,7 +170,7 @@ describe('inbound iqs left to subscribers', () => {
     alice.client.iqCaller.request(xml('iq', { type: 'get', to: BOT }, xml('query', { xmlns: ns })), timeoutMs);
 
   it('the first reply sent through the API answers the iq; a second one is refused', async (t) => {
-    const ns = `urn:example:${unique()}`;
+    const ns = `urn:example:${uniqueText()}`;
     const stream = await live(t, () => subscribeWs(client, StanzasDocument, { filter: { xmlns: [ns], kinds: ['IQ'] } }));
     const answer = askBot(ns);
     const request = stanzaOf(await stream.waitFor(() => true));
@@ -188,7 +187,7 @@ describe('inbound iqs left to subscribers', () => {
   });
 
   it('the reply goes out from the address the iq was sent to, whatever from the bot gave', async (t) => {
-    const ns = `urn:example:${unique()}`;
+    const ns = `urn:example:${uniqueText()}`;
     const stream = await live(t, () => subscribeWs(client, StanzasDocument, { filter: { xmlns: [ns] } }));
     const answer = alice.client.iqCaller.request(xml('iq', { type: 'get', to: `${BOT}/work` }, xml('query', { xmlns: ns })), 5000);
     const request = stanzaOf(await stream.waitFor(() => true))!;
@@ -198,7 +197,7 @@ describe('inbound iqs left to subscribers', () => {
   });
 
   it(`no reply within IQ_ANSWER_TIMEOUT_MS: the gateway answers remote-server-timeout, a late reply is refused`, async (t) => {
-    const ns = `urn:example:${unique()}`;
+    const ns = `urn:example:${uniqueText()}`;
     const stream = await live(t, () => subscribeWs(client, StanzasDocument, { filter: { xmlns: [ns] } }));
     const started = Date.now();
     const answer = askBot(ns).then(
@@ -217,7 +216,7 @@ describe('inbound iqs left to subscribers', () => {
   it('an iq no subscription matches is answered service-unavailable at once', async (t) => {
     const stream = await live(t, () => subscribeWs(client, StanzasDocument, { filter: { xmlns: ['urn:example:other'] } }));
     const started = Date.now();
-    const error = await askBot(`urn:example:${unique()}`).then(
+    const error = await askBot(`urn:example:${uniqueText()}`).then(
       () => assert.fail('expected an error reply'),
       (caught: { condition?: string }) => caught,
     );
