@@ -42,7 +42,31 @@ export interface Config {
   };
   callbackUrl: string | undefined;
   databaseUrl: string | undefined;
+  /** Webhook delivery (docs/webhooks.md); used only when callbackUrl is set. */
+  webhook: WebhookSettings;
+  /** The delivery log's embedded database and retention (docs/webhooks.md). */
+  deliveryLog: DeliveryLogSettings;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How long a stop waits for requests in progress (iq long-polls) before cutting them off. */
+  shutdownGraceMs: number;
+}
+
+export interface WebhookSettings {
+  /** Standard Webhooks signing keys (base64-decoded); two while a secret is being rotated. */
+  secrets: Buffer[];
+  timeoutMs: number;
+  concurrency: number;
+  retry: { maxAttempts: number; windowMs: number; minDelayMs: number; maxDelayMs: number };
+  responseExcerptBytes: number;
+}
+
+export interface DeliveryLogSettings {
+  /** Where the embedded database lives when DATABASE_URL is unset. */
+  dataDir: string;
+  /** Rows older than this are pruned; 0 keeps them forever. */
+  retentionDays: number;
+  /** Log writes held in memory while the database is unreachable. */
+  bufferMax: number;
 }
 
 export class ConfigError extends Error {
@@ -85,6 +109,18 @@ const url = z.string().refine((value) => {
 
 const databaseUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL');
 
+// Standard Webhooks secrets: `whsec_` + base64 key; space- or comma-separated, at most two.
+const webhookSecrets = z
+  .string()
+  .transform((value) => value.split(/[\s,]+/).filter((secret) => secret !== ''))
+  .refine((list) => list.length >= 1 && list.length <= 2, 'one secret, or two while rotating')
+  .refine(
+    (list) => list.every((secret) => /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)),
+    'each secret must be whsec_ followed by base64',
+  )
+  .transform((list) => list.map((secret) => Buffer.from(secret.slice('whsec_'.length), 'base64')))
+  .refine((keys) => keys.every((key) => key.length >= 16), 'each key must decode to at least 16 bytes');
+
 const origins = z
   .string()
   .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''));
@@ -111,7 +147,19 @@ const settings = {
   GRAPHQL_MAX_COST: [positiveInt(10_000_000), '20000'],
   CALLBACK_URL: [url, null],
   DATABASE_URL: [databaseUrl, null],
+  WEBHOOK_SECRET: [webhookSecrets, null],
+  WEBHOOK_TIMEOUT_MS: [positiveInt(300_000), '10000'],
+  WEBHOOK_CONCURRENCY: [positiveInt(10_000), '64'],
+  WEBHOOK_RETRY_MAX_ATTEMPTS: [positiveInt(100), '8'],
+  WEBHOOK_RETRY_WINDOW_MS: [positiveInt(7 * 24 * 3_600_000), '600000'],
+  WEBHOOK_RETRY_MIN_MS: [positiveInt(3_600_000), '1000'],
+  WEBHOOK_RETRY_MAX_MS: [positiveInt(24 * 3_600_000), '60000'],
+  WEBHOOK_RESPONSE_EXCERPT_BYTES: [z.coerce.number().int().min(0).max(1024 * 1024), '4096'],
+  DATA_DIR: [z.string().min(1), './data'],
+  DELIVERY_RETENTION_DAYS: [z.coerce.number().int().min(0).max(36_500), '30'],
+  DELIVERY_LOG_BUFFER_MAX: [positiveInt(10_000_000), '100000'],
   LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'],
+  SHUTDOWN_GRACE_MS: [positiveInt(600_000), '10000'],
 } as const satisfies Record<string, readonly [z.ZodType, string | null | undefined]>;
 
 type Settings = typeof settings;
@@ -121,8 +169,15 @@ type Parsed = {
     : z.output<Settings[K][0]>;
 };
 
-/** The documented settings, for `--help` and the README check. */
-export const settingNames = Object.keys(settings) as (keyof Settings)[];
+export type SettingName = keyof Settings;
+
+/** The documented settings, for `--help`, config files and the README check. */
+export const settingNames = Object.keys(settings) as SettingName[];
+
+/** A setting's default as written in the environment; undefined = required, null = unset. */
+export function settingDefault(name: SettingName): string | null | undefined {
+  return settings[name][1];
+}
 
 function read<K extends keyof Settings>(env: Env, name: K): Parsed[K] {
   const [schema, fallback] = settings[name];
@@ -147,6 +202,11 @@ export function loadConfig(env: Env = process.env): Config {
   const reconnectMaxMs = get('XMPP_RECONNECT_MAX_MS');
   if (reconnectMaxMs < reconnectMinMs) {
     throw new ConfigError('XMPP_RECONNECT_MAX_MS', 'must not be smaller than XMPP_RECONNECT_MIN_MS');
+  }
+  const retryMinMs = get('WEBHOOK_RETRY_MIN_MS');
+  const retryMaxMs = get('WEBHOOK_RETRY_MAX_MS');
+  if (retryMaxMs < retryMinMs) {
+    throw new ConfigError('WEBHOOK_RETRY_MAX_MS', 'must not be smaller than WEBHOOK_RETRY_MIN_MS');
   }
   const defaultTimeoutMs = get('IQ_TIMEOUT_MS');
   const maxTimeoutMs = get('IQ_MAX_TIMEOUT_MS');
@@ -178,6 +238,24 @@ export function loadConfig(env: Env = process.env): Config {
     },
     callbackUrl: get('CALLBACK_URL'),
     databaseUrl: get('DATABASE_URL'),
+    webhook: {
+      secrets: get('WEBHOOK_SECRET') ?? [],
+      timeoutMs: get('WEBHOOK_TIMEOUT_MS'),
+      concurrency: get('WEBHOOK_CONCURRENCY'),
+      retry: {
+        maxAttempts: get('WEBHOOK_RETRY_MAX_ATTEMPTS'),
+        windowMs: get('WEBHOOK_RETRY_WINDOW_MS'),
+        minDelayMs: retryMinMs,
+        maxDelayMs: retryMaxMs,
+      },
+      responseExcerptBytes: get('WEBHOOK_RESPONSE_EXCERPT_BYTES'),
+    },
+    deliveryLog: {
+      dataDir: get('DATA_DIR'),
+      retentionDays: get('DELIVERY_RETENTION_DAYS'),
+      bufferMax: get('DELIVERY_LOG_BUFFER_MAX'),
+    },
     logLevel: get('LOG_LEVEL'),
+    shutdownGraceMs: get('SHUTDOWN_GRACE_MS'),
   };
 }

@@ -1,11 +1,13 @@
-import { ConfigError, loadConfig } from './config.ts';
+import { parseCommandLine } from './cli.ts';
+import { ConfigError } from './config.ts';
+import { helpText } from './config-help.ts';
 import { createLogger } from './log.ts';
 import { buildApp } from './server.ts';
 
 // Only starts the app: everything else lives in buildApp, which the tests use in-process.
-let config;
+let cli;
 try {
-  config = loadConfig();
+  cli = parseCommandLine(process.argv.slice(2), process.env);
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`stanza-gateway: configuration error: ${error.message}\n`);
@@ -13,7 +15,12 @@ try {
   }
   throw error;
 }
+if (cli.kind === 'help') {
+  process.stdout.write(helpText());
+  process.exit(0);
+}
 
+const { config } = cli;
 const log = createLogger(config.logLevel);
 const app = buildApp(config, log);
 try {

@@ -1,17 +1,30 @@
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { BearerAuth } from './http/bearer-auth.ts';
 import { CorsPolicy } from './http/cors.ts';
 import { createGraphqlFace } from './graphql/graphql-face.ts';
 import { createHttpServer, type Mount } from './http/http-server.ts';
+import { RequestTracker } from './http/request-tracker.ts';
 import type { Logger } from './log.ts';
+import { createMetrics } from './ops/metrics.ts';
+import { createOpsMount } from './ops/ops-mount.ts';
+import type { ReadinessCheck } from './ops/readiness.ts';
 import { createRestHandler } from './rest/router.ts';
+import { createWebhooks, type Webhooks } from './webhooks/index.ts';
 import { XmppCore } from './xmpp/core.ts';
 
 export interface App {
   core: XmppCore;
+  metrics: Registry;
+  /** The webhook face and its delivery log; undefined without CALLBACK_URL. */
+  webhooks: Webhooks | undefined;
   /** Starts listening and connecting; resolves once HTTP listens (the link comes up by itself). */
   start(): Promise<{ url: string }>;
+  /**
+   * Graceful stop: refuse new requests, let those in progress finish up to SHUTDOWN_GRACE_MS,
+   * then close the component stream cleanly.
+   */
   stop(): Promise<void>;
 }
 
@@ -20,6 +33,17 @@ export function buildApp(config: Config, log: Logger): App {
   const core = new XmppCore(config.xmpp, log);
   const auth = new BearerAuth(config.auth.tokens);
   const cors = new CorsPolicy(config.http.corsOrigins);
+  const metrics = createMetrics(core);
+  const checks: ReadinessCheck[] = [
+    {
+      name: 'xmpp',
+      check: async () => {
+        if (core.online) return undefined;
+        const { state, lastError } = core.status().link;
+        return lastError ? `link ${state}: ${lastError}` : `link ${state}`;
+      },
+    },
+  ];
   const rest = createRestHandler({
     core,
     auth,
@@ -28,17 +52,24 @@ export function buildApp(config: Config, log: Logger): App {
     maxBodyBytes: config.rest.maxBodyBytes,
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
   });
+  const webhooks = createWebhooks(config, core, log);
   const graphql = createGraphqlFace(config, core, auth, log);
   const mounts: Mount[] = [
     { matches: (path) => path === '/rest' || path.startsWith('/rest/'), handle: rest },
     graphql.mount,
+    createOpsMount(metrics, checks),
   ];
-  const server = createHttpServer(mounts, log);
+  const tracker = new RequestTracker();
+  const server = createHttpServer(mounts, log, tracker);
   graphql.attach(server);
 
   return {
     core,
+    metrics,
+    webhooks,
     async start() {
+      // Before the link comes up, so no inbound stanza arrives without its listener.
+      await webhooks?.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.http.port, config.http.host, () => {
@@ -56,11 +87,18 @@ export function buildApp(config: Config, log: Logger): App {
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      // Before the core stops: pending inbound iqs still get their reply on the open link.
+      // Subscriptions end first (SSE streams are requests the drain would wait for); inbound
+      // iqs left to subscribers get their reply while the link is still up.
       await graphql.close();
+      const { abandoned } = await tracker.drain(config.shutdownGraceMs);
+      if (abandoned > 0) log.warn({ abandoned }, 'stopped with requests still in progress');
+      // No new webhook attempts; stanzas still arriving until the link closes are logged pending.
+      await webhooks?.pause();
       await core.stop();
+      await webhooks?.close();
       server.closeAllConnections();
       await closed;
+      log.info('stopped');
     },
   };
 }

@@ -33,6 +33,13 @@ export const failureGroups = {
   'shutting-down': 'unavailable',
   'subscriber-overflow': 'unavailable',
   'internal': 'internal',
+  // Webhook outcomes: what the sender of an inbound stanza gets, never the result of an operation.
+  'callback-unreachable': 'internal',
+  'callback-timeout': 'internal',
+  'invalid-callback-response': 'internal',
+  'delivery-interrupted': 'internal',
+  'bad-cursor': 'input',
+  'database-unavailable': 'unavailable',
 } as const satisfies Record<FailureKind, FailureGroup>;
 
 export function failureGroup(kind: FailureKind): FailureGroup {

@@ -66,6 +66,24 @@ export const failures = {
   'method-not-allowed': { type: 'cancel', condition: 'not-allowed', http: 405, text: 'Method not allowed' },
   'not-found': { type: 'cancel', condition: 'item-not-found', http: 404, text: 'Not found' },
   'internal': { type: 'wait', condition: 'internal-server-error', http: 500, text: 'Internal error' },
+  // Webhook outcomes (CONTRACT.md "Webhook"); what the sender of the inbound stanza gets.
+  // The texts name no URL or address: they go to whoever sent the stanza.
+  'callback-unreachable': { type: 'wait', condition: 'recipient-unavailable', http: 502, text: 'The callback could not be reached' },
+  'callback-timeout': { type: 'wait', condition: 'recipient-unavailable', http: 504, text: 'The callback did not answer in time' },
+  'invalid-callback-response': {
+    type: 'wait',
+    condition: 'internal-server-error',
+    http: 502,
+    text: 'Invalid callback response',
+  },
+  'delivery-interrupted': {
+    type: 'wait',
+    condition: 'recipient-unavailable',
+    http: 503,
+    text: 'The gateway restarted before the callback answered',
+  },
+  'bad-cursor': { type: 'modify', condition: 'bad-request', http: 400, text: 'Not a cursor of this list' },
+  'database-unavailable': { type: 'wait', condition: 'service-unavailable', http: 503, text: 'The delivery log database is unreachable' },
 } as const satisfies Record<string, { type: StanzaErrorType; condition: string; http: number; text: string }>;
 
 export type FailureKind = keyof typeof failures;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
+import type { RequestTracker } from './request-tracker.ts';
 
 /**
  * The one HTTP listener. Each face (/rest, /graphql, health) is a mount that claims a path;
@@ -16,9 +17,21 @@ function pathnameOf(req: IncomingMessage): string {
   return end === -1 ? raw : raw.slice(0, end);
 }
 
-export function createHttpServer(mounts: readonly Mount[], log: Logger): Server {
+export function createHttpServer(mounts: readonly Mount[], log: Logger, tracker?: RequestTracker): Server {
   const dispatch = async (req: IncomingMessage, res: ServerResponse) => {
     const pathname = pathnameOf(req);
+    const started = performance.now();
+    if (tracker?.draining) {
+      res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5', Connection: 'close' });
+      res.end(JSON.stringify({ error: 'shutting down' }));
+      return;
+    }
+    tracker?.begin();
+    // Path only: a query string may carry what should not be logged.
+    res.once('close', () => {
+      tracker?.end();
+      log.debug({ method: req.method, path: pathname, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'http request');
+    });
     const mount = mounts.find((candidate) => candidate.matches(pathname));
     try {
       if (!mount) {

@@ -1,4 +1,6 @@
+import { EventEmitter } from 'node:events';
 import type { Element } from 'ltx';
+import type { Config } from '../config.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { Logger } from '../log.ts';
 import { builtinAnswer } from './builtin-answers.ts';
@@ -12,15 +14,7 @@ import { OutboundQueue } from './outbound.ts';
  * The core every face uses: send a stanza, send an iq and await its reply, observe inbound
  * stanzas. It does not know whether a stanza came from /rest, GraphQL or a webhook reply.
  */
-export interface XmppCoreOptions {
-  service: string;
-  domain: string;
-  secret: string;
-  sendDeadlineMs: number;
-  sendQueueMax: number;
-  reconnectMinMs: number;
-  reconnectMaxMs: number;
-}
+export type XmppCoreOptions = Config['xmpp'];
 
 /**
  * Decides who answers an inbound iq get/set. Returns true to take it on: the answerer then
@@ -43,8 +37,16 @@ export interface CoreStatus {
   counters: StanzaCounters;
 }
 
+/** What the core reports for metrics; listeners must be cheap (they run on the hot path). */
+export interface CoreEvents {
+  stanza: [direction: 'in' | 'out', kind: StanzaKind];
+  /** One iq request finished: with a reply (`result`/`error`) or a failure kind. */
+  iq: [seconds: number, outcome: string];
+}
+
 export class XmppCore {
   readonly inbound = new InboundBus();
+  readonly events = new EventEmitter<CoreEvents>();
   readonly rules: OutboundRules;
   readonly #link: XmppLink;
   readonly #outbound: OutboundQueue;
@@ -113,7 +115,7 @@ export class XmppCore {
   /** Sends a stanza that expects no reply; resolves once the socket accepted it. */
   async send(stanza: Stanza): Promise<void> {
     await this.#outbound.send(stanza.toXml());
-    this.#counters.out[stanza.kind] += 1;
+    this.#counted('out', stanza.kind);
   }
 
   /**
@@ -122,15 +124,23 @@ export class XmppCore {
    * `link-down`, `link-lost`, `iq-conflict`, `queue-full` or `shutting-down`.
    */
   async request(iq: Stanza, timeoutMs: number): Promise<Stanza> {
+    const started = performance.now();
     const waiter = this.#iqs.expect(iq, timeoutMs);
     try {
       await this.#outbound.send(iq.toXml(), timeoutMs);
       waiter.sent();
-      this.#counters.out.iq += 1;
+      this.#counted('out', 'iq');
     } catch (error) {
       waiter.cancel(error instanceof GatewayError ? error : new GatewayError('internal', { cause: error }));
     }
-    return waiter.reply;
+    try {
+      const reply = await waiter.reply;
+      this.events.emit('iq', (performance.now() - started) / 1000, reply.type ?? 'result');
+      return reply;
+    } catch (error) {
+      this.events.emit('iq', (performance.now() - started) / 1000, error instanceof GatewayError ? error.kind : 'internal');
+      throw error;
+    }
   }
 
   addIqAnswerer(priority: number, answer: IqAnswerer): () => void {
@@ -143,6 +153,11 @@ export class XmppCore {
     };
   }
 
+  #counted(direction: 'in' | 'out', kind: StanzaKind): void {
+    this.#counters[direction][kind] += 1;
+    this.events.emit('stanza', direction, kind);
+  }
+
   #linkDown(): GatewayError {
     return new GatewayError('link-down', { retryAfterSeconds: this.#link.retryAfterSeconds() });
   }
@@ -153,7 +168,7 @@ export class XmppCore {
       this.log.warn({ name: element.name }, 'dropped an inbound element that is not a valid stanza');
       return;
     }
-    this.#counters.in[stanza.kind] += 1;
+    this.#counted('in', stanza.kind);
     if (this.#iqs.settle(stanza)) return;
     this.inbound.publish(stanza, (error) => this.log.error({ err: error, id: stanza.id }, 'an inbound listener failed'));
     if (!stanza.isIqRequest) return;

@@ -18,8 +18,9 @@ export interface TestGateway {
  * The gateway built in-process exactly as main.ts builds it, from environment-style settings,
  * on an ephemeral port, connected to the given Prosody.
  */
-export async function startGateway(prosody: Prosody, env: Record<string, string> = {}): Promise<TestGateway> {
-  const config = loadConfig({
+/** The settings of a gateway for this Prosody, as environment variables; `env` overrides. */
+export function testEnv(prosody: Prosody, env: Record<string, string> = {}): Record<string, string> {
+  return {
     XMPP_SERVICE: prosody.componentService,
     XMPP_DOMAIN: prosody.componentDomain,
     XMPP_SECRET: prosody.componentSecret,
@@ -29,7 +30,11 @@ export async function startGateway(prosody: Prosody, env: Record<string, string>
     XMPP_RECONNECT_MIN_MS: '100',
     XMPP_RECONNECT_MAX_MS: '1000',
     ...env,
-  });
+  };
+}
+
+export async function startGateway(prosody: Prosody, env: Record<string, string> = {}): Promise<TestGateway> {
+  const config = loadConfig(testEnv(prosody, env));
   const app = buildApp(config, createLogger(config.logLevel));
   const { url } = await app.start();
   const gateway: TestGateway = {

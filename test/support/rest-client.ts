@@ -13,10 +13,11 @@ export interface RestRequest {
   token?: string | null;
   contentType?: string | null;
   headers?: Record<string, string>;
+  signal?: AbortSignal;
 }
 
 /** POST /rest the way curl does it, with the knobs each contract row needs. */
-export async function rest(gateway: TestGateway, request: RestRequest = {}): Promise<RestResponse> {
+export async function rest(gateway: Pick<TestGateway, 'url' | 'token'>, request: RestRequest = {}): Promise<RestResponse> {
   const headers: Record<string, string> = { ...request.headers };
   const token = request.token === undefined ? gateway.token : request.token;
   if (token !== null) headers.Authorization = `Bearer ${token}`;
@@ -27,6 +28,7 @@ export async function rest(gateway: TestGateway, request: RestRequest = {}): Pro
     headers,
     // yoga's fetch types pull in the DOM lib, whose BodyInit is narrower than what fetch takes.
     body: request.body as BodyInit | undefined,
+    signal: request.signal,
   });
   return { status: response.status, headers: response.headers, body: await response.text() };
 }

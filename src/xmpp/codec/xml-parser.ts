@@ -15,6 +15,13 @@ export interface XmlLimits {
 }
 
 const DEFAULT_MAX_DEPTH = 64;
+/**
+ * Element and attribute names are limited to ASCII. XML 1.0 (5th edition) allows far more, but
+ * expat — the parser of Prosody and of ejabberd's fast_xml — follows the 4th edition's name
+ * classes and closes the whole component stream on a name it rejects (found by the fuzz test:
+ * U+FFFD in an attribute name). XMPP's own names are all ASCII.
+ */
+const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9._-]*(?::[A-Za-z_][A-Za-z0-9._-]*)?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 class Refusal extends Error {}
@@ -63,8 +70,12 @@ function build(text: string, limits: XmlLimits): Element {
   });
   parser.on('opentag', (tag) => {
     if (closedRoot) refuse('more than one root element');
+    if (!SAFE_NAME.test(tag.name)) refuse(`element name outside ASCII: ${tag.name}`);
     const attrs: Record<string, string> = {};
-    for (const [name, attribute] of Object.entries(tag.attributes)) attrs[name] = attribute.value;
+    for (const [name, attribute] of Object.entries(tag.attributes)) {
+      if (!SAFE_NAME.test(name)) refuse(`attribute name outside ASCII: ${name}`);
+      attrs[name] = attribute.value;
+    }
     const element = new Element(tag.name, attrs);
     if (current) {
       current.cnode(element);

@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, settingNames } from './config.ts';
+
+/**
+ * `--config FILE`: the same settings as the environment, under the same names, in JSON or YAML
+ * (by extension: .json, .yaml, .yml). Values may be strings, numbers, booleans or, for the
+ * comma-separated settings, lists. The environment overrides the file.
+ */
+export function readConfigFile(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError('--config', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let data: unknown;
+  try {
+    data = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError('--config', `${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ConfigError('--config', `${path} must hold a mapping of setting names to values`);
+  }
+  const known = new Set<string>(settingNames);
+  const settings: Record<string, string> = {};
+  for (const [name, value] of Object.entries(data)) {
+    if (!known.has(name)) throw new ConfigError(name, `is not a setting (in ${path}); see --help`);
+    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) settings[name] = value.join(',');
+    else if (['string', 'number', 'boolean'].includes(typeof value)) settings[name] = String(value);
+    else throw new ConfigError(name, `must be a string, a number or a list of strings (in ${path})`);
+  }
+  return settings;
+}

@@ -1,0 +1,117 @@
+import { GatewayError } from '../errors/gateway-error.ts';
+import { parseJid } from '../xmpp/jid.ts';
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import type { AttemptRecord, DeliveryFilter, DeliveryRecord } from './records.ts';
+
+/**
+ * The reads of the delivery log (lists, one delivery with its attempts, what to resume) and
+ * retention pruning. Writes go through the LogWriter, which survives outages; reads cannot
+ * and fail with `database-unavailable`.
+ */
+export interface DeliveryEdge {
+  cursor: string;
+  node: DeliveryRecord;
+}
+
+export interface DeliveryConnection {
+  edges: DeliveryEdge[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}
+
+export interface DeliveryWithAttempts extends DeliveryRecord {
+  attempts: AttemptRecord[];
+}
+
+export interface ListArgs {
+  first?: number;
+  after?: string;
+  filter?: DeliveryFilter;
+}
+
+export const MAX_PAGE = 100;
+const DEFAULT_PAGE = 20;
+const PRUNE_BATCH = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class DeliveryStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /** Newest first; `after` is a cursor from an earlier page. */
+  async list({ first = DEFAULT_PAGE, after, filter = {} }: ListArgs): Promise<DeliveryConnection> {
+    const take = Math.max(1, Math.min(MAX_PAGE, Math.trunc(first)));
+    const where: Prisma.DeliveryWhereInput[] = [filterWhere(filter)];
+    if (after !== undefined) {
+      const position = decodeCursor(after);
+      where.push({ OR: [{ createdAt: { lt: position.createdAt } }, { createdAt: position.createdAt, id: { lt: position.id } }] });
+    }
+    const rows = await read(() =>
+      this.prisma.delivery.findMany({ where: { AND: where }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: take + 1 }),
+    );
+    const edges = rows.slice(0, take).map((node) => ({ cursor: encodeCursor(node), node }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > take,
+        // Paging forward, rows before `after` exist by construction (unless pruned since).
+        hasPreviousPage: after !== undefined,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+    };
+  }
+
+  async get(id: string): Promise<DeliveryWithAttempts | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const row = await read(() =>
+      this.prisma.delivery.findUnique({ where: { id }, include: { attempts: { orderBy: { number: 'asc' } } } }),
+    );
+    if (!row) return undefined;
+    return { ...row, attempts: row.attempts.map((attempt) => ({ ...attempt, responseHeaders: headersOf(attempt.responseHeaders) })) };
+  }
+
+  /** Deliveries left pending by an earlier run, oldest first (per-sender order on resume). */
+  pending(): Promise<DeliveryRecord[]> {
+    return read(() => this.prisma.delivery.findMany({ where: { status: 'pending' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }));
+  }
+
+  /** Deletes finished deliveries (and their attempts) created before `cutoff`; returns how many. */
+  async prune(cutoff: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      // In batches: one huge DELETE would hold locks and bloat the WAL for its whole run.
+      const deleted = await this.prisma.$executeRaw`
+        DELETE FROM "Delivery" WHERE "id" IN (
+          SELECT "id" FROM "Delivery" WHERE "createdAt" < ${cutoff} AND "status" <> 'pending' LIMIT ${PRUNE_BATCH})`;
+      total += deleted;
+      if (deleted < PRUNE_BATCH) return total;
+    }
+  }
+}
+
+function filterWhere(filter: DeliveryFilter): Prisma.DeliveryWhereInput {
+  const where: Prisma.DeliveryWhereInput = {};
+  if (filter.status) where.status = filter.status;
+  if (filter.kind) where.kind = filter.kind;
+  if (filter.from !== undefined) {
+    const jid = parseJid(filter.from);
+    if (!jid) throw new GatewayError('invalid-from', { field: 'from' });
+    if (jid.isBare()) where.senderBare = jid.toString();
+    else where.fromJid = jid.toString();
+  }
+  if (filter.since || filter.until) where.createdAt = { gte: filter.since, lt: filter.until };
+  return where;
+}
+
+function headersOf(value: Prisma.JsonValue | null): Record<string, string> | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+async function read<T>(query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (error) {
+    throw new GatewayError('database-unavailable', { cause: error });
+  }
+}

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../config.ts';
+import { createLogger } from '../log.ts';
+import { buildApp } from '../server.ts';
+import { banner } from './banner.ts';
+import { connectDemoUser } from './demo-user.ts';
+import { startProsody } from './local-prosody.ts';
+import { freePort } from './ports.ts';
+import { ensureProsodyInstalled, ProsodyMissing } from './prosody-install.ts';
+import { selfCheck } from './self-check.ts';
+
+/**
+ * `npm run demo`: a throwaway Prosody on loopback, a demo account, and the gateway against them,
+ * with ready-to-paste examples. `--self-check` sends a message and an iq ping through /rest,
+ * checks they arrive, and exits (0 when both worked). Ctrl-C stops everything it started.
+ */
+const selfCheckOnly = process.argv.includes('--self-check');
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+try {
+  ensureProsodyInstalled(say);
+} catch (error) {
+  process.stderr.write(`demo: ${error instanceof ProsodyMissing ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+
+const token = randomBytes(18).toString('hex');
+const userPassword = randomBytes(9).toString('hex');
+const prosody = await startProsody({ users: { demo: userPassword }, componentSecret: randomBytes(18).toString('hex') });
+const requestedPort = Number(process.env.HTTP_PORT ?? 8080);
+const port = (await portIsFree(requestedPort)) ? requestedPort : await freePort();
+if (port !== requestedPort) say(`Port ${requestedPort} is busy; using ${port} instead.`);
+
+const config = loadConfig({
+  ...process.env,
+  XMPP_SERVICE: prosody.componentService,
+  XMPP_DOMAIN: prosody.componentDomain,
+  XMPP_SECRET: prosody.componentSecret,
+  API_TOKENS: token,
+  HTTP_PORT: String(port),
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+});
+const app = buildApp(config, createLogger(config.logLevel));
+const { url } = await app.start();
+const user = await connectDemoUser(prosody, 'demo', userPassword);
+
+let stopping = false;
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await user.stop();
+    await app.stop();
+    await prosody.dispose();
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+await waitOnline();
+if (selfCheckOnly) {
+  const problems = await selfCheck({ url, token, user });
+  say(problems.length === 0 ? 'demo self-check passed: a message and an iq ping went through /rest' : `demo self-check FAILED:\n  ${problems.join('\n  ')}`);
+  await stopAll(problems.length === 0 ? 0 : 1);
+}
+say(banner({ url, token, domain: config.xmpp.domain, user: 'demo@localhost', userPassword, c2sService: prosody.c2sService }));
+user.onMessage((from, body) => say(`[demo@localhost] message from ${from}: ${body}`));
+
+async function waitOnline(): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!app.core.online) {
+    if (Date.now() > deadline) {
+      process.stderr.write(`demo: the gateway did not connect to Prosody (${app.core.status().link.lastError ?? 'no error'})\n`);
+      await stopAll(1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function portIsFree(candidate: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(candidate, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}

@@ -1,0 +1,54 @@
+import type { DeliveryConnection, DeliveryStore, DeliveryWithAttempts, ListArgs } from '../db/delivery-store.ts';
+import type { DeliveryRecord } from '../db/records.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
+import type { DeliveryEvent, DeliveryEventFilter, DeliveryEvents } from './delivery-events.ts';
+import type { Dispatcher } from './dispatcher.ts';
+import { stanzaFromLog } from './stored-stanza.ts';
+
+/**
+ * The delivery log as a service, for GraphQL (`deliveries`, `delivery`, `redeliver`, the
+ * `deliveries` subscription) and tests. Reads need the database (GatewayError
+ * `database-unavailable` while it is down); live events do not.
+ */
+export class DeliveryLog {
+  constructor(
+    private readonly parts: () => { store: DeliveryStore; dispatcher: Dispatcher } | undefined,
+    private readonly events: DeliveryEvents,
+    private readonly domain: string,
+  ) {}
+
+  /** Relay connection, newest first; filter by status, kind, sender (bare or full JID), time. */
+  list(args: ListArgs = {}): Promise<DeliveryConnection> {
+    return this.#store().list(args);
+  }
+
+  /** One delivery with its attempts (oldest first); undefined when there is none with that id. */
+  get(id: string): Promise<DeliveryWithAttempts | undefined> {
+    return this.#store().get(id);
+  }
+
+  /**
+   * POSTs a logged stanza again, as a new delivery whose `redeliveryOf` is the original: the
+   * same rules, retries and outcome, except that a redelivered iq sends nothing back (its
+   * sender stopped waiting long ago). Throws `not-found` for an unknown id.
+   */
+  async redeliver(id: string): Promise<DeliveryRecord> {
+    const original = await this.get(id);
+    const parts = this.parts();
+    if (!original || !parts) throw new GatewayError('not-found', { field: 'id', text: 'No delivery with this id' });
+    const stanza = stanzaFromLog(original.xml, this.domain);
+    if (!stanza) throw new GatewayError('internal', { text: 'The logged stanza cannot be read back' });
+    return parts.dispatcher.accept(stanza, original.id);
+  }
+
+  /** Live events (each attempt, each final outcome); `return()` ends the subscription. */
+  subscribe(filter: DeliveryEventFilter = {}): AsyncIterableIterator<DeliveryEvent> {
+    return this.events.subscribe(filter);
+  }
+
+  #store(): DeliveryStore {
+    const parts = this.parts();
+    if (!parts) throw new GatewayError('database-unavailable', { text: 'The delivery log is not started' });
+    return parts.store;
+  }
+}

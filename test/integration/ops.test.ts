@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { startProsody, type Prosody } from '../support/prosody.ts';
+import { rest } from '../support/rest-client.ts';
+import { waitUntil } from '../support/wait.ts';
+import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
+
+/** Health, readiness, metrics and graceful stop against a real Prosody. */
+let prosody: Prosody;
+let gateway: TestGateway;
+let alice: XmppUser;
+
+before(async () => {
+  prosody = await startProsody({ users: { alice: 'alice-pw', bob: 'bob-pw' } });
+  gateway = await startGateway(prosody);
+  alice = await connectUser(prosody, 'alice', 'alice-pw', 'phone');
+});
+
+after(async () => {
+  await alice?.stop();
+  await gateway?.stop();
+  await prosody?.dispose();
+});
+
+async function get(path: string): Promise<{ status: number; body: string; type: string | null }> {
+  const response = await fetch(`${gateway.url}${path}`);
+  return { status: response.status, body: await response.text(), type: response.headers.get('content-type') };
+}
+
+it('/healthz answers while the process lives', async () => {
+  const response = await get('/healthz');
+  assert.equal(response.status, 200);
+  assert.deepEqual(JSON.parse(response.body), { status: 'ok' });
+});
+
+it('/readyz flips to 503 with a reason when Prosody stops, and back when it returns', async () => {
+  assert.deepEqual(JSON.parse((await get('/readyz')).body), { status: 'ready', checks: { xmpp: 'ok' } });
+  await prosody.stop();
+  await waitUntil(() => !gateway.app.core.online, 5000, 'the link to drop');
+  const down = await get('/readyz');
+  assert.equal(down.status, 503);
+  const body = JSON.parse(down.body) as { status: string; checks: { xmpp: string } };
+  assert.equal(body.status, 'not ready');
+  assert.match(body.checks.xmpp, /^link (connecting|waiting)/);
+  await prosody.start();
+  await waitUntil(() => gateway.app.core.online, 10_000, 'the link to return');
+  assert.equal((await get('/readyz')).status, 200);
+});
+
+it('/metrics exposes the gateway metrics in Prometheus format', async () => {
+  const sent = await rest(gateway, { body: "<message to='alice@localhost/phone'><body>metrics</body></message>" });
+  assert.equal(sent.status, 202);
+  const ping = await rest(gateway, { body: "<iq type='get' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>" });
+  assert.equal(ping.status, 200);
+  const response = await get('/metrics');
+  assert.equal(response.status, 200);
+  assert.match(response.type ?? '', /^text\/plain/);
+  for (const name of ['stanzas_total', 'iq_duration_seconds_bucket', 'iq_pending', 'send_queue', 'link_up', 'link_reconnects']) {
+    assert.match(response.body, new RegExp(`^stanza_gateway_${name}`, 'm'), name);
+  }
+  assert.match(response.body, /^stanza_gateway_stanzas_total\{direction="out",kind="message"\} [1-9]/m);
+  assert.match(response.body, /^stanza_gateway_iq_duration_seconds_count\{outcome="result"\} [1-9]/m);
+  assert.match(response.body, /^stanza_gateway_link_up 1$/m);
+});
+
+it('a graceful stop lets an iq in progress finish and refuses new requests meanwhile', async () => {
+  // A client of its own: the readiness test restarted Prosody under alice's feet.
+  const bob = await connectUser(prosody, 'bob', 'bob-pw', 'desk');
+  bob.client.iqCallee.get('urn:example:slow', 'query', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    return true;
+  });
+  const inFlight = rest(gateway, { body: "<iq type='get' to='bob@localhost/desk'><query xmlns='urn:example:slow'/></iq>" });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const stopping = gateway.app.stop();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const refused = await rest(gateway, { body: '<message to="alice@localhost"/>' }).catch(() => ({ status: 0 }));
+  assert.ok(refused.status === 503 || refused.status === 0, `a new request during the stop: ${refused.status}`);
+  const finished = await inFlight;
+  assert.equal(finished.status, 200);
+  assert.match(finished.body, /type='result'/);
+  await stopping;
+  assert.equal(gateway.app.core.status().link.state, 'stopped');
+  await bob.stop();
+});

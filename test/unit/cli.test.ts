@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseCommandLine } from '../../src/cli.ts';
+import { ConfigError, settingNames } from '../../src/config.ts';
+import { helpText } from '../../src/config-help.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'stanza-gateway-cli-'));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function settingOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error.setting;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('command line and config file', () => {
+  it('--help lists every setting', () => {
+    assert.deepEqual(parseCommandLine(['--help'], {}), { kind: 'help' });
+    const text = helpText();
+    for (const name of settingNames) assert.match(text, new RegExp(`^  ${name} `, 'm'), name);
+  });
+
+  it('reads JSON, with lists for comma-separated settings', () => {
+    const path = file('gateway.json', JSON.stringify({ XMPP_DOMAIN: 'rest.example.net', XMPP_SECRET: 's', API_TOKENS: ['token-one-0123456789', 'token-two-0123456789'], HTTP_PORT: 9000 }));
+    const result = parseCommandLine(['--config', path], {});
+    assert.equal(result.kind, 'run');
+    if (result.kind !== 'run') return;
+    assert.deepEqual(result.config.auth.tokens, ['token-one-0123456789', 'token-two-0123456789']);
+    assert.equal(result.config.http.port, 9000);
+  });
+
+  it('reads YAML, and the environment overrides the file', () => {
+    const path = file('gateway.yaml', 'XMPP_DOMAIN: rest.example.net\nXMPP_SECRET: from-file\nAPI_TOKENS: token-one-0123456789\nHTTP_PORT: 9000\n');
+    const result = parseCommandLine([`--config=${path}`], { HTTP_PORT: '9100', UNRELATED: 'x' });
+    assert.equal(result.kind === 'run' && result.config.http.port, 9100);
+    assert.equal(result.kind === 'run' && result.config.xmpp.secret, 'from-file');
+  });
+
+  it('names what is wrong', () => {
+    assert.equal(settingOf(() => parseCommandLine(['--config', join(dir, 'missing.json')], {})), '--config');
+    assert.equal(settingOf(() => parseCommandLine(['--config', file('bad.json', '{ nope')], {})), '--config');
+    assert.equal(settingOf(() => parseCommandLine(['--config', file('list.yaml', '- a\n- b\n')], {})), '--config');
+    assert.equal(settingOf(() => parseCommandLine(['--config', file('unknown.json', '{"XMPP_DOMIAN": "x"}')], {})), 'XMPP_DOMIAN');
+    assert.equal(settingOf(() => parseCommandLine(['--config', file('nested.json', '{"HTTP_PORT": {"a": 1}}')], {})), 'HTTP_PORT');
+    assert.equal(settingOf(() => parseCommandLine(['--config'], {})), '--config');
+    assert.equal(settingOf(() => parseCommandLine(['--verbose'], {})), '--verbose');
+    assert.equal(settingOf(() => parseCommandLine([], { XMPP_DOMAIN: 'rest.example.net', API_TOKENS: 'token-one-0123456789' })), 'XMPP_SECRET');
+  });
+});
