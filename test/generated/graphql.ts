@@ -8,12 +8,24 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type FailureKind =
   /** Credentials not accepted */
   | 'BAD_CREDENTIALS'
+  /** Not a cursor of this list */
+  | 'BAD_CURSOR'
+  /** The callback did not answer in time */
+  | 'CALLBACK_TIMEOUT'
+  /** The callback could not be reached */
+  | 'CALLBACK_UNREACHABLE'
+  /** The delivery log database is unreachable */
+  | 'DATABASE_UNAVAILABLE'
+  /** The gateway restarted before the callback answered */
+  | 'DELIVERY_INTERRUPTED'
   /** Not authorized to send stanza with requested 'from' */
   | 'FROM_NOT_AUTHORIZED'
   /** Internal error */
   | 'INTERNAL'
   /** Invalid argument */
   | 'INVALID_ARGUMENT'
+  /** Invalid callback response */
+  | 'INVALID_CALLBACK_RESPONSE'
   /** Invalid source JID */
   | 'INVALID_FROM'
   /** 'iq' stanza must be of type 'get' or 'set' */
