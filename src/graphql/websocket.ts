@@ -83,12 +83,18 @@ export function attachGraphqlWebSocket(server: Server, yoga: GraphqlYoga, auth: 
   );
   log.debug({ path: yoga.graphqlEndpoint }, 'graphql-ws listening');
 
+  let closing: Promise<void> | undefined;
   return {
-    async close() {
-      // dispose() closes every socket with 1001 "Going away" and then the server; sockets
-      // that do not finish the closing handshake are cut.
-      await disposable.dispose();
-      for (const socket of sockets) socket.terminate();
+    // Once only: a second dispose() rejects ("The server is not running"), and stop() may be
+    // called twice (a test, then its after hook).
+    close() {
+      closing ??= (async () => {
+        // dispose() closes every socket with 1001 "Going away" and then the server; sockets
+        // that do not finish the closing handshake are cut.
+        await disposable.dispose();
+        for (const socket of sockets) socket.terminate();
+      })();
+      return closing;
     },
   };
 }

@@ -25,7 +25,7 @@ after(async () => {
   await prosody?.dispose();
 });
 
-it('stop() closes graphql-ws sockets and SSE streams and answers pending iqs', async () => {
+it('stop() closes graphql-ws sockets and SSE streams, answers pending iqs, and may be called again', async () => {
   let closeCode: number | undefined;
   const client = wsClient(gateway);
   client.on('closed', (event) => {
@@ -52,4 +52,6 @@ it('stop() closes graphql-ws sockets and SSE streams and answers pending iqs', a
   await sse.ended;
   assert.equal(closeCode, 1001);
   await client.dispose();
+  // A second stop (a test, then its after hook) is harmless.
+  await gateway.stop();
 });
