@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import type { BenchContext, BenchSection } from '../support/context.ts';
 import { createPoster } from '../support/http-load.ts';
 import { countArrivals } from '../support/raw-component.ts';
+import { gatewayMessages, rawMessages } from '../support/sink-delivery.ts';
 import { formatRow, runLoad, summarise, type Summary } from '../support/stats.ts';
 
 /**
@@ -13,50 +14,16 @@ import { formatRow, runLoad, summarise, type Summary } from '../support/stats.ts
 const CONCURRENCY = 64;
 const SEND_MESSAGE = 'mutation($input: SendMessageInput!) { sendMessage(input: $input) { __typename } }';
 
-async function rawMessages(ctx: BenchContext, total: number, concurrency: number): Promise<Summary> {
-  const tag = `graw-${Date.now()}`;
-  const waiting = new Map<string, () => void>();
-  ctx.sink.onStanza((stanza: Element) => {
-    const done = stanza.attrs.id?.startsWith(tag) ? waiting.get(stanza.attrs.id) : undefined;
-    if (done) {
-      waiting.delete(stanza.attrs.id!);
-      done();
-    }
-  });
-  return runLoad(total, concurrency, async (i) => {
-    const id = `${tag}-${i}`;
-    const arrived = new Promise<void>((resolve) => waiting.set(id, resolve));
-    await ctx.raw.entity.write(`<message from='raw.localhost' to='sink.localhost' id='${id}'><body>m${i}</body></message>`);
-    await arrived;
-  });
-}
-
 async function graphqlMessages(ctx: BenchContext, total: number, concurrency: number): Promise<Summary> {
   const poster = createPoster(ctx.gatewayUrl, concurrency);
-  const tag = `gql-${Date.now()}`;
-  const sent = new Map<string, number>();
-  const latencies: number[] = [];
-  const arrived = countArrivals(
-    ctx.sink,
-    (stanza: Element) => {
-      const t0 = stanza.attrs.id?.startsWith(tag) ? sent.get(stanza.attrs.id) : undefined;
-      if (t0 !== undefined) latencies.push(performance.now() - t0);
-      return t0 !== undefined;
-    },
-    total,
-  );
   const headers = { Authorization: `Bearer ${ctx.token}`, 'Content-Type': 'application/json' };
-  const started = performance.now();
-  await runLoad(total, concurrency, async (i) => {
-    const id = `${tag}-${i}`;
-    sent.set(id, performance.now());
+  const summary = await gatewayMessages(ctx, total, concurrency, async (id, i) => {
     const body = JSON.stringify({ query: SEND_MESSAGE, variables: { input: { to: 'sink.localhost', id, body: `m${i}` } } });
     const response = await poster.post('/graphql', headers, body);
     if (!response.body.includes('SendMessageSuccess')) throw new Error(`sendMessage answered ${response.status}: ${response.body}`);
   });
-  await arrived;
   poster.close();
-  return summarise(latencies, (performance.now() - started) / 1000);
+  return summary;
 }
 
 async function graphqlPings(ctx: BenchContext, total: number): Promise<Summary> {
