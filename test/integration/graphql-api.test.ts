@@ -79,6 +79,19 @@ describe('authentication on every transport', () => {
     await client.dispose();
   });
 
+  it('graphql-ws: an operation that does not parse fails alone; the socket stays usable', async () => {
+    const client = wsClient(gateway);
+    const failed = await new Promise<unknown>((resolve) =>
+      client.subscribe({ query: '{ status { domain ' }, { next: () => {}, error: resolve, complete: () => resolve(undefined) }),
+    );
+    assert.match(JSON.stringify(failed), /Syntax Error/);
+    const result = await new Promise<unknown>((resolve, reject) =>
+      client.subscribe({ query: '{ status { domain } }' }, { next: resolve, error: reject, complete: () => {} }),
+    );
+    assert.deepEqual(result, { data: { status: { domain: DOMAIN } } });
+    await client.dispose();
+  });
+
   it('the GraphiQL page loads without a token and passes its Authorization header to graphql-ws', async () => {
     const response = await fetch(`${gateway.url}/graphql`, { headers: { Accept: 'text/html' } });
     assert.equal(response.status, 200);
