@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { startProsody } from '../test/support/prosody.ts';
 import { freePort } from '../test/support/ports.ts';
+import { graphqlSection } from './sections/graphql.ts';
 import { restSection } from './sections/rest.ts';
 import type { BenchContext, BenchSection } from './support/context.ts';
 import { connectRaw } from './support/raw-component.ts';
@@ -10,7 +11,7 @@ import { connectRaw } from './support/raw-component.ts';
  * runs it), and each section's figures beside the raw component's, measured in the same run.
  * Everything is bounded in count; everything started here is stopped here.
  */
-const sections: BenchSection[] = [restSection];
+const sections: BenchSection[] = [restSection, graphqlSection];
 const TOKEN = 'bench-token-0123456789';
 
 async function startGateway(env: Record<string, string>): Promise<ChildProcess> {

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { BearerAuth } from './http/bearer-auth.ts';
 import { CorsPolicy } from './http/cors.ts';
+import { createGraphqlFace } from './graphql/graphql-face.ts';
 import { createHttpServer, type Mount } from './http/http-server.ts';
 import { RequestTracker } from './http/request-tracker.ts';
 import type { Logger } from './log.ts';
@@ -52,12 +53,15 @@ export function buildApp(config: Config, log: Logger): App {
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
   });
   const webhooks = createWebhooks(config, core, log);
+  const graphql = createGraphqlFace(config, core, auth, log);
   const mounts: Mount[] = [
     { matches: (path) => path === '/rest' || path.startsWith('/rest/'), handle: rest },
+    graphql.mount,
     createOpsMount(metrics, checks),
   ];
   const tracker = new RequestTracker();
   const server = createHttpServer(mounts, log, tracker);
+  graphql.attach(server);
 
   return {
     core,
@@ -83,6 +87,9 @@ export function buildApp(config: Config, log: Logger): App {
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Subscriptions end first (SSE streams are requests the drain would wait for); inbound
+      // iqs left to subscribers get their reply while the link is still up.
+      await graphql.close();
       const { abandoned } = await tracker.drain(config.shutdownGraceMs);
       if (abandoned > 0) log.warn({ abandoned }, 'stopped with requests still in progress');
       // No new webhook attempts; stanzas still arriving until the link closes are logged pending.

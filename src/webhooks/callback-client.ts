@@ -78,7 +78,9 @@ async function readLimited(
   let size = 0;
   let complete = true;
   if (response.body) {
-    for await (const chunk of response.body) {
+    // The DOM lib (referenced by GraphQL Yoga's fetch types) declares ReadableStream without
+    // async iteration; Node's has it.
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       chunks.push(Buffer.from(chunk));
       size += chunk.byteLength;
       if (size > Math.max(maxBytes, excerptBytes)) {
