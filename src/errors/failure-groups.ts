@@ -40,6 +40,8 @@ export const failureGroups = {
   'delivery-interrupted': 'internal',
   'bad-cursor': 'input',
   'database-unavailable': 'unavailable',
+  'delivery-log-off': 'unavailable',
+  'unknown-delivery': 'input',
 } as const satisfies Record<FailureKind, FailureGroup>;
 
 export function failureGroup(kind: FailureKind): FailureGroup {

@@ -83,6 +83,13 @@ export const failures = {
     text: 'The gateway restarted before the callback answered',
   },
   'bad-cursor': { type: 'modify', condition: 'bad-request', http: 400, text: 'Not a cursor of this list' },
+  'unknown-delivery': { type: 'cancel', condition: 'item-not-found', http: 404, text: 'No delivery with this id' },
+  'delivery-log-off': {
+    type: 'cancel',
+    condition: 'feature-not-implemented',
+    http: 501,
+    text: 'The delivery log is off: it is kept only when CALLBACK_URL is set',
+  },
   'database-unavailable': { type: 'wait', condition: 'service-unavailable', http: 503, text: 'The delivery log database is unreachable' },
 } as const satisfies Record<string, { type: StanzaErrorType; condition: string; http: number; text: string }>;
 

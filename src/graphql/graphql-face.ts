@@ -5,6 +5,7 @@ import type { Mount } from '../http/http-server.ts';
 import type { Logger } from '../log.ts';
 import { schema } from '../schema/index.ts';
 import { InboundSubscriptions } from '../subscribers/inbound-subscriptions.ts';
+import type { DeliveryLog } from '../webhooks/delivery-log.ts';
 import type { XmppCore } from '../xmpp/core.ts';
 import { attachGraphqlWebSocket, type GraphqlWebSocket } from './websocket.ts';
 import { createGraphqlYoga, GRAPHQL_PATH } from './yoga.ts';
@@ -22,7 +23,13 @@ export interface GraphqlFace {
   close(): Promise<void>;
 }
 
-export function createGraphqlFace(config: Config, core: XmppCore, auth: BearerAuth, log: Logger): GraphqlFace {
+export function createGraphqlFace(
+  config: Config,
+  core: XmppCore,
+  auth: BearerAuth,
+  log: Logger,
+  deliveryLog: DeliveryLog | undefined,
+): GraphqlFace {
   const subscriptions = new InboundSubscriptions(
     core,
     { bufferMax: config.graphql.subscriptionBufferMax, answerTimeoutMs: config.iq.answerTimeoutMs },
@@ -35,6 +42,8 @@ export function createGraphqlFace(config: Config, core: XmppCore, auth: BearerAu
       subscriptions,
       iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
       maxStanzaBytes: config.rest.maxBodyBytes,
+      deliveryLog,
+      subscriptionBufferMax: config.graphql.subscriptionBufferMax,
     },
     auth,
     realm: core.domain,

@@ -3,6 +3,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import type { InboundSubscriptions } from '../subscribers/inbound-subscriptions.ts';
+import type { DeliveryLog } from '../webhooks/delivery-log.ts';
 import type { XmppCore } from '../xmpp/core.ts';
 import type { Jid } from '../xmpp/jid.ts';
 
@@ -13,6 +14,10 @@ export interface GraphqlContext {
   iqTimeout: { defaultMs: number; maxMs: number };
   /** The size limit of raw XML arguments: the same as a /rest body. */
   maxStanzaBytes: number;
+  /** The webhook delivery log; undefined when no CALLBACK_URL is set. */
+  deliveryLog: DeliveryLog | undefined;
+  /** Events buffered per subscription before a slow subscriber is cut off. */
+  subscriptionBufferMax: number;
 }
 
 export const builder = new SchemaBuilder<{

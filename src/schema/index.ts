@@ -13,6 +13,8 @@ import './disco.ts';
 import './version.ts';
 import './subscriptions.ts';
 import './status.ts';
+import './delivery.ts';
+import './deliveries.ts';
 import { builder } from './builder.ts';
 
 export type { GraphqlContext } from './builder.ts';
