@@ -53,7 +53,7 @@ export function buildApp(config: Config, log: Logger): App {
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
   });
   const webhooks = createWebhooks(config, core, log);
-  const graphql = createGraphqlFace(config, core, auth, log, webhooks?.log);
+  const graphql = createGraphqlFace(config, core, auth, log, webhooks?.log, metrics);
   const mounts: Mount[] = [
     { matches: (path) => path === '/rest' || path.startsWith('/rest/'), handle: rest },
     graphql.mount,

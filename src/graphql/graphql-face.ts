@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { BearerAuth } from '../http/bearer-auth.ts';
 import type { Mount } from '../http/http-server.ts';
@@ -29,6 +30,7 @@ export function createGraphqlFace(
   auth: BearerAuth,
   log: Logger,
   deliveryLog: DeliveryLog | undefined,
+  metrics: Registry,
 ): GraphqlFace {
   const subscriptions = new InboundSubscriptions(
     core,
@@ -50,6 +52,7 @@ export function createGraphqlFace(
     corsOrigins: config.http.corsOrigins,
     limits: { maxDepth: config.graphql.maxDepth, maxCost: config.graphql.maxCost },
     log,
+    metrics,
   });
   let socket: GraphqlWebSocket | undefined;
 

@@ -1,12 +1,14 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { GraphQLSchema } from 'graphql';
+import type { Registry } from 'prom-client';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { BearerAuth } from '../http/bearer-auth.ts';
 import type { Logger } from '../log.ts';
 import type { GraphqlContext } from '../schema/index.ts';
 import { renderGraphiql } from './graphiql.ts';
 import { useBearerAuth } from './bearer-auth-plugin.ts';
+import { useOperationMetrics } from './metrics-plugin.ts';
 
 /**
  * The yoga instance behind /graphql: HTTP queries and mutations, SSE subscriptions, GraphiQL.
@@ -23,6 +25,7 @@ export interface YogaOptions {
   corsOrigins: readonly string[];
   limits: { maxDepth: number; maxCost: number };
   log: Logger;
+  metrics: Registry;
 }
 
 export type GraphqlYoga = YogaServerInstance<Record<string, unknown>, GraphqlContext>;
@@ -61,6 +64,7 @@ export function createGraphqlYoga(options: YogaOptions): GraphqlYoga {
     },
     plugins: [
       useBearerAuth(options.auth, options.realm),
+      useOperationMetrics(options.metrics),
       // Refuses what a browser sends cross-site without a CORS preflight (form posts, plain
       // GETs) unless it carries X-GraphQL-Yoga-CSRF. The bearer token already stops such
       // requests; this keeps them stopped should a cookie or ambient credential ever appear.

@@ -97,9 +97,11 @@ describe('authentication on every transport', () => {
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /text\/html/);
     const html = await response.text();
-    assert.match(html, /connectionParams:stanzaGatewayConnectionParams/);
+    assert.match(html, /stanzaGatewayRender\(\s*window\.document\.querySelector\('#root'\)/);
     assert.match(html, /"subscriptionsProtocol":"WS"/);
-    // The page's own scripts (its assets come from a CDN) must at least compile.
+    // Its assets are inlined: a browser without access to a CDN gets a working page.
+    assert.doesNotMatch(html, /<script src=|<link rel="stylesheet" href=|unpkg\.com/);
+    // The page's scripts must at least compile.
     const scripts = [...html.matchAll(/<script>(.*?)<\/script>/gs)].map((match) => match[1]!);
     assert.ok(scripts.some((script) => script.includes('function stanzaGatewayConnectionParams')));
     for (const script of scripts) assert.doesNotThrow(() => new Script(script), script.slice(0, 80));
