@@ -104,7 +104,9 @@ describe('stanzas: inbound stanzas, live', () => {
 
   it('payload XML sent with sendStanza comes back through the XMPP server byte for byte', async (t) => {
     const stream = await live(t, () => subscribeWs(client, StanzasDocument, { filter: { xmlns: ['urn:example:round'] } }));
-    const payload = "<r xmlns='urn:example:round' a='&lt;1&gt; &amp; &quot;2&quot;'>mixed <b>bold</b> &amp; <i xmlns='urn:example:i'>x</i> tail</r>";
+    // One attribute per element: Prosody keeps attributes in a Lua table and writes them back in
+    // an order that varies from run to run, so only single-attribute elements compare bytewise.
+    const payload = "<r xmlns='urn:example:round'>mixed <b a='&lt;1&gt; &amp; &quot;2&quot;'>bold</b> &amp; <i xmlns='urn:example:i'>x</i> tail</r>";
     const sent = await sendStanza(`<message to='${BOT}' from='sender@${DOMAIN}'>${payload}</message>`);
     assert.equal(sent.__typename, 'SendStanzaSuccess');
     const stanza = stanzaOf(await stream.waitFor(() => true));
