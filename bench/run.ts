@@ -1,4 +1,5 @@
 import { startProsody } from '../test/support/prosody.ts';
+import { graphqlSection } from './sections/graphql.ts';
 import { restSection } from './sections/rest.ts';
 import { webhookSection } from './sections/webhooks.ts';
 import type { BenchContext, BenchSection } from './support/context.ts';
@@ -11,7 +12,7 @@ import { connectRaw } from './support/raw-component.ts';
  * Everything is bounded in count; everything started here is stopped here.
  * `npm run bench -- webhooks` runs the sections whose name starts with the argument.
  */
-const sections: BenchSection[] = [restSection, webhookSection];
+const sections: BenchSection[] = [restSection, graphqlSection, webhookSection];
 const only = process.argv[2];
 const SENDER_PASSWORD = 'bench-pw';
 const senders = Array.from({ length: 16 }, (_, i) => `sender${i}`);

@@ -1,4 +1,5 @@
-// `npm test`: type-check, then every unit and integration test with node's test runner.
+// `npm test`: the GraphQL contract checks, type-check, then every unit and integration test
+// with node's test runner.
 // Integration tests start their own Prosody; this makes sure one can be started.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -36,7 +37,12 @@ const files =
           .map((name) => join(dir, name)),
       );
 
-if (requested.length === 0) step('type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+if (requested.length === 0) {
+  // The GraphQL schema and the typed test documents are committed contracts: stale ones fail.
+  step('schema.graphql is current', process.execPath, ['--import', 'tsx', 'scripts/print-schema.ts', '--check']);
+  step('codegen: test/generated is current', 'npx', ['graphql-codegen', '--config', 'codegen.ts', '--check']);
+  step('type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+}
 const testRunner = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=600000'];
 step('tests', process.execPath, [...testRunner, '--test-concurrency=2', ...files]);
 

@@ -31,6 +31,14 @@ export interface Config {
   iq: {
     defaultTimeoutMs: number;
     maxTimeoutMs: number;
+    /** How long an inbound iq taken by GraphQL subscribers waits for their reply (CONTRACT.md). */
+    answerTimeoutMs: number;
+  };
+  graphql: {
+    /** Events buffered per subscription before a slow subscriber's subscription is ended. */
+    subscriptionBufferMax: number;
+    maxDepth: number;
+    maxCost: number;
   };
   callbackUrl: string | undefined;
   databaseUrl: string | undefined;
@@ -135,6 +143,10 @@ const settings = {
   REST_MAX_BODY_BYTES: [positiveInt(64 * 1024 * 1024), String(192 * 1024)],
   IQ_TIMEOUT_MS: [positiveInt(300_000), '120000'],
   IQ_MAX_TIMEOUT_MS: [positiveInt(3_600_000), '300000'],
+  IQ_ANSWER_TIMEOUT_MS: [positiveInt(300_000), '10000'],
+  SUBSCRIPTION_BUFFER_MAX: [positiveInt(1_000_000), '1000'],
+  GRAPHQL_MAX_DEPTH: [positiveInt(1000), '16'],
+  GRAPHQL_MAX_COST: [positiveInt(10_000_000), '20000'],
   CALLBACK_URL: [url, null],
   DATABASE_URL: [databaseUrl, null],
   WEBHOOK_SECRET: [webhookSecrets, null],
@@ -221,7 +233,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
     auth: { tokens: get('API_TOKENS') },
     rest: { maxBodyBytes: get('REST_MAX_BODY_BYTES') },
-    iq: { defaultTimeoutMs, maxTimeoutMs },
+    iq: { defaultTimeoutMs, maxTimeoutMs, answerTimeoutMs: get('IQ_ANSWER_TIMEOUT_MS') },
+    graphql: {
+      subscriptionBufferMax: get('SUBSCRIPTION_BUFFER_MAX'),
+      maxDepth: get('GRAPHQL_MAX_DEPTH'),
+      maxCost: get('GRAPHQL_MAX_COST'),
+    },
     callbackUrl: get('CALLBACK_URL'),
     databaseUrl: get('DATABASE_URL'),
     webhook: {

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { BearerAuth } from './http/bearer-auth.ts';
 import { CorsPolicy } from './http/cors.ts';
+import { createGraphqlFace } from './graphql/graphql-face.ts';
 import { createHttpServer, type Mount } from './http/http-server.ts';
 import { RequestTracker } from './http/request-tracker.ts';
 import type { Logger } from './log.ts';
@@ -57,12 +58,15 @@ export function buildApp(config: Config, log: Logger): App {
     maxBodyBytes: config.rest.maxBodyBytes,
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
   });
+  const graphql = createGraphqlFace(config, core, auth, log, webhooks?.log, metrics);
   const mounts: Mount[] = [
     { matches: (path) => path === '/rest' || path.startsWith('/rest/'), handle: rest },
+    graphql.mount,
     createOpsMount(metrics, checks),
   ];
   const tracker = new RequestTracker();
   const server = createHttpServer(mounts, log, tracker);
+  graphql.attach(server);
 
   return {
     core,
@@ -89,9 +93,13 @@ export function buildApp(config: Config, log: Logger): App {
       const deadline = Date.now() + config.shutdownGraceMs;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      // Both within the one grace period; the link stays up meanwhile, so the outcomes of the
-      // attempts that finish (and iq replies) still reach their senders.
-      const [{ abandoned }] = await Promise.all([tracker.drain(config.shutdownGraceMs), webhooks?.drain(deadline)]);
+      // Subscriptions end first (SSE streams are requests the drain would wait for); inbound
+      // iqs left to subscribers get their reply while the link is still up.
+      await graphql.close();
+      // Requests in progress and webhook attempts in flight share the rest of the one grace
+      // period; the link stays up meanwhile, so the outcomes of the attempts that finish (and
+      // iq replies) still reach their senders.
+      const [{ abandoned }] = await Promise.all([tracker.drain(Math.max(0, deadline - Date.now())), webhooks?.drain(deadline)]);
       if (abandoned > 0) log.warn({ abandoned }, 'stopped with requests still in progress');
       // Stanzas arriving until the stream is closed are logged pending (iqs are refused).
       await core.stop();

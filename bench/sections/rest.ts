@@ -1,8 +1,8 @@
-import type { Element } from 'ltx';
 import type { BenchContext, BenchSection } from '../support/context.ts';
 import { createPoster } from '../support/http-load.ts';
-import { countArrivals, type RawComponent } from '../support/raw-component.ts';
-import { formatRow, runLoad, summarise, type Summary } from '../support/stats.ts';
+import type { RawComponent } from '../support/raw-component.ts';
+import { gatewayMessages, rawMessages } from '../support/sink-delivery.ts';
+import { formatRow, runLoad, type Summary } from '../support/stats.ts';
 
 /**
  * /rest beside the raw link: messages end to end (sender → Prosody → sink component) and iq
@@ -10,51 +10,15 @@ import { formatRow, runLoad, summarise, type Summary } from '../support/stats.ts
  */
 const CONCURRENCY = 64;
 
-async function rawMessages(ctx: BenchContext, total: number): Promise<Summary> {
-  // 64 senders, each waiting for its message to arrive before the next: the same shape as 64
-  // HTTP clients, so that latencies compare.
-  const waiting = new Map<string, () => void>();
-  const tag = `raw-${Date.now()}`;
-  ctx.sink.onStanza((stanza: Element) => {
-    const done = stanza.attrs.id?.startsWith(tag) ? waiting.get(stanza.attrs.id) : undefined;
-    if (done) {
-      waiting.delete(stanza.attrs.id!);
-      done();
-    }
-  });
-  return runLoad(total, CONCURRENCY, async (i) => {
-    const id = `${tag}-${i}`;
-    const arrived = new Promise<void>((resolve) => waiting.set(id, resolve));
-    await ctx.raw.entity.write(`<message from='raw.localhost' to='sink.localhost' id='${id}'><body>m${i}</body></message>`);
-    await arrived;
-  });
-}
-
 async function restMessages(ctx: BenchContext, total: number): Promise<Summary> {
   const poster = createPoster(ctx.gatewayUrl, CONCURRENCY);
-  const tag = `rest-${Date.now()}`;
-  const sent = new Map<string, number>();
-  const latencies: number[] = [];
-  const arrived = countArrivals(
-    ctx.sink,
-    (stanza: Element) => {
-      const t0 = stanza.attrs.id?.startsWith(tag) ? sent.get(stanza.attrs.id) : undefined;
-      if (t0 !== undefined) latencies.push(performance.now() - t0);
-      return t0 !== undefined;
-    },
-    total,
-  );
   const headers = { Authorization: `Bearer ${ctx.token}`, 'Content-Type': 'application/xmpp+xml' };
-  const started = performance.now();
-  await runLoad(total, CONCURRENCY, async (i) => {
-    const id = `${tag}-${i}`;
-    sent.set(id, performance.now());
+  const summary = await gatewayMessages(ctx, total, CONCURRENCY, async (id, i) => {
     const response = await poster.post('/rest', headers, `<message to='sink.localhost' id='${id}'><body>m${i}</body></message>`);
     if (response.status !== 202) throw new Error(`POST /rest answered ${response.status}: ${response.body}`);
   });
-  await arrived;
   poster.close();
-  return summarise(latencies, (performance.now() - started) / 1000);
+  return summary;
 }
 
 async function rawPings(raw: RawComponent, total: number, concurrency: number): Promise<Summary> {
@@ -91,7 +55,7 @@ export const restSection: BenchSection = {
   async run(ctx) {
     const messages = Math.round(10_000 * ctx.scale);
     const pings = Math.round(5_000 * ctx.scale);
-    const rawMsg = await rawMessages(ctx, messages);
+    const rawMsg = await rawMessages(ctx, messages, CONCURRENCY);
     const restMsg = await restMessages(ctx, messages);
     const rawSeq = await rawPings(ctx.raw, Math.round(pings / 4), 1);
     const restSeq = await restPings(ctx, Math.round(pings / 4), 1);

@@ -9,6 +9,7 @@ import type { Prosody } from './local-prosody.ts';
 export interface DemoUser {
   jid: string;
   onMessage(listener: (from: string, body: string) => void): void;
+  sendMessage(to: string, body: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -25,6 +26,7 @@ export async function connectDemoUser(prosody: Prosody, username: string, passwo
   return {
     jid: `${username}@${prosody.host}/demo`,
     onMessage: (listener) => listeners.push(listener),
+    sendMessage: (to, body) => entity.send(xml('message', { to, type: 'chat' }, xml('body', {}, body))),
     async stop() {
       entity.reconnect.stop();
       await entity.stop().catch(() => {});

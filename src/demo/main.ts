@@ -4,17 +4,20 @@ import { createLogger } from '../log.ts';
 import { buildApp } from '../server.ts';
 import { banner } from './banner.ts';
 import { connectDemoUser } from './demo-user.ts';
+import { startEchoBot } from './echo-bot.ts';
 import { startProsody } from './local-prosody.ts';
 import { freePort } from './ports.ts';
 import { ensureProsodyInstalled, ProsodyMissing } from './prosody-install.ts';
 import { selfCheck } from './self-check.ts';
 
 /**
- * `npm run demo`: a throwaway Prosody on loopback, a demo account, and the gateway against them,
- * with ready-to-paste examples. `--self-check` sends a message and an iq ping through /rest,
- * checks they arrive, and exits (0 when both worked). Ctrl-C stops everything it started.
+ * `npm run demo`: a throwaway Prosody on loopback, a demo account, an echo bot as the webhook,
+ * and the gateway against them with the embedded database, with ready-to-paste examples.
+ * `--self-check` tries every face once and exits (0 when all worked). Ctrl-C stops everything
+ * it started.
  */
 const selfCheckOnly = process.argv.includes('--self-check');
+const BOT = 'echo@rest.localhost';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 try {
@@ -31,13 +34,18 @@ const requestedPort = Number(process.env.HTTP_PORT ?? 8080);
 const port = (await portIsFree(requestedPort)) ? requestedPort : await freePort();
 if (port !== requestedPort) say(`Port ${requestedPort} is busy; using ${port} instead.`);
 
+const bot = await startEchoBot(prosody.componentDomain);
 const config = loadConfig({
+  // The embedded database by default, apart from a real gateway's ./data; DATABASE_URL or
+  // DATA_DIR from the environment win.
+  DATA_DIR: './data/demo',
   ...process.env,
   XMPP_SERVICE: prosody.componentService,
   XMPP_DOMAIN: prosody.componentDomain,
   XMPP_SECRET: prosody.componentSecret,
   API_TOKENS: token,
   HTTP_PORT: String(port),
+  CALLBACK_URL: bot.url,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 });
 const app = buildApp(config, createLogger(config.logLevel));
@@ -50,6 +58,7 @@ async function stopAll(code: number): Promise<never> {
     stopping = true;
     await user.stop();
     await app.stop();
+    await bot.close();
     await prosody.dispose();
   }
   process.exit(code);
@@ -59,11 +68,26 @@ process.on('SIGTERM', () => void stopAll(0));
 
 await waitOnline();
 if (selfCheckOnly) {
-  const problems = await selfCheck({ url, token, user });
-  say(problems.length === 0 ? 'demo self-check passed: a message and an iq ping went through /rest' : `demo self-check FAILED:\n  ${problems.join('\n  ')}`);
+  const problems = await selfCheck({ url, token, user, botJid: BOT });
+  say(
+    problems.length === 0
+      ? 'demo self-check passed: /rest message and iq ping, webhook echo, delivery log over GraphQL'
+      : `demo self-check FAILED:\n  ${problems.join('\n  ')}`,
+  );
   await stopAll(problems.length === 0 ? 0 : 1);
 }
-say(banner({ url, token, domain: config.xmpp.domain, user: 'demo@localhost', userPassword, c2sService: prosody.c2sService }));
+say(
+  banner({
+    url,
+    token,
+    domain: config.xmpp.domain,
+    user: 'demo@localhost',
+    userPassword,
+    c2sService: prosody.c2sService,
+    bot: BOT,
+    database: config.databaseUrl ? 'Postgres (DATABASE_URL)' : `embedded, in ${config.deliveryLog.dataDir}`,
+  }),
+);
 user.onMessage((from, body) => say(`[demo@localhost] message from ${from}: ${body}`));
 
 async function waitOnline(): Promise<void> {

@@ -46,6 +46,23 @@ export const failures = {
   },
   'queue-full': { type: 'wait', condition: 'resource-constraint', http: 503, text: 'Too many stanzas are waiting to be sent' },
   'shutting-down': { type: 'wait', condition: 'service-unavailable', http: 503, text: 'The gateway is shutting down' },
+  // GraphQL: an argument outside its allowed range (e.g. a negative timeoutMs).
+  'invalid-argument': { type: 'modify', condition: 'bad-request', http: 400, text: 'Invalid argument' },
+  // GraphQL: an iq result/error sent through the API answers a pending inbound iq, or nothing
+  // (CONTRACT.md: exactly one reply; a late reply from a subscriber is refused).
+  'no-pending-iq': {
+    type: 'cancel',
+    condition: 'item-not-found',
+    http: 404,
+    text: 'No inbound iq is waiting for this reply: it was answered already, timed out, or never arrived',
+  },
+  // GraphQL: a subscriber read slower than stanzas arrived and its bounded buffer overflowed.
+  'subscriber-overflow': {
+    type: 'wait',
+    condition: 'resource-constraint',
+    http: 503,
+    text: 'The subscriber did not keep up with inbound stanzas; its buffer overflowed and the subscription ended',
+  },
   'method-not-allowed': { type: 'cancel', condition: 'not-allowed', http: 405, text: 'Method not allowed' },
   'not-found': { type: 'cancel', condition: 'item-not-found', http: 404, text: 'Not found' },
   'internal': { type: 'wait', condition: 'internal-server-error', http: 500, text: 'Internal error' },
@@ -73,6 +90,13 @@ export const failures = {
     text: 'Too many deliveries are waiting for the callback',
   },
   'bad-cursor': { type: 'modify', condition: 'bad-request', http: 400, text: 'Not a cursor of this list' },
+  'unknown-delivery': { type: 'cancel', condition: 'item-not-found', http: 404, text: 'No delivery with this id' },
+  'delivery-log-off': {
+    type: 'cancel',
+    condition: 'feature-not-implemented',
+    http: 501,
+    text: 'The delivery log is off: it is kept only when CALLBACK_URL is set',
+  },
   'database-unavailable': { type: 'wait', condition: 'service-unavailable', http: 503, text: 'The delivery log database is unreachable' },
 } as const satisfies Record<string, { type: StanzaErrorType; condition: string; http: number; text: string }>;
 

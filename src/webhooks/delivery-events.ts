@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AttemptRecord, DeliveryFilter, DeliveryRecord } from '../db/records.ts';
+import { EventQueue } from '../subscribers/event-queue.ts';
 import { parseJid } from '../xmpp/jid.ts';
 
 /**
@@ -15,9 +16,6 @@ export interface DeliveryEvent {
 }
 
 export type DeliveryEventFilter = Pick<DeliveryFilter, 'status' | 'kind' | 'from'>;
-
-/** A subscriber that falls this far behind loses the oldest events, not the process its memory. */
-const MAX_BUFFERED = 1000;
 
 export class DeliveryEvents {
   readonly #emitter = new EventEmitter<{ event: [DeliveryEvent] }>().setMaxListeners(0);
@@ -37,47 +35,18 @@ export class DeliveryEvents {
   }
 
   /**
-   * An async iterator of the events that match. `return()` unsubscribes at once, even while a
-   * `next()` is pending (an async generator could only do that after its next event).
+   * An async iterator of the events that match, with the same slow-subscriber policy as the
+   * `stanzas` subscription: at most `capacity` events wait; past that the stream ends with
+   * `overflow()`'s error after what was buffered. `return()` unsubscribes at once.
    */
-  subscribe(filter: DeliveryEventFilter = {}): AsyncIterableIterator<DeliveryEvent> {
+  subscribe(filter: DeliveryEventFilter, bounds: { capacity: number; overflow: () => unknown }): AsyncIterableIterator<DeliveryEvent> {
     const matches = matcher(filter);
-    const buffered: DeliveryEvent[] = [];
-    let waiting: ((result: IteratorResult<DeliveryEvent>) => void) | undefined;
-    let done = false;
-    const unsubscribe = this.listen((event) => {
-      if (!matches(event.delivery)) return;
-      if (waiting) {
-        const resolve = waiting;
-        waiting = undefined;
-        resolve({ value: event, done: false });
-        return;
-      }
-      buffered.push(event);
-      if (buffered.length > MAX_BUFFERED) buffered.shift();
+    let unsubscribe = () => {};
+    const queue = new EventQueue<DeliveryEvent>(bounds.capacity, bounds.overflow, () => unsubscribe());
+    unsubscribe = this.listen((event) => {
+      if (matches(event.delivery)) queue.push(event);
     });
-    const finish = (): Promise<IteratorResult<DeliveryEvent>> => {
-      done = true;
-      unsubscribe();
-      buffered.length = 0;
-      waiting?.({ value: undefined, done: true });
-      waiting = undefined;
-      return Promise.resolve({ value: undefined, done: true });
-    };
-    return {
-      next: () => {
-        if (buffered.length > 0) return Promise.resolve({ value: buffered.shift()!, done: false });
-        if (done) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => {
-          waiting = resolve;
-        });
-      },
-      return: finish,
-      throw: (error: unknown) => finish().then(() => Promise.reject(error)),
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+    return queue;
   }
 }
 

@@ -30,20 +30,26 @@ export class DeliveryLog {
   /**
    * POSTs a logged stanza again, as a new delivery whose `redeliveryOf` is the original: the
    * same rules, retries and outcome, except that a redelivered iq sends nothing back (its
-   * sender stopped waiting long ago). Throws `not-found` for an unknown id.
+   * sender stopped waiting long ago). Throws `unknown-delivery` for an unknown id.
    */
   async redeliver(id: string): Promise<DeliveryRecord> {
     const original = await this.get(id);
     const parts = this.parts();
-    if (!original || !parts) throw new GatewayError('not-found', { field: 'id', text: 'No delivery with this id' });
+    if (!original || !parts) throw new GatewayError('unknown-delivery', { field: 'id' });
     const stanza = stanzaFromLog(original.xml, this.domain);
     if (!stanza) throw new GatewayError('internal', { text: 'The logged stanza cannot be read back' });
     return parts.dispatcher.accept(stanza, original.id);
   }
 
-  /** Live events (each attempt, each final outcome); `return()` ends the subscription. */
-  subscribe(filter: DeliveryEventFilter = {}): AsyncIterableIterator<DeliveryEvent> {
-    return this.events.subscribe(filter);
+  /**
+   * Live events (each attempt, each final outcome); `return()` ends the subscription. A
+   * subscriber more than `bounds.capacity` events behind is cut off with `overflow()`'s error.
+   */
+  subscribe(
+    filter: DeliveryEventFilter = {},
+    bounds: { capacity: number; overflow: () => unknown } = { capacity: 1000, overflow: () => new GatewayError('subscriber-overflow') },
+  ): AsyncIterableIterator<DeliveryEvent> {
+    return this.events.subscribe(filter, bounds);
   }
 
   #store(): DeliveryStore {

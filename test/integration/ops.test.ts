@@ -64,6 +64,33 @@ it('/metrics exposes the gateway metrics in Prometheus format', async () => {
   assert.match(response.body, /^stanza_gateway_link_up 1$/m);
 });
 
+it('/metrics counts GraphQL operations and open subscriptions', async () => {
+  const headers = { Authorization: `Bearer ${gateway.token}`, 'Content-Type': 'application/json' };
+  const query = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: '{ status { domain } }' }) });
+  assert.equal(query.status, 200);
+  const abort = new AbortController();
+  const sse = await fetch(`${gateway.url}/graphql`, {
+    method: 'POST',
+    headers: { ...headers, Accept: 'text/event-stream' },
+    body: JSON.stringify({ query: 'subscription { stanzas { id } }' }),
+    signal: abort.signal,
+  });
+  assert.equal(sse.status, 200);
+  const metric = async (pattern: RegExp) => pattern.exec((await get('/metrics')).body)?.[1];
+  await waitUntilAsync(async () => (await metric(/^stanza_gateway_graphql_subscriptions (\d+)$/m)) === '1', 'the open subscription');
+  assert.ok(Number(await metric(/^stanza_gateway_graphql_operations_total\{type="query",outcome="ok"\} (\d+)/m)) >= 1);
+  assert.ok(Number(await metric(/^stanza_gateway_graphql_operations_total\{type="subscription",outcome="ok"\} (\d+)/m)) >= 1);
+  abort.abort();
+  await sse.body?.cancel().catch(() => {});
+  await waitUntilAsync(async () => (await metric(/^stanza_gateway_graphql_subscriptions (\d+)$/m)) === '0', 'the subscription to close');
+});
+
+async function waitUntilAsync(condition: () => Promise<boolean>, what: string): Promise<void> {
+  for (const deadline = Date.now() + 5000; !(await condition()); await new Promise((resolve) => setTimeout(resolve, 25))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
 it('a graceful stop lets an iq in progress finish and refuses new requests meanwhile', async () => {
   // A client of its own: the readiness test restarted Prosody under alice's feet.
   const bob = await connectUser(prosody, 'bob', 'bob-pw', 'desk');

@@ -130,7 +130,7 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
     assert.deepEqual(seen, ['pending', 'delivered']);
     const request = await receiver.waitFor((r) => r.body.includes(`id='${original.id}'`) && r.headers['webhook-id'] === undefined && receiver.matching((x) => x.body.includes(`id='${original.id}'`)).length > posts);
     assert.equal(request.body, record!.xml);
-    await assert.rejects(log().redeliver('00000000-0000-7000-8000-000000000000'), { kind: 'not-found' });
+    await assert.rejects(log().redeliver('00000000-0000-7000-8000-000000000000'), { kind: 'unknown-delivery' });
   });
 
   it('subscribe: return() ends a pending next() at once', async () => {

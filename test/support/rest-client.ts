@@ -26,7 +26,8 @@ export async function rest(gateway: Pick<TestGateway, 'url' | 'token'>, request:
   const response = await fetch(`${gateway.url}/rest`, {
     method: request.method ?? 'POST',
     headers,
-    body: request.body,
+    // yoga's fetch types pull in the DOM lib, whose BodyInit is narrower than what fetch takes.
+    body: request.body as BodyInit | undefined,
     signal: request.signal,
   });
   return { status: response.status, headers: response.headers, body: await response.text() };

@@ -1,0 +1,53 @@
+import { getOperationAST, type DocumentNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { METRIC_PREFIX } from '../ops/metrics.ts';
+
+/**
+ * GraphQL's metrics on the app's registry: operations by type and outcome (`ok`, or `error`
+ * when the result carries GraphQL errors; typed error results of a union are `ok`), and the
+ * subscriptions open right now, on any transport.
+ */
+type OperationType = 'query' | 'mutation' | 'subscription';
+
+function operationType(document: DocumentNode, name: string | null | undefined): OperationType {
+  return getOperationAST(document, name ?? undefined)?.operation ?? 'query';
+}
+
+export function useOperationMetrics(registry: Registry): Plugin {
+  const operations = new Counter({
+    name: `${METRIC_PREFIX}graphql_operations_total`,
+    help: 'GraphQL operations executed, by type (query, mutation, subscription) and outcome (ok, error).',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [registry],
+  });
+  const open = new Gauge({
+    name: `${METRIC_PREFIX}graphql_subscriptions`,
+    help: 'GraphQL subscriptions open now (graphql-ws and SSE).',
+    registers: [registry],
+  });
+  return {
+    onExecute({ args }) {
+      const type = operationType(args.document, args.operationName);
+      return {
+        onExecuteDone({ result }) {
+          const failed = 'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
+          operations.inc({ type, outcome: failed ? 'error' : 'ok' });
+        },
+      };
+    },
+    onSubscribe() {
+      return {
+        onSubscribeResult({ result }) {
+          if (!(Symbol.asyncIterator in result)) {
+            operations.inc({ type: 'subscription', outcome: 'error' });
+            return undefined;
+          }
+          operations.inc({ type: 'subscription', outcome: 'ok' });
+          open.inc();
+          return { onEnd: () => open.dec() };
+        },
+      };
+    },
+  };
+}

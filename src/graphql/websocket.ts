@@ -1,0 +1,109 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
+import type { ConnectionInitMessage, OperationResult } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { isGatewayError } from '../errors/gateway-error.ts';
+import type { BearerAuth } from '../http/bearer-auth.ts';
+import type { Logger } from '../log.ts';
+import type { GraphqlYoga } from './yoga.ts';
+
+/**
+ * graphql-ws subscriptions (and queries, mutations) on the same port and path as HTTP, executed
+ * through the yoga instance (its schema, context and limits: DEPENDENCIES.md's recipe). Auth is
+ * in `connectionParams`: `{ authorization: "Bearer <token>" }` or `{ token: "<token>" }`.
+ * Without credentials the socket is closed with 4401, with wrong ones 4403 (graphql-ws's
+ * Forbidden). Every socket is tracked so that close() ends them all.
+ */
+type Extra = { socket: WebSocket; request: IncomingMessage };
+
+interface Executors {
+  execute: (args: ExecutionArgs) => OperationResult;
+  subscribe: (args: ExecutionArgs) => OperationResult;
+}
+
+const UNAUTHORIZED = 4401;
+
+function authorizationOf(params: ConnectionInitMessage['payload']): string | undefined {
+  if (!params) return undefined;
+  const header = params.authorization ?? params.Authorization;
+  if (typeof header === 'string') return header;
+  if (typeof params.token === 'string') return `Bearer ${params.token}`;
+  return undefined;
+}
+
+export interface GraphqlWebSocket {
+  close(): Promise<void>;
+}
+
+export function attachGraphqlWebSocket(server: Server, yoga: GraphqlYoga, auth: BearerAuth, log: Logger): GraphqlWebSocket {
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: 1024 * 1024 });
+  const sockets = new Set<WebSocket>();
+  wss.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
+    {
+      // The root value carries yoga's enveloped executors (set in onSubscribe).
+      execute: (args) => (args.rootValue as Executors).execute(args),
+      subscribe: (args) => (args.rootValue as Executors).subscribe(args),
+      onConnect: (ctx) => {
+        try {
+          auth.check(authorizationOf(ctx.connectionParams));
+          return true;
+        } catch (error) {
+          if (!isGatewayError(error)) throw error;
+          // graphql-ws closes with 4403 Forbidden on false; no credentials at all is 4401.
+          if (error.kind === 'no-credentials') ctx.extra.socket.close(UNAUTHORIZED, error.message);
+          return false;
+        }
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+        });
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          // A syntax error (or a token limit) answers this operation; thrown, it would close
+          // the whole socket with 4500.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+        const args: ExecutionArgs = {
+          schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies Executors,
+        };
+        const errors = validate(args.schema, args.document);
+        return errors.length > 0 ? errors : args;
+      },
+    },
+    wss,
+  );
+  log.debug({ path: yoga.graphqlEndpoint }, 'graphql-ws listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    // Once only: a second dispose() rejects ("The server is not running"), and stop() may be
+    // called twice (a test, then its after hook).
+    close() {
+      closing ??= (async () => {
+        // dispose() closes every socket with 1001 "Going away" and then the server; sockets
+        // that do not finish the closing handshake are cut.
+        await disposable.dispose();
+        for (const socket of sockets) socket.terminate();
+      })();
+      return closing;
+    },
+  };
+}

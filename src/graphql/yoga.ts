@@ -1,0 +1,82 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import type { GraphQLSchema } from 'graphql';
+import type { Registry } from 'prom-client';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { BearerAuth } from '../http/bearer-auth.ts';
+import type { Logger } from '../log.ts';
+import type { GraphqlContext } from '../schema/index.ts';
+import { renderGraphiql } from './graphiql.ts';
+import { useBearerAuth } from './bearer-auth-plugin.ts';
+import { useOperationMetrics } from './metrics-plugin.ts';
+
+/**
+ * The yoga instance behind /graphql: HTTP queries and mutations, SSE subscriptions, GraphiQL.
+ * graphql-ws (websocket.ts) executes through the same instance, so the limits below apply to
+ * every transport.
+ */
+export const GRAPHQL_PATH = '/graphql';
+
+export interface YogaOptions {
+  schema: GraphQLSchema;
+  context: GraphqlContext;
+  auth: BearerAuth;
+  realm: string;
+  corsOrigins: readonly string[];
+  limits: { maxDepth: number; maxCost: number };
+  log: Logger;
+  metrics: Registry;
+}
+
+export type GraphqlYoga = YogaServerInstance<Record<string, unknown>, GraphqlContext>;
+
+function cors(origins: readonly string[]) {
+  // Yoga treats an empty origin list as "any origin": no configured origin must mean no CORS.
+  if (origins.length === 0) return false as const;
+  return {
+    origin: origins.includes('*') ? '*' : [...origins],
+    credentials: false,
+    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-GraphQL-Yoga-CSRF'],
+    methods: ['GET', 'POST', 'OPTIONS'],
+    maxAge: 600,
+  };
+}
+
+export function createGraphqlYoga(options: YogaOptions): GraphqlYoga {
+  const { log } = options;
+  return createYoga<Record<string, unknown>, GraphqlContext>({
+    schema: options.schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    context: () => options.context,
+    landingPage: false,
+    batching: false,
+    cors: cors(options.corsOrigins),
+    // Stack traces never leave the process, whatever NODE_ENV says; unexpected errors are
+    // logged and answered "Unexpected error."
+    maskedErrors: { isDev: false },
+    graphiql: { title: 'Stanza Gateway', subscriptionsProtocol: 'WS' },
+    renderGraphiQL: renderGraphiql,
+    logging: {
+      debug: (...args) => log.debug({ yoga: args.map(String) }, 'graphql'),
+      info: (...args) => log.info({ yoga: args.map(String) }, 'graphql'),
+      warn: (...args) => log.warn({ yoga: args.map(String) }, 'graphql'),
+      error: (...args) => log.error({ err: args.find((arg) => arg instanceof Error) }, 'unexpected failure in a GraphQL operation'),
+    },
+    plugins: [
+      useBearerAuth(options.auth, options.realm),
+      useOperationMetrics(options.metrics),
+      // Refuses what a browser sends cross-site without a CORS preflight (form posts, plain
+      // GETs) unless it carries X-GraphQL-Yoga-CSRF. The bearer token already stops such
+      // requests; this keeps them stopped should a cookie or ambient credential ever appear.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      EnvelopArmorPlugin({
+        maxDepth: { n: options.limits.maxDepth },
+        costLimit: { maxCost: options.limits.maxCost },
+        maxAliases: { n: 30 },
+        maxDirectives: { n: 30 },
+        maxTokens: { n: 2000 },
+        blockFieldSuggestion: { enabled: true },
+      }),
+    ],
+  });
+}

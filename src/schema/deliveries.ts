@@ -1,0 +1,149 @@
+import type { DeliveryStatus } from '../db/records.ts';
+import { type DeliveryConnection, type DeliveryEdge, MAX_PAGE } from '../db/delivery-store.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
+import type { StanzaKind } from '../xmpp/codec/index.ts';
+import type { DeliveryLog } from '../webhooks/delivery-log.ts';
+import { builder, type GraphqlContext } from './builder.ts';
+import { DeliveryEventRef, DeliveryRef, DeliveryStatusEnum } from './delivery.ts';
+import { graphqlErrorOf, InvalidInput, resultNames, Unavailable } from './errors.ts';
+import { StanzaKindEnum } from './stanza.ts';
+
+/**
+ * The delivery log over GraphQL: `deliveries` (a Relay connection, newest first, with stable
+ * cursors), `delivery(id)`, `redeliver(id)` and the live `deliveries` subscription. All of it
+ * needs CALLBACK_URL (the log is kept only for webhooks); reads also need its database.
+ */
+function logOf(ctx: GraphqlContext): DeliveryLog {
+  if (!ctx.deliveryLog) throw new GatewayError('delivery-log-off');
+  return ctx.deliveryLog;
+}
+
+/** Queries answer failures as coded GraphQL errors (a connection has no result union). */
+async function read<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof GatewayError ? graphqlErrorOf(error) : error;
+  }
+}
+
+const PageInfoRef = builder
+  .objectRef<{ hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }>('PageInfo')
+  .implement({
+    fields: (t) => ({
+      hasNextPage: t.exposeBoolean('hasNextPage'),
+      hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
+      startCursor: t.string({ nullable: true, resolve: (info) => info.startCursor }),
+      endCursor: t.string({ nullable: true, resolve: (info) => info.endCursor }),
+    }),
+  });
+
+const DeliveryEdgeRef = builder.objectRef<DeliveryEdge>('DeliveryEdge').implement({
+  fields: (t) => ({
+    cursor: t.exposeString('cursor'),
+    node: t.field({ type: DeliveryRef, resolve: (edge) => edge.node }),
+  }),
+});
+
+const DeliveryConnectionRef = builder.objectRef<DeliveryConnection>('DeliveryConnection').implement({
+  fields: (t) => ({
+    edges: t.field({ type: [DeliveryEdgeRef], resolve: (connection) => connection.edges }),
+    nodes: t.field({ type: [DeliveryRef], resolve: (connection) => connection.edges.map((edge) => edge.node) }),
+    pageInfo: t.field({ type: PageInfoRef, resolve: (connection) => connection.pageInfo }),
+  }),
+});
+
+const DeliveryFilterInput = builder.inputType('DeliveryFilter', {
+  fields: (t) => ({
+    status: t.field({ type: DeliveryStatusEnum }),
+    kind: t.field({ type: StanzaKindEnum }),
+    from: t.field({ type: 'JID', description: 'The sender: a bare JID matches all its resources, a full JID exactly.' }),
+    since: t.field({ type: 'DateTime', description: 'Created at or after.' }),
+    until: t.field({ type: 'DateTime', description: 'Created before.' }),
+  }),
+});
+
+const DeliveryEventFilterInput = builder.inputType('DeliveryEventFilter', {
+  fields: (t) => ({
+    status: t.field({ type: DeliveryStatusEnum }),
+    kind: t.field({ type: StanzaKindEnum }),
+    from: t.field({ type: 'JID', description: 'The sender: a bare JID matches all its resources, a full JID exactly.' }),
+  }),
+});
+
+interface FilterArgs {
+  status?: DeliveryStatus | null;
+  kind?: StanzaKind | null;
+  from?: { toString(): string } | null;
+  since?: Date | null;
+  until?: Date | null;
+}
+
+function toFilter(filter: FilterArgs | null | undefined) {
+  return {
+    status: filter?.status ?? undefined,
+    kind: filter?.kind ?? undefined,
+    from: filter?.from?.toString(),
+    since: filter?.since ?? undefined,
+    until: filter?.until ?? undefined,
+  };
+}
+
+builder.queryField('deliveries', (t) =>
+  t.field({
+    type: DeliveryConnectionRef,
+    description: `Webhook deliveries, newest first. \`first\` is 1 to ${MAX_PAGE} (default 20); \`after\` is an endCursor of an earlier page.`,
+    args: {
+      first: t.arg.int({ required: false }),
+      after: t.arg.string({ required: false }),
+      filter: t.arg({ type: DeliveryFilterInput, required: false }),
+    },
+    resolve: (_root, { first, after, filter }, ctx) =>
+      read(() => {
+        if (first !== null && first !== undefined && (first < 1 || first > MAX_PAGE)) {
+          throw new GatewayError('invalid-argument', { field: 'first', text: `first must be between 1 and ${MAX_PAGE}` });
+        }
+        return logOf(ctx).list({ first: first ?? undefined, after: after ?? undefined, filter: toFilter(filter) });
+      }),
+  }),
+);
+
+builder.queryField('delivery', (t) =>
+  t.field({
+    type: DeliveryRef,
+    nullable: true,
+    description: 'One delivery with its attempts; null when there is none with this id.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => read(async () => (await logOf(ctx).get(String(id))) ?? null),
+  }),
+);
+
+builder.mutationField('redeliver', (t) =>
+  t.field({
+    type: DeliveryRef,
+    description:
+      'POSTs a logged stanza to the callback again, as a new delivery (`redeliveryOf` = id) with the same rules and retries. A redelivered iq sends nothing back: its sender stopped waiting long ago.',
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [InvalidInput, Unavailable], ...resultNames('Redeliver', 'delivery') },
+    resolve: (_root, { id }, ctx) => logOf(ctx).redeliver(String(id)),
+  }),
+);
+
+builder.subscriptionField('deliveries', (t) =>
+  t.field({
+    type: DeliveryEventRef,
+    description:
+      'Live delivery outcomes: one event per attempt and one when a delivery is accepted or ends. A subscriber that falls SUBSCRIPTION_BUFFER_MAX events behind gets SUBSCRIBER_OVERFLOW and its subscription ends.',
+    args: { filter: t.arg({ type: DeliveryEventFilterInput, required: false }) },
+    subscribe: (_root, { filter }, ctx) => {
+      const log = ctx.deliveryLog;
+      if (!log) throw graphqlErrorOf(new GatewayError('delivery-log-off'));
+      const { status, kind, from } = toFilter(filter);
+      return log.subscribe(
+        { status, kind, from },
+        { capacity: ctx.subscriptionBufferMax, overflow: () => graphqlErrorOf(new GatewayError('subscriber-overflow')) },
+      );
+    },
+    resolve: (event) => event,
+  }),
+);

@@ -1,0 +1,33 @@
+import { builder } from './builder.ts';
+import { graphqlErrorOf } from './errors.ts';
+import { StanzaKindEnum, StanzaRef } from './stanza.ts';
+
+/**
+ * `stanzas(filter)`: every inbound stanza routed to the component, live, over graphql-ws or SSE.
+ * Each subscription has a bounded buffer (SUBSCRIPTION_BUFFER_MAX); a subscriber that falls
+ * that far behind gets the events buffered so far, then the error SUBSCRIBER_OVERFLOW, and its
+ * subscription ends (docs/graphql.md). Subscribing also makes the subscriber one that may answer
+ * the inbound iqs it sees (CONTRACT.md).
+ */
+const StanzaFilterInput = builder.inputType('StanzaFilter', {
+  description: 'Each list is "any of"; the lists combine with "and"; an absent or empty list lets everything through.',
+  fields: (t) => ({
+    kinds: t.field({ type: [StanzaKindEnum] }),
+    types: t.stringList({
+      description: 'Type attribute values; a message without type is `normal`, a presence without type is `available`.',
+    }),
+    from: t.field({ type: ['JID'], description: 'A bare JID matches all its resources; a full JID matches exactly.' }),
+    to: t.field({ type: ['JID'], description: 'Addresses at the component domain; same matching as `from`.' }),
+    xmlns: t.stringList({ description: 'Namespaces of child elements (e.g. `urn:xmpp:ping`); `jabber:client` matches body/subject/thread.' }),
+  }),
+});
+
+builder.subscriptionField('stanzas', (t) =>
+  t.field({
+    type: StanzaRef,
+    description: 'Inbound stanzas routed to the component domain or any address at it, as they arrive.',
+    args: { filter: t.arg({ type: StanzaFilterInput }) },
+    subscribe: (_root, { filter }, ctx) => ctx.subscriptions.subscribe(filter ?? {}, graphqlErrorOf),
+    resolve: (stanza) => stanza,
+  }),
+);

@@ -1,0 +1,31 @@
+import { Element } from 'ltx';
+import type { Stanza } from '../xmpp/codec/index.ts';
+import { builder } from './builder.ts';
+import { iqFailures, IqRef, requestIq, timeoutMsDescription } from './iq.ts';
+import { buildStanza } from './stanza-input.ts';
+
+/** XEP-0092 software version. */
+const NS_VERSION = 'jabber:iq:version';
+
+const SoftwareVersion = builder.objectRef<Stanza>('SoftwareVersion').implement({
+  fields: (t) => {
+    const text = (name: string) => (reply: Stanza) => reply.element.getChild('query', NS_VERSION)?.getChildText(name) ?? null;
+    return {
+      name: t.string({ nullable: true, resolve: text('name') }),
+      version: t.string({ nullable: true, resolve: text('version') }),
+      os: t.string({ nullable: true, resolve: text('os') }),
+      reply: t.field({ type: IqRef, resolve: (reply) => reply }),
+    };
+  },
+});
+
+builder.mutationField('version', (t) =>
+  t.field({
+    type: SoftwareVersion,
+    description: 'XEP-0092: the software name, version and OS of an address.',
+    args: { to: t.arg({ type: 'JID', required: true }), timeoutMs: t.arg.int({ description: timeoutMsDescription }) },
+    errors: { types: iqFailures, directResult: true, union: { name: 'VersionResult' } },
+    resolve: (_root, { to, timeoutMs }, ctx) =>
+      requestIq(ctx, buildStanza(ctx, 'iq', { to }, { type: 'get' }, [new Element('query', { xmlns: NS_VERSION })]), timeoutMs),
+  }),
+);
