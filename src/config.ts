@@ -47,7 +47,7 @@ export interface Config {
   /** The delivery log's embedded database and retention (docs/webhooks.md). */
   deliveryLog: DeliveryLogSettings;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** How long a stop waits for requests in progress (iq long-polls) before cutting them off. */
+  /** How long a stop waits for requests in progress (iq long-polls) and webhook attempts in flight. */
   shutdownGraceMs: number;
 }
 
@@ -56,6 +56,8 @@ export interface WebhookSettings {
   secrets: Buffer[];
   timeoutMs: number;
   concurrency: number;
+  /** Deliveries held in memory at once; past it messages/presences wait as log rows, iqs are refused. */
+  queueMax: number;
   retry: { maxAttempts: number; windowMs: number; minDelayMs: number; maxDelayMs: number };
   responseExcerptBytes: number;
 }
@@ -150,6 +152,7 @@ const settings = {
   WEBHOOK_SECRET: [webhookSecrets, null],
   WEBHOOK_TIMEOUT_MS: [positiveInt(300_000), '10000'],
   WEBHOOK_CONCURRENCY: [positiveInt(10_000), '64'],
+  WEBHOOK_QUEUE_MAX: [positiveInt(10_000_000), '10000'],
   WEBHOOK_RETRY_MAX_ATTEMPTS: [positiveInt(100), '8'],
   WEBHOOK_RETRY_WINDOW_MS: [positiveInt(7 * 24 * 3_600_000), '600000'],
   WEBHOOK_RETRY_MIN_MS: [positiveInt(3_600_000), '1000'],
@@ -242,6 +245,7 @@ export function loadConfig(env: Env = process.env): Config {
       secrets: get('WEBHOOK_SECRET') ?? [],
       timeoutMs: get('WEBHOOK_TIMEOUT_MS'),
       concurrency: get('WEBHOOK_CONCURRENCY'),
+      queueMax: get('WEBHOOK_QUEUE_MAX'),
       retry: {
         maxAttempts: get('WEBHOOK_RETRY_MAX_ATTEMPTS'),
         windowMs: get('WEBHOOK_RETRY_WINDOW_MS'),

@@ -10,6 +10,8 @@ import type { Logger } from './log.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { createOpsMount } from './ops/ops-mount.ts';
 import type { ReadinessCheck } from './ops/readiness.ts';
+import { databaseCheck } from './ops/database-check.ts';
+import { registerWebhookMetrics } from './ops/webhook-metrics.ts';
 import { createRestHandler } from './rest/router.ts';
 import { createWebhooks, type Webhooks } from './webhooks/index.ts';
 import { XmppCore } from './xmpp/core.ts';
@@ -22,8 +24,9 @@ export interface App {
   /** Starts listening and connecting; resolves once HTTP listens (the link comes up by itself). */
   start(): Promise<{ url: string }>;
   /**
-   * Graceful stop: refuse new requests, let those in progress finish up to SHUTDOWN_GRACE_MS,
-   * then close the component stream cleanly.
+   * Graceful stop: refuse new requests; let those in progress and the webhook attempts in
+   * flight finish, all within one SHUTDOWN_GRACE_MS; then close the component stream cleanly
+   * and write the delivery log (what was not attempted stays pending for the next start).
    */
   stop(): Promise<void>;
 }
@@ -34,6 +37,8 @@ export function buildApp(config: Config, log: Logger): App {
   const auth = new BearerAuth(config.auth.tokens);
   const cors = new CorsPolicy(config.http.corsOrigins);
   const metrics = createMetrics(core);
+  const webhooks = createWebhooks(config, core, log);
+  if (webhooks) registerWebhookMetrics(metrics, webhooks);
   const checks: ReadinessCheck[] = [
     {
       name: 'xmpp',
@@ -43,6 +48,7 @@ export function buildApp(config: Config, log: Logger): App {
         return lastError ? `link ${state}: ${lastError}` : `link ${state}`;
       },
     },
+    ...(webhooks ? [databaseCheck(webhooks)] : []),
   ];
   const rest = createRestHandler({
     core,
@@ -52,7 +58,6 @@ export function buildApp(config: Config, log: Logger): App {
     maxBodyBytes: config.rest.maxBodyBytes,
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
   });
-  const webhooks = createWebhooks(config, core, log);
   const graphql = createGraphqlFace(config, core, auth, log, webhooks?.log, metrics);
   const mounts: Mount[] = [
     { matches: (path) => path === '/rest' || path.startsWith('/rest/'), handle: rest },
@@ -85,15 +90,18 @@ export function buildApp(config: Config, log: Logger): App {
       return { url };
     },
     async stop() {
+      const deadline = Date.now() + config.shutdownGraceMs;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Subscriptions end first (SSE streams are requests the drain would wait for); inbound
       // iqs left to subscribers get their reply while the link is still up.
       await graphql.close();
-      const { abandoned } = await tracker.drain(config.shutdownGraceMs);
+      // Requests in progress and webhook attempts in flight share the rest of the one grace
+      // period; the link stays up meanwhile, so the outcomes of the attempts that finish (and
+      // iq replies) still reach their senders.
+      const [{ abandoned }] = await Promise.all([tracker.drain(Math.max(0, deadline - Date.now())), webhooks?.drain(deadline)]);
       if (abandoned > 0) log.warn({ abandoned }, 'stopped with requests still in progress');
-      // No new webhook attempts; stanzas still arriving until the link closes are logged pending.
-      await webhooks?.pause();
+      // Stanzas arriving until the stream is closed are logged pending (iqs are refused).
       await core.stop();
       await webhooks?.close();
       server.closeAllConnections();

@@ -1,4 +1,5 @@
 import type { Prosody } from '../../test/support/prosody.ts';
+import type { GatewayProcess } from '../../test/support/gateway-process.ts';
 import type { RawComponent } from './raw-component.ts';
 
 /** What every benchmark section gets: a private Prosody, the gateway process, two raw components. */
@@ -10,6 +11,14 @@ export interface BenchContext {
   raw: RawComponent;
   /** A bare component (sink.localhost) that receives what the baseline and the gateway send. */
   sink: RawComponent;
+  /** XMPP accounts on the Prosody (all with `senderPassword`), for sections that need clients. */
+  senders: string[];
+  senderPassword: string;
+  /**
+   * Another gateway process on this Prosody, with settings of the section's own (its own
+   * XMPP_DOMAIN among the Prosody's components: one connection per component domain).
+   */
+  startGateway(env: Record<string, string>, cwd?: string): Promise<GatewayProcess>;
   /** Scales every section's counts (BENCH_SCALE, default 1). */
   scale: number;
 }

@@ -70,9 +70,17 @@ export class DeliveryStore {
     return { ...row, attempts: row.attempts.map((attempt) => ({ ...attempt, responseHeaders: headersOf(attempt.responseHeaders) })) };
   }
 
-  /** Deliveries left pending by an earlier run, oldest first (per-sender order on resume). */
-  pending(): Promise<DeliveryRecord[]> {
-    return read(() => this.prisma.delivery.findMany({ where: { status: 'pending' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }));
+  /**
+   * Pending deliveries from `position` on (that row itself only when `inclusive`; from the start
+   * when undefined), oldest first, at most `limit`: what an earlier run left, and what this one
+   * kept only as rows (past WEBHOOK_QUEUE_MAX). The order is the order of arrival, so lanes keep it.
+   */
+  pendingAfter(position: { createdAt: Date; id: string; inclusive: boolean } | undefined, limit: number): Promise<DeliveryRecord[]> {
+    const sameMs = position?.inclusive ? { gte: position.id } : { gt: position?.id };
+    const after = position ? { OR: [{ createdAt: { gt: position.createdAt } }, { createdAt: position.createdAt, id: sameMs }] } : {};
+    return read(() =>
+      this.prisma.delivery.findMany({ where: { status: 'pending', ...after }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit }),
+    );
   }
 
   /** Deletes finished deliveries (and their attempts) created before `cutoff`; returns how many. */

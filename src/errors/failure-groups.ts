@@ -40,6 +40,8 @@ export const failureGroups = {
   'delivery-interrupted': 'internal',
   'bad-cursor': 'input',
   'database-unavailable': 'unavailable',
+  // A redelivered iq past WEBHOOK_QUEUE_MAX (the operation can be tried again later).
+  'webhook-queue-full': 'unavailable',
   'delivery-log-off': 'unavailable',
   'unknown-delivery': 'input',
 } as const satisfies Record<FailureKind, FailureGroup>;

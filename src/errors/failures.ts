@@ -82,6 +82,13 @@ export const failures = {
     http: 503,
     text: 'The gateway restarted before the callback answered',
   },
+  // Past WEBHOOK_QUEUE_MAX: an iq (its sender is waiting) or a delivery the log could not keep.
+  'webhook-queue-full': {
+    type: 'wait',
+    condition: 'resource-constraint',
+    http: 503,
+    text: 'Too many deliveries are waiting for the callback',
+  },
   'bad-cursor': { type: 'modify', condition: 'bad-request', http: 400, text: 'Not a cursor of this list' },
   'unknown-delivery': { type: 'cancel', condition: 'item-not-found', http: 404, text: 'No delivery with this id' },
   'delivery-log-off': {

@@ -68,7 +68,7 @@ export const DeliveryRef = builder.objectRef<DeliveryView>('Delivery').implement
     status: t.field({ type: DeliveryStatusEnum, resolve: (delivery) => delivery.status }),
     outcome: t.string({
       nullable: true,
-      description: 'How it ended: `accepted`, `replied`, `http-error`, `unreachable`, `invalid-response`, `interrupted`, …',
+      description: 'How it ended: `accepted`, `replied`, `http-error`, `unreachable`, `invalid-response`, `interrupted` or `rejected` (an iq refused past WEBHOOK_QUEUE_MAX).',
       resolve: (delivery) => delivery.outcome,
     }),
     attemptCount: t.exposeInt('attemptCount'),

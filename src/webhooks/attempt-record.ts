@@ -26,9 +26,17 @@ export function attemptRecord(
     ...base,
     httpStatus: exchange.status,
     responseHeaders: exchange.headers,
-    responseExcerpt: exchange.excerpt,
+    responseExcerpt: storable(exchange.excerpt),
     responseTruncated: exchange.truncated,
     errorKind: verdict?.attemptError?.kind ?? null,
-    errorText: verdict?.attemptError?.text ?? null,
+    errorText: verdict?.attemptError ? storable(verdict.attemptError.text) : null,
   };
+}
+
+/**
+ * Postgres text cannot hold U+0000 (a receiver may well answer with one): the whole batch of
+ * log writes would be refused, and this attempt's row dropped. Shown as U+FFFD instead.
+ */
+function storable(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\ufffd') : text;
 }

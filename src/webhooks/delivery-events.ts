@@ -20,6 +20,11 @@ export type DeliveryEventFilter = Pick<DeliveryFilter, 'status' | 'kind' | 'from
 export class DeliveryEvents {
   readonly #emitter = new EventEmitter<{ event: [DeliveryEvent] }>().setMaxListeners(0);
 
+  /** Whether anybody listens: publishers skip building events otherwise. */
+  get listening(): boolean {
+    return this.#emitter.listenerCount('event') > 0;
+  }
+
   publish(event: DeliveryEvent): void {
     this.#emitter.emit('event', event);
   }

@@ -1,35 +1,40 @@
-import { setMaxListeners } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { type EventEmitter, setMaxListeners } from 'node:events';
 import type { WebhookSettings } from '../config.ts';
-import { newDeliveryId } from '../db/delivery-id.ts';
+import type { DeliveryStore } from '../db/delivery-store.ts';
 import type { LogWriter } from '../db/log-writer.ts';
 import type { AttemptRecord, DeliveryOutcome, DeliveryRecord } from '../db/records.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { Logger } from '../log.ts';
 import { errorReply, type Stanza } from '../xmpp/codec/index.ts';
-import { attemptRecord } from './attempt-record.ts';
-import { postToCallback } from './callback-client.ts';
+import { type AttemptContext, runAttempts } from './attempt-loop.ts';
+import { Backlog } from './backlog.ts';
+import type { CallbackClient } from './callback-client.ts';
 import { ConcurrencyLimit } from './concurrency-limit.ts';
+import { newDeliveryRecord } from './delivery-record.ts';
 import type { DeliveryEvents } from './delivery-events.ts';
-import { applyReplyRules, type Verdict } from './reply-rules.ts';
-import { nextRetryDelay } from './retry-schedule.ts';
+import { type DeliveryMetricEvents, DeliveryRecorder } from './delivery-recorder.ts';
+import type { Verdict } from './reply-rules.ts';
 import { SenderLanes } from './sender-lanes.ts';
-import { signatureHeaders } from './signer.ts';
+import { stanzaFromLog } from './stored-stanza.ts';
 
 /**
  * Turns accepted stanzas into callback attempts: a log row before the first attempt, per-sender
  * order for messages and presences, retries on the schedule, and the one final outcome sent to
- * the sender. Everything lives in memory while it runs; the log is written behind it.
+ * the sender. At most WEBHOOK_QUEUE_MAX deliveries live in memory; past that, messages and
+ * presences wait as rows in the log (Backlog) and iqs are refused at once. The log is written
+ * behind all of it.
  */
 export interface DispatcherDeps {
   send: (stanza: Stanza) => Promise<void>;
   domain: string;
-  callbackUrl: string;
   settings: WebhookSettings;
   /** The largest callback reply that is parsed (the /rest body limit). */
   maxReplyBytes: number;
+  client: CallbackClient;
+  store: DeliveryStore;
   writer: LogWriter;
   events: DeliveryEvents;
+  metricEvents: EventEmitter<DeliveryMetricEvents>;
   log: Logger;
 }
 
@@ -44,73 +49,147 @@ interface Active {
 type Final = Pick<Verdict, 'status' | 'outcome' | 'reply'>;
 
 export class Dispatcher {
-  readonly counters = { accepted: 0, delivered: 0, failed: 0, retries: 0 };
   readonly #active = new Map<string, Active>();
   readonly #lanes = new SenderLanes<Active>((active) => this.#deliver(active));
   readonly #running = new Set<Promise<void>>();
   readonly #limit: ConcurrencyLimit;
-  readonly #stop = new AbortController();
+  readonly #closing = new AbortController();
+  readonly #abort = new AbortController();
+  readonly #attempts: AttemptContext;
+  readonly #backlog: Backlog;
+  readonly #recorder: DeliveryRecorder;
+  #retryWaits = 0;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.#limit = new ConcurrencyLimit(deps.settings.concurrency);
-    // Every request and retry wait listens on this signal: one per delivery in progress.
-    setMaxListeners(0, this.#stop.signal);
+    this.#recorder = new DeliveryRecorder(deps.writer, deps.events, deps.metricEvents);
+    // Every retry wait and every request in flight listens on one of these.
+    setMaxListeners(0, this.#closing.signal);
+    setMaxListeners(0, this.#abort.signal);
+    this.#attempts = {
+      domain: deps.domain,
+      settings: deps.settings,
+      maxReplyBytes: deps.maxReplyBytes,
+      client: deps.client,
+      limit: this.#limit,
+      closing: this.#closing.signal,
+      abort: this.#abort.signal,
+      onAttempt: (attempt) => {
+        const active = this.#active.get(attempt.deliveryId);
+        if (active) this.#recorder.attempt(active.record, attempt);
+      },
+      onRetryWait: (waiting) => (this.#retryWaits += waiting ? 1 : -1),
+    };
+    this.#backlog = new Backlog({
+      store: deps.store,
+      writer: deps.writer,
+      room: () => deps.settings.queueMax - this.#active.size,
+      isActive: (id) => this.#active.has(id),
+      take: (row) => this.#takeUp(row),
+      log: deps.log,
+    });
   }
 
   status() {
-    return { active: this.#active.size, inFlight: this.#limit.running, queued: this.#lanes.queued, ...this.counters };
+    return {
+      active: this.#active.size,
+      inFlight: this.#limit.running,
+      queued: this.#lanes.queued,
+      retryWaiting: this.#retryWaits,
+      spilled: this.#backlog.spilled,
+      ...this.#recorder.counters,
+    };
+  }
+
+  /** When the oldest delivery in memory arrived (undefined when there is none). */
+  oldestPending(): Date | undefined {
+    let oldest: Date | undefined;
+    for (const { record } of this.#active.values()) if (!oldest || record.createdAt < oldest) oldest = record.createdAt;
+    return oldest;
   }
 
   isActive(id: string): boolean {
     return this.#active.has(id);
   }
 
-  /** Takes an inbound stanza (synchronously: called on the link's read path). */
+  /** Takes up what earlier runs left pending (once the database is there). */
+  resume(): void {
+    this.#backlog.resume();
+  }
+
+  /** The database is back: a read of the backlog that failed may go on. */
+  databaseUp(): void {
+    this.#backlog.fill();
+  }
+
+  /**
+   * Takes an inbound stanza (synchronously: called on the link's read path), or a redelivery.
+   * Throws GatewayError `webhook-queue-full` for a redelivered iq past the bound.
+   */
   accept(stanza: Stanza, redeliveryOf: string | null = null): DeliveryRecord {
-    const now = new Date();
-    const record: DeliveryRecord = {
-      id: newDeliveryId(now.getTime()),
-      createdAt: now,
-      updatedAt: now,
-      kind: stanza.kind,
-      stanzaType: stanza.type ?? null,
-      stanzaId: stanza.id,
-      fromJid: stanza.from.toString(),
-      senderBare: stanza.from.bare().toString(),
-      toJid: stanza.to.toString(),
-      lang: stanza.lang ?? null,
-      xml: stanza.toXml(),
-      status: 'pending',
-      attemptCount: 0,
-      nextAttemptAt: now,
-      finishedAt: null,
-      outcome: null,
-      replyXml: null,
-      redeliveryOf,
-    };
-    this.counters.accepted += 1;
-    const active = this.#track(record, stanza, this.deps.writer.insert({ ...record }));
-    this.deps.events.publish({ delivery: { ...record } });
-    if (!this.#stop.signal.aborted) this.#schedule(active);
-    // Stopping: a message stays pending for the next start; an iq's sender is told now.
-    else if (stanza.isIqRequest) void this.#finish(active, this.#interrupted(active, 'shutting-down'));
+    const record = newDeliveryRecord(stanza, redeliveryOf);
+    const stopping = this.#closing.signal.aborted;
+    // Behind rows waiting in the log, a new message waits there too (its sender's order) — but
+    // not while the database is down: delivering beats ordering against rows it cannot read.
+    const full = this.#active.size >= this.deps.settings.queueMax || (this.#backlog.waiting && this.deps.writer.up);
+    if (stanza.kind !== 'iq' && (stopping || full)) {
+      // Kept as a row only: the next start (stopping), or the backlog as room frees up (full).
+      this.#spill(record, stanza);
+    } else if (stanza.kind === 'iq' && (stopping || full)) {
+      if (redeliveryOf !== null && full) throw new GatewayError('webhook-queue-full');
+      // The sender is waiting: tell it now rather than hold an iq it will have given up on.
+      const active = this.#track(record, stanza, this.deps.writer.insert({ ...record }));
+      if (stopping) void this.#finish(active, this.#refused(active, 'shutting-down', 'interrupted'));
+      else void this.#finish(active, this.#refused(active, 'webhook-queue-full', 'rejected'));
+    } else {
+      const active = this.#track(record, stanza, this.deps.writer.insert({ ...record }));
+      this.#schedule(active);
+    }
+    this.#recorder.accepted(record);
     return { ...record };
   }
 
-  /** A delivery an earlier run left pending (called oldest first, so lanes keep their order). */
-  resume(record: DeliveryRecord, stanza: Stanza): void {
-    if (this.#active.has(record.id)) return;
-    const active = this.#track({ ...record }, stanza, Promise.resolve());
-    // An iq's sender gave up waiting long ago, or is about to: tell it now, do not POST.
-    if (record.kind === 'iq') void this.#finish(active, this.#interrupted(active, 'delivery-interrupted'));
-    else this.#schedule(active);
+  /**
+   * Stops starting attempts (retry waits end at once, queued deliveries stay pending), lets
+   * the attempts in flight finish until `deadline` (epoch ms), then aborts the rest: they are
+   * logged `aborted` and stay pending, to be made again after a restart.
+   */
+  async drain(deadline: number): Promise<void> {
+    this.#closing.abort();
+    this.#lanes.close();
+    this.#backlog.stop();
+    const settled = Promise.allSettled([...this.#running]);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))));
+    await Promise.race([settled, grace]);
+    clearTimeout(timer);
+    this.#abort.abort();
+    await settled;
   }
 
-  /** Starts no more attempts and aborts the ones in flight; their deliveries stay pending. */
-  async pause(): Promise<void> {
-    this.#stop.abort();
-    this.#lanes.close();
-    await Promise.allSettled([...this.#running]);
+  #spill(record: DeliveryRecord, stanza: Stanza): void {
+    void this.#backlog.spill({ ...record }).then((ack) => {
+      if (ack !== 'dropped') return;
+      // The log's buffer overflowed (a long outage) before the row was written: the delivery
+      // exists nowhere now. The sender is told, so nothing is dropped silently.
+      this.deps.log.error({ delivery: record.id }, 'a delivery waiting in the log was lost to the buffer bound; the sender gets an error');
+      const reply = stanza.isReply ? undefined : errorReply(stanza, new GatewayError('webhook-queue-full').toStanzaError());
+      if (reply) void this.deps.send(reply).catch(() => {});
+      this.#recorder.lost(record);
+    });
+  }
+
+  /** A row read back from the log: an earlier run's, or one kept only as a row. */
+  #takeUp(row: DeliveryRecord): void {
+    const stanza = stanzaFromLog(row.xml, this.deps.domain);
+    if (!stanza) {
+      this.deps.log.error({ delivery: row.id }, 'a pending delivery cannot be read back; left as it is');
+      return;
+    }
+    const active = this.#track({ ...row }, stanza, Promise.resolve());
+    // An iq's sender gave up waiting long ago, or is about to: tell it now, do not POST.
+    if (row.kind === 'iq') void this.#finish(active, this.#refused(active, 'delivery-interrupted', 'interrupted'));
+    else this.#schedule(active);
   }
 
   #track(record: DeliveryRecord, stanza: Stanza, stored: Promise<unknown>): Active {
@@ -124,85 +203,25 @@ export class Dispatcher {
     else this.#lanes.push(active.record.senderBare, active);
   }
 
-  #interrupted(active: Active, kind: 'shutting-down' | 'delivery-interrupted'): Final {
+  #refused(active: Active, kind: 'shutting-down' | 'delivery-interrupted' | 'webhook-queue-full', outcome: DeliveryOutcome): Final {
     const reply = active.stanza.isIqRequest ? errorReply(active.stanza, new GatewayError(kind).toStanzaError()) : undefined;
-    return { status: 'failed', outcome: 'interrupted', reply };
+    return { status: 'failed', outcome, reply };
   }
 
   #deliver(active: Active): Promise<void> {
-    const run = this.#attempts(active).catch((error: unknown) =>
+    const run = this.#run(active).catch((error: unknown) =>
       this.deps.log.error({ err: error, delivery: active.record.id }, 'a delivery failed unexpectedly; it stays pending'),
     );
     this.#running.add(run);
     return run.finally(() => this.#running.delete(run));
   }
 
-  async #attempts(active: Active): Promise<void> {
-    const { record } = active;
+  async #run(active: Active): Promise<void> {
     // The row is written (or the database is down) before the first attempt.
     await active.stored;
-    const due = (record.nextAttemptAt?.getTime() ?? 0) - Date.now();
-    if (due > 0 && !(await this.#wait(due))) return;
-    for (;;) {
-      if (this.#stop.signal.aborted) return;
-      const startedAt = new Date();
-      const exchange = await this.#limit.run(() => {
-        startedAt.setTime(Date.now());
-        return postToCallback(this.#request(record));
-      });
-      record.attemptCount += 1;
-      if (exchange.kind === 'aborted') {
-        this.#recordAttempt(active, attemptRecord(record.id, record.attemptCount, startedAt, exchange, undefined));
-        return;
-      }
-      const verdict = applyReplyRules(active.stanza, exchange, this.deps.domain, this.deps.maxReplyBytes);
-      const attempt = attemptRecord(record.id, record.attemptCount, startedAt, exchange, verdict);
-      const delay = verdict.retryable && record.kind !== 'iq' ? this.#retryDelay(record, verdict) : undefined;
-      if (delay === undefined) return this.#finish(active, verdict, attempt);
-      record.nextAttemptAt = new Date(Date.now() + delay);
-      this.counters.retries += 1;
-      this.#recordAttempt(active, attempt);
-      if (!(await this.#wait(delay))) return;
-    }
-  }
-
-  #retryDelay(record: DeliveryRecord, verdict: Verdict): number | undefined {
-    const elapsed = Date.now() - record.createdAt.getTime();
-    return nextRetryDelay(record.attemptCount, elapsed, verdict.retryAfterMs, this.deps.settings.retry);
-  }
-
-  #request(record: DeliveryRecord) {
-    const headers: Record<string, string> = {
-      'Content-Type': 'application/xmpp+xml',
-      // mod_rest announces what it accepts back; for us that is the stanza format.
-      Accept: 'application/xmpp+xml',
-      'User-Agent': 'stanza-gateway',
-      ...signatureHeaders(this.deps.settings.secrets, record.id, record.xml),
-    };
-    if (record.lang) headers['Content-Language'] = record.lang;
-    const { timeoutMs, responseExcerptBytes } = this.deps.settings;
-    return {
-      url: this.deps.callbackUrl,
-      body: record.xml,
-      headers,
-      timeoutMs,
-      signal: this.#stop.signal,
-      maxBodyBytes: this.deps.maxReplyBytes,
-      excerptBytes: responseExcerptBytes,
-    };
-  }
-
-  /** Logs a non-final attempt; the delivery stays pending. */
-  #recordAttempt(active: Active, attempt: AttemptRecord): void {
-    const { record } = active;
-    record.updatedAt = new Date();
-    this.deps.writer.attempt(attempt);
-    this.deps.writer.update(record.id, {
-      attemptCount: record.attemptCount,
-      nextAttemptAt: record.nextAttemptAt,
-      updatedAt: record.updatedAt,
-    });
-    this.deps.events.publish({ delivery: { ...record }, attempt });
+    if (this.#closing.signal.aborted) return;
+    const result = await runAttempts(active.record, active.stanza, this.#attempts);
+    if (result !== 'stopped') await this.#finish(active, result.verdict, result.attempt);
   }
 
   /** The one final outcome: the reply (if any) to the sender, then the log and the event. */
@@ -218,30 +237,8 @@ export class Dispatcher {
         this.deps.log.warn({ err: error, delivery: record.id }, 'could not send the webhook outcome to the sender');
       }
     }
-    const now = new Date();
-    Object.assign(record, {
-      status: final.status,
-      outcome: final.outcome satisfies DeliveryOutcome,
-      replyXml,
-      finishedAt: now,
-      nextAttemptAt: null,
-      updatedAt: now,
-    });
-    if (attempt) this.deps.writer.attempt(attempt);
-    const { status, outcome, finishedAt, nextAttemptAt, updatedAt, attemptCount } = record;
-    this.deps.writer.update(record.id, { status, outcome, replyXml, finishedAt, nextAttemptAt, updatedAt, attemptCount });
-    this.counters[final.status] += 1;
     this.#active.delete(record.id);
-    this.deps.events.publish({ delivery: { ...record }, ...(attempt ? { attempt } : {}) });
-  }
-
-  /** Sleeps; false when the gateway stops meanwhile. */
-  async #wait(ms: number): Promise<boolean> {
-    try {
-      await sleep(ms, undefined, { signal: this.#stop.signal });
-      return true;
-    } catch {
-      return false;
-    }
+    this.#recorder.finished(record, final.status, final.outcome, replyXml, attempt);
+    this.#backlog.finished(record.id);
   }
 }

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Config } from '../config.ts';
 import { openDatabase, type Database, type DatabaseKind } from '../db/database.ts';
 import { DeliveryStore } from '../db/delivery-store.ts';
@@ -8,8 +9,9 @@ import type { Logger } from '../log.ts';
 import { answererPriority, type XmppCore } from '../xmpp/core.ts';
 import { DeliveryEvents } from './delivery-events.ts';
 import { DeliveryLog } from './delivery-log.ts';
+import { createCallbackClient } from './callback-client.ts';
+import type { DeliveryMetricEvents } from './delivery-recorder.ts';
 import { Dispatcher } from './dispatcher.ts';
-import { stanzaFromLog } from './stored-stanza.ts';
 
 export type { DeliveryLog } from './delivery-log.ts';
 export type { DeliveryEvent, DeliveryEventFilter } from './delivery-events.ts';
@@ -17,14 +19,19 @@ export type { DeliveryEvent, DeliveryEventFilter } from './delivery-events.ts';
 /**
  * The webhook face, self-contained for buildApp: inbound bus and iq answerer in, callback
  * POSTs out, the delivery log behind. Stopping is two steps around the core's own stop:
- * pause() (no new attempts; what still arrives is logged as pending), then close().
+ * drain(deadline) (no new attempts, those in flight may finish until the deadline; what still
+ * arrives is logged as pending), then close() (the log written, the database closed).
  */
 export interface Webhooks {
   log: DeliveryLog;
   status(): WebhookStatus;
+  /** Cheap events for metrics (src/ops/webhook-metrics.ts). */
+  metricEvents: EventEmitter<DeliveryMetricEvents>;
   start(): Promise<void>;
-  pause(): Promise<void>;
+  drain(deadline: number): Promise<void>;
   close(): Promise<void>;
+  /** One round trip to the log's database (readiness); an outage found is handled as any other. */
+  probeDatabase(): Promise<void>;
   /** One retention pass now (it also runs hourly); resolves with the deliveries removed. */
   prune(now?: Date): Promise<number>;
 }
@@ -39,15 +46,36 @@ export interface WebhookStatus {
     /** Log writes lost to an outage longer than the buffer (the deliveries themselves went out). */
     lostLogRows: number;
   };
-  deliveries: { active: number; inFlight: number; queued: number; accepted: number; delivered: number; failed: number; retries: number };
+  deliveries: {
+    /** In memory: queued, in flight or waiting for a retry (at most WEBHOOK_QUEUE_MAX). */
+    active: number;
+    inFlight: number;
+    queued: number;
+    retryWaiting: number;
+    /** Kept only as pending rows (past WEBHOOK_QUEUE_MAX), not read back yet. */
+    spilled: number;
+    /** When the oldest delivery in memory arrived. */
+    oldestPendingAt: Date | undefined;
+    accepted: number;
+    delivered: number;
+    failed: number;
+    retries: number;
+    rejected: number;
+  };
 }
 
 const CLOSE_FLUSH_MS = 5_000;
+const IDLE_DELIVERIES: WebhookStatus['deliveries'] = {
+  active: 0, inFlight: 0, queued: 0, retryWaiting: 0, spilled: 0, oldestPendingAt: undefined,
+  accepted: 0, delivered: 0, failed: 0, retries: 0, rejected: 0,
+};
 
 export function createWebhooks(config: Config, core: XmppCore, log: Logger): Webhooks | undefined {
   const callbackUrl = config.callbackUrl;
   if (!callbackUrl) return undefined;
   const events = new DeliveryEvents();
+  const metricEvents = new EventEmitter<DeliveryMetricEvents>();
+  const client = createCallbackClient(callbackUrl, config.webhook.concurrency);
   let db: Database | undefined;
   let writer: LogWriter | undefined;
   let parts: { store: DeliveryStore; dispatcher: Dispatcher } | undefined;
@@ -56,29 +84,18 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
 
   /** Once per process, at the first moment the database is there: take up what an earlier run left. */
   let resumed = false;
-  const resume = async () => {
-    if (resumed || !parts || !writer) return;
-    // What this run already finished must be written first, or it would read as pending.
-    await writer.flushed();
-    const { store, dispatcher } = parts;
-    try {
-      const rows = await store.pending();
-      resumed = true;
-      for (const row of rows) {
-        const stanza = stanzaFromLog(row.xml, core.domain);
-        if (stanza) dispatcher.resume(row, stanza);
-        else log.error({ delivery: row.id }, 'a pending delivery cannot be read back; left as it is');
-      }
-      if (rows.length > 0) log.info({ count: rows.length }, 'resumed pending deliveries');
-    } catch (error) {
-      log.warn({ err: error }, 'could not read pending deliveries yet; trying when the database is back');
-    }
+  const resume = () => {
+    if (resumed || !parts) return;
+    resumed = true;
+    parts.dispatcher.resume();
   };
 
   return {
     log: new DeliveryLog(() => parts, events, core.domain),
+    metricEvents,
     status() {
       const database = writer?.status();
+      const dispatcher = parts?.dispatcher;
       return {
         database: {
           kind: db?.kind ?? (config.databaseUrl ? 'postgres' : 'embedded'),
@@ -88,7 +105,7 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
           bufferedWrites: database?.buffered ?? 0,
           lostLogRows: database?.lostRows ?? 0,
         },
-        deliveries: parts?.dispatcher.status() ?? { active: 0, inFlight: 0, queued: 0, accepted: 0, delivered: 0, failed: 0, retries: 0 },
+        deliveries: dispatcher ? { ...dispatcher.status(), oldestPendingAt: dispatcher.oldestPending() } : IDLE_DELIVERIES,
       };
     },
     async start() {
@@ -116,17 +133,20 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
         if (database.kind === 'embedded') throw new Error(`cannot open the embedded database: ${writer.status().lastError}`);
         log.warn({ reason: writer.status().lastError }, 'delivery log database unreachable at start; delivering anyway, logging when it is back');
       }
+      const store = new DeliveryStore(database.prisma);
       const dispatcher = new Dispatcher({
         send: (stanza) => core.send(stanza),
         domain: core.domain,
-        callbackUrl,
         settings: config.webhook,
         maxReplyBytes: config.rest.maxBodyBytes,
+        client,
+        store,
         writer,
         events,
+        metricEvents,
         log,
       });
-      parts = { store: new DeliveryStore(database.prisma), dispatcher };
+      parts = { store, dispatcher };
       // Listeners run on the link's read path: accept() only enqueues.
       detach.push(
         core.inbound.subscribe((stanza) => {
@@ -137,21 +157,26 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
           return true;
         }),
       );
-      const onUp = () => void resume();
+      const onUp = () => {
+        resume();
+        dispatcher.databaseUp();
+      };
       writer.on('up', onUp);
       detach.push(() => writer?.off('up', onUp));
-      if (writer.up) await resume();
+      if (writer.up) resume();
       pruner.start();
     },
     prune: (now) => pruner.run(now),
-    async pause() {
-      await parts?.dispatcher.pause();
+    probeDatabase: async () => writer?.probe(),
+    async drain(deadline) {
+      await parts?.dispatcher.drain(deadline);
     },
     async close() {
-      await parts?.dispatcher.pause();
+      await parts?.dispatcher.drain(Date.now());
       for (const undo of detach.splice(0)) undo();
       pruner.stop();
       await writer?.close(CLOSE_FLUSH_MS);
+      client.close();
       await db?.close();
     },
   };

@@ -95,7 +95,9 @@ export type FailureKind =
   /** Unsupported media type */
   | 'UNSUPPORTED_MEDIA_TYPE'
   /** Invalid stanza, must be 'message', 'presence' or 'iq'. */
-  | 'UNSUPPORTED_STANZA_TYPE';
+  | 'UNSUPPORTED_STANZA_TYPE'
+  /** Too many deliveries are waiting for the callback */
+  | 'WEBHOOK_QUEUE_FULL';
 
 export type IqRequestType =
   | 'GET'

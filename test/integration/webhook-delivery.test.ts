@@ -109,6 +109,28 @@ it('a receiver that never answers: each attempt times out, then recipient-unavai
   assert.deepEqual(kinds.map((k) => k.errorKind), ['timeout', 'timeout', 'timeout']);
 });
 
+it('a response cut mid-body is a transport failure: retried, then delivered', async () => {
+  const id = uniqueId('cut');
+  receiver.handle((request) => (caseOf(request) === id && receiver.matching((r) => caseOf(r) === id).length === 1 ? 'cut-body' : { status: 202 }));
+  const outcome = finalDelivery(gateway, id);
+  await alice.sendXml(stanzaFor('message', id, id));
+  const delivery = await outcome;
+  assert.equal(delivery.status, 'delivered');
+  const attempts = await queryDatabase<{ errorKind: string | null }>(database.url, 'SELECT "errorKind" FROM "DeliveryAttempt" WHERE "deliveryId" = $1 ORDER BY number', [delivery.id]);
+  assert.deepEqual(attempts.map((a) => a.errorKind), ['connect', null]);
+});
+
+it('a response body with NUL characters is still logged (Postgres text cannot hold them)', async () => {
+  const id = uniqueId('nul');
+  receiver.handle(() => ({ status: 202, body: 'queued\u0000\u0000done' }));
+  const outcome = finalDelivery(gateway, id);
+  await alice.sendXml(stanzaFor('message', id, id));
+  const delivery = await outcome;
+  const [attempt] = await queryDatabase<{ responseExcerpt: string }>(database.url, 'SELECT "responseExcerpt" FROM "DeliveryAttempt" WHERE "deliveryId" = $1', [delivery.id]);
+  assert.equal(attempt?.responseExcerpt, 'queued\ufffd\ufffddone');
+  assert.equal(gateway.app.webhooks!.status().database.lostLogRows, 0);
+});
+
 it('an iq gets one attempt only', async () => {
   receiver.handle(() => ({ status: 503 }));
   const id = uniqueId('iq-once');
@@ -124,7 +146,7 @@ it('a restart with deliveries pending: none lost, each delivered in order', asyn
   // with the two later messages waiting behind the first in alice's lane.
   await gateway.stop();
   receiver.handle(() => 'hang');
-  gateway = await startWebhookGateway(prosody, receiver.url, database.url, { WEBHOOK_TIMEOUT_MS: '60000' });
+  gateway = await startWebhookGateway(prosody, receiver.url, database.url, { WEBHOOK_TIMEOUT_MS: '60000', SHUTDOWN_GRACE_MS: '200' });
   const ids = [1, 2, 3].map((n) => uniqueId(`restart-${n}`));
   for (const id of ids) await alice.sendXml(stanzaFor('message', id, id));
   await receiver.waitFor((r) => caseOf(r) === ids[0]);

@@ -16,7 +16,9 @@ export interface ReceivedRequest {
 export type Answer =
   | { status: number; headers?: Record<string, string>; body?: string }
   | 'hang'
-  | 'reset';
+  | 'reset'
+  /** Headers and the start of a body, then the connection is cut. */
+  | 'cut-body';
 
 export type Handler = (request: ReceivedRequest) => Answer | Promise<Answer>;
 
@@ -50,6 +52,11 @@ export async function startReceiver(handler: Handler = () => ({ status: 202 })):
         const answer = await current(request);
         if (answer === 'hang') {
           hung.add(res);
+          return;
+        }
+        if (answer === 'cut-body') {
+          res.writeHead(200, { 'Content-Type': 'application/xmpp+xml', 'Content-Length': '100' }).write('<message>');
+          setTimeout(() => req.socket.destroy(), 20);
           return;
         }
         if (answer === 'reset') {

@@ -2,6 +2,7 @@ import type { Element } from 'ltx';
 import type { DeliveryRecord } from '../../src/db/records.ts';
 import type { TestGateway } from './gateway.ts';
 import type { Answer, ReceivedRequest } from './receiver.ts';
+import { waitUntil } from './wait.ts';
 import type { XmppUser } from './xmpp-user.ts';
 
 /**
@@ -36,14 +37,20 @@ export function stanzaFor(kind: Kind, name: string, id: string, attrs = ''): str
   return `<iq to='${BOT}' id='${id}' type='get'${attrs}><query xmlns='urn:example:case'>case:${name}</query></iq>`;
 }
 
-/** Resolves with the delivery of the stanza with this id once it is final. */
+/**
+ * Resolves with the delivery of the stanza with this id once it is final — and, while the
+ * database is up, once the log holds it too (the log is written behind the events).
+ */
 export function finalDelivery(gateway: TestGateway, stanzaId: string, timeoutMs = 10_000): Promise<DeliveryRecord> {
-  const events = gateway.app.webhooks!.log.subscribe();
+  const webhooks = gateway.app.webhooks!;
+  const events = webhooks.log.subscribe();
   const timer = setTimeout(() => void events.return?.(), timeoutMs);
   return (async () => {
     for await (const event of events) {
       if (event.delivery.stanzaId === stanzaId && event.delivery.status !== 'pending') {
         clearTimeout(timer);
+        const written = () => webhooks.status().database.state !== 'up' || webhooks.status().database.bufferedWrites === 0;
+        await waitUntil(written, 5000, 'the log to catch up');
         return event.delivery;
       }
     }

@@ -15,6 +15,8 @@ export const FAST_WEBHOOK_ENV = {
   WEBHOOK_RETRY_MIN_MS: '50',
   WEBHOOK_RETRY_MAX_MS: '150',
   WEBHOOK_RETRY_WINDOW_MS: '5000',
+  // A stop waits at most this long for attempts in flight.
+  SHUTDOWN_GRACE_MS: '2000',
 };
 
 export async function startWebhookGateway(

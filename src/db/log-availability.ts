@@ -1,0 +1,91 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../log.ts';
+import { backoffDelay } from '../xmpp/backoff.ts';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
+
+/**
+ * Whether the delivery log's database takes writes: `up`, `down` (retrying with backoff, 250 ms
+ * to 10 s, through the `recover` step, which also applies migrations), or `closed`. The LogWriter
+ * holds writes while it is down; readiness and status report it.
+ */
+export type LogState = 'up' | 'down' | 'closed';
+
+export interface AvailabilityOptions {
+  /** Re-establishes the database (probe, migrations) after an outage; throws while it is down. */
+  recover: () => Promise<void>;
+  retryMinMs?: number;
+  retryMaxMs?: number;
+}
+
+export class LogAvailability extends EventEmitter<{ up: []; down: [] }> {
+  state: LogState = 'down';
+  since = new Date();
+  lastError: string | undefined = 'not started';
+  #failures = 0;
+  #everUp = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly options: AvailabilityOptions,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  get up(): boolean {
+    return this.state === 'up';
+  }
+
+  /** One round trip now; false when it fails. */
+  async reachable(): Promise<boolean> {
+    try {
+      await this.prisma.$queryRaw`SELECT 1`;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A write failed and the database does not answer: down until `recover` succeeds. */
+  down(error: unknown, buffered: number): void {
+    // Prisma's messages start with a blank line and the call site; the last line is the cause.
+    const lines = (error instanceof Error ? error.message : String(error)).split('\n').filter((line) => line.trim() !== '');
+    this.lastError = lines.at(-1)?.trim() ?? 'unknown error';
+    if (this.state === 'up') this.log.warn({ reason: this.lastError, buffered }, 'delivery log database unreachable; buffering writes');
+    this.#set('down');
+    this.#failures += 1;
+    const delay = backoffDelay(this.#failures, { minMs: this.options.retryMinMs ?? 250, maxMs: this.options.retryMaxMs ?? 10_000 });
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => void this.recover(), delay);
+    this.#retryTimer.unref();
+  }
+
+  async recover(): Promise<void> {
+    try {
+      await this.options.recover();
+    } catch (error) {
+      if (this.state !== 'closed') this.down(error, 0);
+      return;
+    }
+    if (this.state === 'closed') return;
+    this.#failures = 0;
+    this.lastError = undefined;
+    if (this.#everUp) this.log.info('delivery log database is back; writing what was buffered');
+    this.#everUp = true;
+    this.#set('up');
+  }
+
+  close(): void {
+    clearTimeout(this.#retryTimer);
+    this.#set('closed');
+  }
+
+  #set(state: LogState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.since = new Date();
+    if (state === 'up') this.emit('up');
+    if (state === 'down') this.emit('down');
+  }
+}
