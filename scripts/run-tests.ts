@@ -2,7 +2,8 @@
 // with node's test runner.
 // Integration tests start their own Prosody; this makes sure one can be started.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureProsodyInstalled, ProsodyMissing } from '../src/demo/prosody-install.ts';
 
@@ -43,12 +44,44 @@ if (requested.length === 0) {
   step('codegen: test/generated is current', 'npx', ['graphql-codegen', '--config', 'codegen.ts', '--check']);
   step('type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 }
-const testRunner = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=600000'];
-step('tests', process.execPath, [...testRunner, '--test-concurrency=2', ...files]);
+// Each test step also writes TAP to a file, so that the last line of `npm test` can count every
+// test of every step ("N passed, N failed"), not only those of the last step.
+const tapDir = mkdtempSync(join(tmpdir(), 'stanza-gateway-tap-'));
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const testRunner = ['--import', 'tsx', '--test', '--test-timeout=600000', '--test-reporter=spec', '--test-reporter-destination=stdout'];
+
+function testStep(name: string, args: string[]): void {
+  const tap = join(tapDir, `${name.replace(/\W+/g, '-')}.tap`);
+  process.stdout.write(`\n== ${name}\n`);
+  const result = spawnSync(process.execPath, [...testRunner, '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...args], {
+    stdio: 'inherit',
+  });
+  const report = (() => {
+    try {
+      return readFileSync(tap, 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  const count = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(report)?.[1] ?? 0);
+  totals.passed += count('pass');
+  totals.failed += count('fail') + count('cancelled');
+  totals.skipped += count('skipped');
+  if (result.error || result.status !== 0) finish(result.status ?? 1);
+}
+
+function finish(code: number): never {
+  rmSync(tapDir, { recursive: true, force: true });
+  process.stdout.write(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
+  process.exit(code === 0 && totals.failed > 0 ? 1 : code);
+}
+
+testStep('tests', ['--test-concurrency=2', ...files]);
 
 // Last and alone: a clean clone running the README's two commands (which include this whole
 // suite once more, with this step skipped so it does not recurse). SKIP_FRESH_CLONE=1 skips it
 // while iterating; CI runs it.
 if (requested.length === 0 && !process.env.STANZA_GATEWAY_NESTED_TEST && !process.env.SKIP_FRESH_CLONE) {
-  step('the README on a fresh clone', process.execPath, [...testRunner, 'test/fresh-clone/readme-commands.test.ts']);
+  testStep('the README on a fresh clone', ['test/fresh-clone/readme-commands.test.ts']);
 }
+finish(0);
