@@ -15,11 +15,13 @@ export function readConfigFile(path: string): Record<string, string> {
   } catch (error) {
     throw new ConfigError('--config', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+  const yaml = ['.yaml', '.yml'].includes(extname(path).toLowerCase());
   let data: unknown;
   try {
-    data = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
+    data = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new ConfigError('--config', `${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+    // Only where, never what: parser messages quote the input, and the input holds secrets.
+    throw new ConfigError('--config', `${path} is not valid ${yaml ? 'YAML' : 'JSON'}${whereItFailed(error)}`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new ConfigError('--config', `${path} must hold a mapping of setting names to values`);
@@ -33,4 +35,11 @@ export function readConfigFile(path: string): Record<string, string> {
     else throw new ConfigError(name, `must be a string, a number or a list of strings (in ${path})`);
   }
   return settings;
+}
+
+function whereItFailed(error: unknown): string {
+  const yamlPos = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+  if (yamlPos) return ` (line ${yamlPos.line}, column ${yamlPos.col})`;
+  const jsonPos = /at position (\d+)/.exec((error as Error).message)?.[1];
+  return jsonPos === undefined ? '' : ` (at character ${jsonPos})`;
 }

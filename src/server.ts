@@ -12,7 +12,7 @@ import { createOpsMount } from './ops/ops-mount.ts';
 import type { ReadinessCheck } from './ops/readiness.ts';
 import { databaseCheck } from './ops/database-check.ts';
 import { registerWebhookMetrics } from './ops/webhook-metrics.ts';
-import { createRestHandler } from './rest/router.ts';
+import { createRestHandler, refuseStopping } from './rest/router.ts';
 import { createWebhooks, type Webhooks } from './webhooks/index.ts';
 import { XmppCore } from './xmpp/core.ts';
 
@@ -60,13 +60,18 @@ export function buildApp(config: Config, log: Logger): App {
   });
   const graphql = createGraphqlFace(config, core, auth, log, webhooks?.log, metrics);
   const mounts: Mount[] = [
-    { matches: (path) => path === '/rest' || path.startsWith('/rest/'), handle: rest },
+    {
+      matches: (path) => path === '/rest' || path.startsWith('/rest/'),
+      handle: rest,
+      refuseStopping: (req, res) => refuseStopping(req, res, { core }),
+    },
     graphql.mount,
     createOpsMount(metrics, checks),
   ];
   const tracker = new RequestTracker();
   const server = createHttpServer(mounts, log, tracker);
   graphql.attach(server);
+  let stopping: Promise<void> | undefined;
 
   return {
     core,
@@ -89,24 +94,28 @@ export function buildApp(config: Config, log: Logger): App {
       core.start();
       return { url };
     },
-    async stop() {
-      const deadline = Date.now() + config.shutdownGraceMs;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      // Subscriptions end first (SSE streams are requests the drain would wait for); inbound
-      // iqs left to subscribers get their reply while the link is still up.
-      await graphql.close();
-      // Requests in progress and webhook attempts in flight share the rest of the one grace
-      // period; the link stays up meanwhile, so the outcomes of the attempts that finish (and
-      // iq replies) still reach their senders.
-      const [{ abandoned }] = await Promise.all([tracker.drain(Math.max(0, deadline - Date.now())), webhooks?.drain(deadline)]);
-      if (abandoned > 0) log.warn({ abandoned }, 'stopped with requests still in progress');
-      // Stanzas arriving until the stream is closed are logged pending (iqs are refused).
-      await core.stop();
-      await webhooks?.close();
-      server.closeAllConnections();
-      await closed;
-      log.info('stopped');
+    stop() {
+      // Once: a signal and a test's teardown may both ask, and closing twice is an error.
+      stopping ??= (async () => {
+        const deadline = Date.now() + config.shutdownGraceMs;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Subscriptions end first (SSE streams are requests the drain would wait for); inbound
+        // iqs left to subscribers get their reply while the link is still up.
+        await graphql.close();
+        // Requests in progress and webhook attempts in flight share the rest of the one grace
+        // period; the link stays up meanwhile, so the outcomes of the attempts that finish (and
+        // iq replies) still reach their senders.
+        const [{ abandoned }] = await Promise.all([tracker.drain(Math.max(0, deadline - Date.now())), webhooks?.drain(deadline)]);
+        if (abandoned > 0) log.warn({ abandoned }, 'stopped with requests still in progress');
+        // Stanzas arriving until the stream is closed are logged pending (iqs are refused).
+        await core.stop();
+        await webhooks?.close();
+        server.closeAllConnections();
+        await closed;
+        log.info('stopped');
+      })();
+      return stopping;
     },
   };
 }

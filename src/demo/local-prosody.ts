@@ -48,7 +48,10 @@ function installCleanup(): void {
   };
   process.on('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      // Another handler (the demo's) stops things gracefully and exits; 'exit' still kills
+      // whatever it left. Alone (a test file), the signal must end the process as it would.
+      if (process.listenerCount(signal) > 1) return;
       killAll();
       process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
     });

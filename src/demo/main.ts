@@ -6,7 +6,7 @@ import { banner } from './banner.ts';
 import { connectDemoUser } from './demo-user.ts';
 import { startEchoBot } from './echo-bot.ts';
 import { startProsody } from './local-prosody.ts';
-import { freePort } from './ports.ts';
+import { freePort, portIsFree } from './ports.ts';
 import { ensureProsodyInstalled, ProsodyMissing } from './prosody-install.ts';
 import { selfCheck } from './self-check.ts';
 
@@ -99,13 +99,4 @@ async function waitOnline(): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-async function portIsFree(candidate: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(candidate, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }

@@ -33,3 +33,12 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Whether `port` can be listened on at loopback right now. */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}

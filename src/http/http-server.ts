@@ -9,6 +9,8 @@ import type { RequestTracker } from './request-tracker.ts';
 export interface Mount {
   matches(pathname: string): boolean;
   handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> | void;
+  /** Answers a request refused because the gateway is stopping, in this face's own format. */
+  refuseStopping?(req: IncomingMessage, res: ServerResponse): void;
 }
 
 function pathnameOf(req: IncomingMessage): string {
@@ -21,9 +23,11 @@ export function createHttpServer(mounts: readonly Mount[], log: Logger, tracker?
   const dispatch = async (req: IncomingMessage, res: ServerResponse) => {
     const pathname = pathnameOf(req);
     const started = performance.now();
+    const mount = mounts.find((candidate) => candidate.matches(pathname));
     if (tracker?.draining) {
-      res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5', Connection: 'close' });
-      res.end(JSON.stringify({ error: 'shutting down' }));
+      res.setHeader('Connection', 'close');
+      if (mount?.refuseStopping) mount.refuseStopping(req, res);
+      else res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5' }).end(JSON.stringify({ error: 'shutting down' }));
       return;
     }
     tracker?.begin();
@@ -32,7 +36,6 @@ export function createHttpServer(mounts: readonly Mount[], log: Logger, tracker?
       tracker?.end();
       log.debug({ method: req.method, path: pathname, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'http request');
     });
-    const mount = mounts.find((candidate) => candidate.matches(pathname));
     try {
       if (!mount) {
         res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));

@@ -9,7 +9,6 @@ export function respondError(req: IncomingMessage, res: ServerResponse, error: G
   const headers: Record<string, string> = { 'Content-Type': format.mediaType };
   if (error.http === 401) headers['WWW-Authenticate'] = `Bearer realm="${realm}"`;
   if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
-  if (error.kind === 'method-not-allowed') headers.Allow = res.getHeader('Allow')?.toString() ?? '';
   res.writeHead(error.http, headers).end(format.encodeError(error));
 }
 

@@ -19,6 +19,11 @@ interface Route {
 
 const routes: Route[] = [{ path: /^\/rest\/?$/, methods: { POST: (req, res, ctx) => postStanza(req, res, ctx) } }];
 
+/** While the gateway stops: the contract's 503 body, as for any other failure. */
+export function refuseStopping(req: IncomingMessage, res: ServerResponse, ctx: Pick<RestContext, 'core'>): void {
+  respondError(req, res, new GatewayError('shutting-down', { retryAfterSeconds: 5 }), ctx.core.domain);
+}
+
 export function createRestHandler(ctx: RestContext) {
   return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
     try {

@@ -65,7 +65,7 @@ export class XmppCore {
     this.rules = { domain: options.domain };
     this.#link = new XmppLink(options, log);
     this.#outbound = new OutboundQueue(this.#link, { deadlineMs: options.sendDeadlineMs, queueMax: options.sendQueueMax });
-    this.#iqs = new IqWaiter(() => this.#linkDown());
+    this.#iqs = new IqWaiter(() => this.#notSent());
     this.#link.on('stanza', (element) => this.#receive(element));
     this.#link.on('online', () => log.info({ domain: options.domain, service: options.service }, 'XMPP component online'));
     this.#link.on('offline', () => this.#iqs.failSent(() => new GatewayError('link-lost', { retryAfterSeconds: 1 })));
@@ -119,6 +119,16 @@ export class XmppCore {
   }
 
   /**
+   * Sends the answer to a received stanza (an iq result or error, a webhook's reply). Unlike
+   * send(), it is still accepted while the gateway stops and the stream closes, so that every
+   * inbound iq gets its one reply.
+   */
+  async reply(stanza: Stanza): Promise<void> {
+    await this.#outbound.send(stanza.toXml(), undefined, { reply: true });
+    this.#counted('out', stanza.kind);
+  }
+
+  /**
    * Sends an iq get/set and resolves with its reply, `type="result"` or `type="error"` alike
    * (a stanza error is an answer, not a failure). Rejects with GatewayError `iq-timeout`,
    * `link-down`, `link-lost`, `iq-conflict`, `queue-full` or `shutting-down`.
@@ -158,7 +168,9 @@ export class XmppCore {
     this.events.emit('stanza', direction, kind);
   }
 
-  #linkDown(): GatewayError {
+  /** An iq whose time ran out before the socket took it: backed up while online, else the link. */
+  #notSent(): GatewayError {
+    if (this.#link.online) return new GatewayError('iq-timeout');
     return new GatewayError('link-down', { retryAfterSeconds: this.#link.retryAfterSeconds() });
   }
 
@@ -183,7 +195,7 @@ export class XmppCore {
   }
 
   #sendReply(reply: Stanza): void {
-    this.send(reply).catch((error: unknown) =>
+    this.reply(reply).catch((error: unknown) =>
       this.log.warn({ err: error, to: reply.to.toString(), id: reply.id }, 'could not send an iq reply'),
     );
   }

@@ -96,8 +96,3 @@ function prepParts(input: string): { local?: string; domain: string; resource?: 
 export function parseJid(input: string): Jid | undefined {
   return Jid.parse(input);
 }
-
-/** True when `jid` is the domain itself or any address at it (`node@domain/resource`). */
-export function isAtDomain(jid: Jid, domain: string): boolean {
-  return jid.domain === domain;
-}

@@ -33,6 +33,8 @@ export interface LinkOptions {
 
 interface LinkEvents {
   online: [];
+  /** Refused for good: no further attempt will be made. */
+  failed: [];
   offline: [];
   status: [LinkStatus];
   stanza: [Element];
@@ -73,6 +75,10 @@ export class XmppLink extends EventEmitter<LinkEvents> {
 
   get online(): boolean {
     return this.#status.state === 'online';
+  }
+
+  get failed(): boolean {
+    return this.#status.state === 'failed';
   }
 
   /** Starts connecting in the background; `online` fires when the component is authenticated. */
@@ -122,6 +128,7 @@ export class XmppLink extends EventEmitter<LinkEvents> {
           'XMPP server refused the component; not retrying (check XMPP_DOMAIN and XMPP_SECRET)',
         );
         this.#setState('failed');
+        this.emit('failed');
         return;
       }
       failures = outcome.wentOnline ? 1 : failures + 1;

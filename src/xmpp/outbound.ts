@@ -10,9 +10,11 @@ import { GatewayError } from '../errors/gateway-error.ts';
 /** The part of the link the queue needs (XmppLink; a fake in unit tests). */
 export interface LinkWriter {
   readonly online: boolean;
+  /** Refused by the server for good: waiting for it is pointless. */
+  readonly failed: boolean;
   write(data: string): Promise<void>;
   retryAfterSeconds(): number;
-  on(event: 'online', listener: () => void): unknown;
+  on(event: 'online' | 'failed', listener: () => void): unknown;
 }
 
 export interface OutboundOptions {
@@ -26,11 +28,17 @@ interface Pending {
   reject: (error: GatewayError) => void;
   timer: NodeJS.Timeout | undefined;
   deadlineAt: number;
-  /** queued → writing → settled; an expired item stays in the array until the pump skips it. */
+  /** queued → writing → settled; a settled item stays in the array until compacted or skipped. */
   state: 'queued' | 'writing' | 'settled';
 }
 
 const MAX_BATCH_ITEMS = 256;
+
+function refusedForGood(): GatewayError {
+  return new GatewayError('link-down', {
+    text: 'The XMPP server refused the component for good (check XMPP_DOMAIN and XMPP_SECRET); restart after fixing it',
+  });
+}
 const MAX_BATCH_BYTES = 256 * 1024;
 
 export class OutboundQueue {
@@ -44,6 +52,10 @@ export class OutboundQueue {
     private readonly options: OutboundOptions,
   ) {
     link.on('online', () => this.#pump());
+    link.on('failed', () => {
+      for (const item of this.#queue) this.#fail(item, refusedForGood());
+      this.#queue = [];
+    });
   }
 
   /** Stanzas accepted but not yet written. */
@@ -51,12 +63,19 @@ export class OutboundQueue {
     return this.#waiting;
   }
 
+  /** Entries in memory, expired ones not yet dropped included (bounded: see send()). */
+  get held(): number {
+    return this.#queue.length;
+  }
+
   /**
    * Resolves when the socket has accepted the stanza. `deadlineMs` shortens the wait for the
    * link (an iq whose own timeout is nearer than the send deadline).
    */
-  send(xml: string, deadlineMs = this.options.deadlineMs): Promise<void> {
-    if (this.#closed) return Promise.reject(new GatewayError('shutting-down'));
+  send(xml: string, deadlineMs = this.options.deadlineMs, { reply = false } = {}): Promise<void> {
+    // Replies to inbound iqs may still go out while the stream closes: exactly one reply each.
+    if (this.#closed && !reply) return Promise.reject(new GatewayError('shutting-down'));
+    if (this.link.failed) return Promise.reject(refusedForGood());
     if (this.#waiting >= this.options.queueMax) {
       return Promise.reject(new GatewayError('queue-full', { retryAfterSeconds: 1 }));
     }
@@ -66,6 +85,8 @@ export class OutboundQueue {
       item.timer = setTimeout(() => this.#expire(item), wait);
       this.#queue.push(item);
       this.#waiting += 1;
+      // Expired items stay in the array while the link is down: drop them before they pile up.
+      if (this.#queue.length > 2 * this.#waiting + 64) this.#queue = this.#queue.filter((queued) => queued.state !== 'settled');
       void this.#pump();
     });
   }
@@ -73,24 +94,30 @@ export class OutboundQueue {
   /** Fails everything still waiting: the gateway is stopping. */
   close(): void {
     this.#closed = true;
-    for (const item of this.#queue.splice(0)) {
-      if (item.state !== 'queued') continue;
-      this.#settle(item);
-      item.reject(new GatewayError('shutting-down'));
-    }
+    for (const item of this.#queue) this.#fail(item, new GatewayError('shutting-down'));
+    this.#queue = this.#queue.filter((queued) => queued.state !== 'settled');
   }
 
   #settle(item: Pending): void {
     clearTimeout(item.timer);
     item.state = 'settled';
+    item.xml = '';
     this.#waiting -= 1;
   }
 
-  #expire(item: Pending): void {
-    // An item being written is not expired: the write decides its fate.
+  /** Rejects an item still waiting in the queue; one being written is left to its write. */
+  #fail(item: Pending, error: GatewayError): void {
     if (item.state !== 'queued') return;
     this.#settle(item);
-    item.reject(new GatewayError('link-down', { retryAfterSeconds: this.link.retryAfterSeconds() }));
+    item.reject(error);
+  }
+
+  #expire(item: Pending): void {
+    // Online but not written in time: the socket is backed up, not the link down.
+    const error = this.link.online
+      ? new GatewayError('queue-full', { retryAfterSeconds: 1 })
+      : new GatewayError('link-down', { retryAfterSeconds: this.link.retryAfterSeconds() });
+    this.#fail(item, error);
   }
 
   #takeBatch(): Pending[] {

@@ -47,6 +47,22 @@ describe('command line and config file', () => {
     assert.equal(result.kind === 'run' && result.config.xmpp.secret, 'from-file');
   });
 
+  it('a file that does not parse is reported by position, never by quoting it (it holds secrets)', () => {
+    for (const [name, text] of [
+      ['leak.json', '{"XMPP_SECRET": "hunter2-super-secret" "API_TOKENS": "x"}'],
+      ['leak.yaml', 'XMPP_SECRET: hunter2-super-secret\nAPI_TOKENS: [unclosed\n'],
+    ] as const) {
+      try {
+        parseCommandLine(['--config', file(name, text)], {});
+        assert.fail('expected a ConfigError');
+      } catch (error) {
+        assert.ok(error instanceof ConfigError);
+        assert.doesNotMatch(error.message, /hunter2/);
+        assert.match(error.message, /is not valid (JSON|YAML)/);
+      }
+    }
+  });
+
   it('names what is wrong', () => {
     assert.equal(settingOf(() => parseCommandLine(['--config', join(dir, 'missing.json')], {})), '--config');
     assert.equal(settingOf(() => parseCommandLine(['--config', file('bad.json', '{ nope')], {})), '--config');

@@ -7,6 +7,7 @@ import { OutboundQueue } from '../../src/xmpp/outbound.ts';
 /** A link whose socket accepts a write only when the test says so. */
 class FakeLink extends EventEmitter {
   online = false;
+  failed = false;
   writes: string[] = [];
   pending: { resolve: () => void; reject: (error: Error) => void }[] = [];
   write(data: string): Promise<void> {
@@ -69,6 +70,51 @@ describe('OutboundQueue', () => {
     link.goOnline();
     await tick();
     assert.deepEqual(link.writes, [], 'an expired stanza is never written');
+  });
+
+  it('online but backed up past the deadline: queue-full, not link-down', async () => {
+    const link = new FakeLink();
+    link.online = true;
+    const queue = new OutboundQueue(link, { deadlineMs: 30, queueMax: 100 });
+    void queue.send('<a/>');
+    await tick();
+    await assert.rejects(queue.send('<b/>'), (error: GatewayError) => error.kind === 'queue-full' && error.retryAfterSeconds === 1);
+  });
+
+  it('a link refused for good fails what waits and every new send at once, without Retry-After', async () => {
+    const link = new FakeLink();
+    const queue = new OutboundQueue(link, { deadlineMs: 10_000, queueMax: 100 });
+    const waiting = queue.send('<a/>');
+    link.failed = true;
+    link.emit('failed');
+    await assert.rejects(waiting, (error: GatewayError) => error.kind === 'link-down' && error.retryAfterSeconds === undefined);
+    const started = Date.now();
+    await assert.rejects(queue.send('<b/>'), /refused the component for good/);
+    assert.ok(Date.now() - started < 100);
+    assert.equal(queue.size, 0);
+  });
+
+  it('does not keep expired stanzas while the link stays down', async () => {
+    const link = new FakeLink();
+    const queue = new OutboundQueue(link, { deadlineMs: 5, queueMax: 10_000 });
+    for (let round = 0; round < 5; round += 1) {
+      await Promise.all(Array.from({ length: 200 }, () => queue.send('<a/>').catch(() => {})));
+    }
+    assert.equal(queue.size, 0);
+    assert.ok(queue.held < 300, `${queue.held} entries held after 1000 expired`);
+  });
+
+  it('a reply is still accepted after close(): every inbound iq gets its answer', async () => {
+    const link = new FakeLink();
+    link.online = true;
+    const queue = new OutboundQueue(link, { deadlineMs: 1000, queueMax: 100 });
+    queue.close();
+    await assert.rejects(queue.send('<a/>'), (error: GatewayError) => error.kind === 'shutting-down');
+    const reply = queue.send('<iq type="result"/>', undefined, { reply: true });
+    await tick();
+    link.flush();
+    await reply;
+    assert.deepEqual(link.writes, ['<iq type="result"/>']);
   });
 
   it('a shorter per-call deadline wins', async () => {
