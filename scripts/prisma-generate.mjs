@@ -19,9 +19,11 @@ export function clientIsStale() {
 export function generateClient() {
   const cli = join(root, 'node_modules', 'prisma', 'build', 'index.js');
   if (!existsSync(cli)) {
-    // `npm ci --omit=dev` installs no CLI: the client must then come with the build.
-    process.stderr.write('prisma-generate: the prisma CLI is not installed (dev dependency); skipping\n');
-    return;
+    // `prisma` is a regular dependency (production installs, `npm ci --omit=dev` included,
+    // generate the client too), so a missing CLI is a broken install, and without a client
+    // nothing that touches the delivery log works: say so and fail.
+    process.stderr.write('prisma-generate: the prisma CLI is missing from node_modules (it is a dependency): run `npm ci`\n');
+    process.exit(1);
   }
   const result = spawnSync(process.execPath, [cli, 'generate', '--schema', schema], {
     cwd: root,

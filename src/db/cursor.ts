@@ -10,7 +10,12 @@ export interface CursorPosition {
   id: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/**
+ * A delivery id as Postgres' uuid type reads it (either case: the column compares as uuid, not
+ * text). Checked before a query so that a malformed id is "none" or `bad-cursor`, not a
+ * database error.
+ */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(`${position.createdAt.getTime()}:${position.id}`, 'utf8').toString('base64url');
@@ -20,6 +25,6 @@ export function encodeCursor(position: CursorPosition): string {
 export function decodeCursor(cursor: string): CursorPosition {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^(\d{1,15}):(.+)$/.exec(text);
-  if (!match || !UUID.test(match[2]!)) throw new GatewayError('bad-cursor', { field: 'after' });
+  if (!match || !UUID_PATTERN.test(match[2]!)) throw new GatewayError('bad-cursor', { field: 'after' });
   return { createdAt: new Date(Number(match[1])), id: match[2]! };
 }

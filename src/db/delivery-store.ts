@@ -1,7 +1,7 @@
 import { GatewayError } from '../errors/gateway-error.ts';
 import { parseJid } from '../xmpp/jid.ts';
-import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import type { DeliveryAttempt, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { decodeCursor, encodeCursor, UUID_PATTERN } from './cursor.ts';
 import type { AttemptRecord, DeliveryFilter, DeliveryRecord } from './records.ts';
 
 /**
@@ -32,7 +32,6 @@ export interface ListArgs {
 export const MAX_PAGE = 100;
 const DEFAULT_PAGE = 20;
 const PRUNE_BATCH = 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class DeliveryStore {
   constructor(private readonly prisma: PrismaClient) {}
@@ -62,12 +61,28 @@ export class DeliveryStore {
   }
 
   async get(id: string): Promise<DeliveryWithAttempts | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!UUID_PATTERN.test(id)) return undefined;
     const row = await read(() =>
       this.prisma.delivery.findUnique({ where: { id }, include: { attempts: { orderBy: { number: 'asc' } } } }),
     );
     if (!row) return undefined;
-    return { ...row, attempts: row.attempts.map((attempt) => ({ ...attempt, responseHeaders: headersOf(attempt.responseHeaders) })) };
+    return { ...row, attempts: row.attempts.map(attemptOf) };
+  }
+
+  /**
+   * The attempts of many deliveries (oldest first each) in one query, for a page of the log
+   * read with its attempts. Keyed by id in lower case (as Postgres prints a uuid); ids with
+   * none, unknown ones included, map to an empty list.
+   */
+  async attemptsFor(ids: readonly string[]): Promise<Map<string, AttemptRecord[]>> {
+    const wanted = [...new Set(ids)].filter((id) => UUID_PATTERN.test(id));
+    const byDelivery = new Map(wanted.map((id) => [id.toLowerCase(), [] as AttemptRecord[]]));
+    if (wanted.length === 0) return byDelivery;
+    const rows = await read(() =>
+      this.prisma.deliveryAttempt.findMany({ where: { deliveryId: { in: wanted } }, orderBy: [{ deliveryId: 'asc' }, { number: 'asc' }] }),
+    );
+    for (const row of rows) byDelivery.get(row.deliveryId)?.push(attemptOf(row));
+    return byDelivery;
   }
 
   /**
@@ -109,6 +124,10 @@ function filterWhere(filter: DeliveryFilter): Prisma.DeliveryWhereInput {
   }
   if (filter.since || filter.until) where.createdAt = { gte: filter.since, lt: filter.until };
   return where;
+}
+
+function attemptOf(row: DeliveryAttempt): AttemptRecord {
+  return { ...row, responseHeaders: headersOf(row.responseHeaders) };
 }
 
 function headersOf(value: Prisma.JsonValue | null): Record<string, string> | null {

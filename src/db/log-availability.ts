@@ -2,11 +2,16 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../log.ts';
 import { backoffDelay } from '../xmpp/backoff.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
+import { MigrationError } from './migrator.ts';
 
 /**
  * Whether the delivery log's database takes writes: `up`, `down` (retrying with backoff, 250 ms
  * to 10 s, through the `recover` step, which also applies migrations), or `closed`. The LogWriter
  * holds writes while it is down; readiness and status report it.
+ *
+ * At start, an unreachable database is an outage (deliveries go on), but a failed migration is
+ * not: the database answered and refused the schema, which waiting will not fix, so start()
+ * throws it and the gateway does not start (docs/webhooks.md).
  */
 export type LogState = 'up' | 'down' | 'closed';
 
@@ -47,8 +52,9 @@ export class LogAvailability extends EventEmitter<{ up: []; down: [] }> {
     }
   }
 
-  /** A write failed and the database does not answer: down until `recover` succeeds. */
+  /** A write failed and the database does not answer: down until `recover` succeeds. No-op once closed. */
   down(error: unknown, buffered: number): void {
+    if (this.state === 'closed') return;
     // Prisma's messages start with a blank line and the call site; the last line is the cause.
     const lines = (error instanceof Error ? error.message : String(error)).split('\n').filter((line) => line.trim() !== '');
     this.lastError = lines.at(-1)?.trim() ?? 'unknown error';
@@ -57,15 +63,25 @@ export class LogAvailability extends EventEmitter<{ up: []; down: [] }> {
     this.#failures += 1;
     const delay = backoffDelay(this.#failures, { minMs: this.options.retryMinMs ?? 250, maxMs: this.options.retryMaxMs ?? 10_000 });
     clearTimeout(this.#retryTimer);
-    this.#retryTimer = setTimeout(() => void this.recover(), delay);
+    this.#retryTimer = setTimeout(() => void this.#recover(false), delay);
     this.#retryTimer.unref();
   }
 
-  async recover(): Promise<void> {
+  /** The first connection: throws a MigrationError; any other failure leaves it down, retrying. */
+  start(): Promise<void> {
+    return this.#recover(true);
+  }
+
+  async #recover(starting: boolean): Promise<void> {
     try {
       await this.options.recover();
     } catch (error) {
-      if (this.state !== 'closed') this.down(error, 0);
+      if (error instanceof MigrationError) {
+        if (starting) throw error;
+        // Reached after an outage (at start it was unreachable): keep trying, but say why loudly.
+        this.log.error({ err: error }, 'delivery log database: a migration failed; retrying');
+      }
+      this.down(error, 0);
       return;
     }
     if (this.state === 'closed') return;

@@ -22,7 +22,6 @@ export interface LogWriterStatus {
   since: Date;
   lastError: string | undefined;
   buffered: number;
-  written: number;
   lostRows: number;
 }
 
@@ -36,7 +35,7 @@ const LINGER_MS = 10;
 /** A delivery waits this long at most for its row before its first attempt (a slow database). */
 const INSERT_ACK_WAIT_MS = 2_000;
 
-export class LogWriter extends EventEmitter<{ up: []; down: []; drained: [] }> {
+export class LogWriter extends EventEmitter<{ up: []; drained: [] }> {
   #ops: LogOp[] = [];
   #pumping = false;
   /** Ops taken out of the queue by the batch being written. */
@@ -45,7 +44,6 @@ export class LogWriter extends EventEmitter<{ up: []; down: []; drained: [] }> {
   /** An insert is queued: the next batch goes now, without lingering. */
   #insertWaiting = false;
   #lingerTimer: NodeJS.Timeout | undefined;
-  #written = 0;
   #lostRows = 0;
   readonly #database: LogAvailability;
 
@@ -63,22 +61,24 @@ export class LogWriter extends EventEmitter<{ up: []; down: []; drained: [] }> {
     // Deliveries waiting for their rows go on without them.
     this.#database.on('down', () => {
       for (const op of this.#ops) if (op.kind === 'insert') op.ack('deferred');
-      this.emit('down');
     });
   }
 
   status(): LogWriterStatus {
     const { state, since, lastError } = this.#database;
-    return { state, since, lastError, buffered: this.#ops.length + this.#inFlight, written: this.#written, lostRows: this.#lostRows };
+    return { state, since, lastError, buffered: this.#ops.length + this.#inFlight, lostRows: this.#lostRows };
   }
 
   get up(): boolean {
     return this.#database.up;
   }
 
-  /** First connection; when it fails the writer starts down and keeps trying in the background. */
+  /**
+   * First connection; when the database is unreachable the writer starts down and keeps trying
+   * in the background. Throws a MigrationError (the database answered but refused the schema).
+   */
   async start(): Promise<void> {
-    await this.#database.recover();
+    await this.#database.start();
   }
 
   /**
@@ -135,13 +135,7 @@ export class LogWriter extends EventEmitter<{ up: []; down: []; drained: [] }> {
   async close(timeoutMs: number): Promise<void> {
     void this.#pump(true);
     await Promise.race([this.flushed(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
-    const left = this.#ops.splice(0);
-    if (left.length > 0) {
-      this.#lostRows += left.length;
-      this.log.error({ lostRows: left.length }, 'delivery log writes lost at shutdown: the database was unreachable');
-    }
-    for (const op of left) if (op.kind === 'insert') op.ack('dropped');
-    this.#progress.done(left.length);
+    this.#lost(this.#ops.splice(0), 'delivery log writes lost at shutdown: the database was unreachable');
     // Nothing more will be written: whoever waits for a read-after-write gives up now.
     this.#progress.end();
     this.#database.close();
@@ -189,7 +183,12 @@ export class LogWriter extends EventEmitter<{ up: []; down: []; drained: [] }> {
           await this.#apply(batch);
           this.#applied(batch);
         } catch (error) {
-          if (await this.#database.reachable()) {
+          const closed = () => this.#database.state === 'closed';
+          const reachable = !closed() && (await this.#database.reachable());
+          if (closed()) {
+            // close() stopped waiting for this batch: nothing will write it now, nor reopen the log.
+            this.#lost(batch, 'delivery log writes lost at shutdown: a batch failed after the log closed');
+          } else if (reachable) {
             // The database is fine: some write in the batch is refused. Isolate it.
             await this.#applyOneByOne(batch);
           } else {
@@ -217,8 +216,16 @@ export class LogWriter extends EventEmitter<{ up: []; down: []; drained: [] }> {
   }
 
   #applied(ops: LogOp[]): void {
-    this.#written += ops.length;
     for (const op of ops) if (op.kind === 'insert') op.ack('stored');
+    this.#progress.done(ops.length);
+  }
+
+  /** Writes that will never be made: counted, and whoever waits on them is answered. */
+  #lost(ops: LogOp[], message: string): void {
+    if (ops.length === 0) return;
+    this.#lostRows += ops.length;
+    this.log.error({ lostRows: ops.length }, message);
+    for (const op of ops) if (op.kind === 'insert') op.ack('dropped');
     this.#progress.done(ops.length);
   }
 

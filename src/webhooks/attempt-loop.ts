@@ -3,11 +3,11 @@ import type { WebhookSettings } from '../config.ts';
 import type { AttemptRecord, DeliveryRecord } from '../db/records.ts';
 import type { Stanza } from '../xmpp/codec/index.ts';
 import { attemptRecord } from './attempt-record.ts';
-import type { CallbackClient, CallbackRequest } from './callback-client.ts';
+import type { CallbackClient, CallbackExchange } from './callback-client.ts';
+import { callbackRequest } from './callback-request.ts';
 import type { ConcurrencyLimit } from './concurrency-limit.ts';
 import { applyReplyRules, type Verdict } from './reply-rules.ts';
 import { nextRetryDelay } from './retry-schedule.ts';
-import { signatureHeaders } from './signer.ts';
 
 /**
  * The attempts of one delivery: POST, judge the answer, wait and try again while the schedule
@@ -15,6 +15,9 @@ import { signatureHeaders } from './signer.ts';
  * which leaves the delivery pending for the next start. Stopping has two steps: `closing`
  * starts no new attempt and ends retry waits at once; `abort` cuts the attempts in flight
  * (when the shutdown grace period is over), which are logged `aborted` and made again later.
+ *
+ * An iq's one attempt has a deadline counted from its arrival, WEBHOOK_TIMEOUT_MS later: the
+ * wait for its row and for a request slot come out of it, since its sender is waiting.
  */
 export interface AttemptContext {
   domain: string;
@@ -24,8 +27,8 @@ export interface AttemptContext {
   limit: ConcurrencyLimit;
   closing: AbortSignal;
   abort: AbortSignal;
-  /** A non-final attempt (the delivery stays pending); `retryInMs` when another follows. */
-  onAttempt(attempt: AttemptRecord, retryInMs: number | undefined): void;
+  /** A non-final attempt: the delivery stays pending (retried later, or after a restart). */
+  onAttempt(attempt: AttemptRecord): void;
   onRetryWait(waiting: boolean): void;
 }
 
@@ -36,16 +39,11 @@ export async function runAttempts(record: DeliveryRecord, stanza: Stanza, ctx: A
   if (due > 0 && !(await waitForRetry(due, ctx))) return 'stopped';
   for (;;) {
     const startedAt = new Date();
-    // Waiting for a slot can outlast the start of a shutdown: no new attempt then.
-    const exchange = await ctx.limit.run(() => {
-      if (ctx.closing.aborted) return Promise.resolve(undefined);
-      startedAt.setTime(Date.now());
-      return ctx.client.post(callbackRequest(record, ctx));
-    });
+    const exchange = await oneExchange(record, startedAt, ctx);
     if (exchange === undefined) return 'stopped';
     record.attemptCount += 1;
     if (exchange.kind === 'aborted') {
-      ctx.onAttempt(attemptRecord(record.id, record.attemptCount, startedAt, exchange, undefined), undefined);
+      ctx.onAttempt(attemptRecord(record.id, record.attemptCount, startedAt, exchange, undefined));
       return 'stopped';
     }
     const verdict = applyReplyRules(stanza, exchange, ctx.domain, ctx.maxReplyBytes);
@@ -53,33 +51,44 @@ export async function runAttempts(record: DeliveryRecord, stanza: Stanza, ctx: A
     const delay = verdict.retryable && record.kind !== 'iq' ? retryDelay(record, verdict, ctx.settings) : undefined;
     if (delay === undefined) return { verdict, attempt };
     record.nextAttemptAt = new Date(Date.now() + delay);
-    ctx.onAttempt(attempt, delay);
+    ctx.onAttempt(attempt);
     if (!(await waitForRetry(delay, ctx))) return 'stopped';
   }
+}
+
+/**
+ * One POST once a request slot is free; undefined when the gateway started stopping meanwhile
+ * (no new attempt then). `startedAt` is moved to when the POST really starts.
+ */
+async function oneExchange(record: DeliveryRecord, startedAt: Date, ctx: AttemptContext): Promise<CallbackExchange | undefined> {
+  const deadline = record.kind === 'iq' ? record.createdAt.getTime() + ctx.settings.timeoutMs : undefined;
+  const request = (timeoutMs: number) =>
+    callbackRequest(record, {
+      secrets: ctx.settings.secrets,
+      timeoutMs,
+      signal: ctx.abort,
+      maxReplyBytes: ctx.maxReplyBytes,
+      excerptBytes: ctx.settings.responseExcerptBytes,
+    });
+  const post = (): Promise<CallbackExchange | undefined> => {
+    if (ctx.closing.aborted) return Promise.resolve(undefined);
+    startedAt.setTime(Date.now());
+    const timeoutMs = deadline === undefined ? ctx.settings.timeoutMs : Math.max(1, deadline - Date.now());
+    return ctx.client.post(request(timeoutMs));
+  };
+  if (deadline === undefined) return ctx.limit.run(post);
+  // Past its deadline an iq is answered as a timeout without being POSTed.
+  const expired = (): CallbackExchange => ({
+    kind: 'timeout',
+    text: `no request slot free within ${ctx.settings.timeoutMs} ms of the iq's arrival (WEBHOOK_CONCURRENCY requests in flight)`,
+    durationMs: Math.max(0, Date.now() - startedAt.getTime()),
+  });
+  return ctx.limit.run(post, { deadline, expired });
 }
 
 function retryDelay(record: DeliveryRecord, verdict: Verdict, settings: WebhookSettings): number | undefined {
   const elapsed = Date.now() - record.createdAt.getTime();
   return nextRetryDelay(record.attemptCount, elapsed, verdict.retryAfterMs, settings.retry);
-}
-
-function callbackRequest(record: DeliveryRecord, ctx: AttemptContext): CallbackRequest {
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/xmpp+xml',
-    // mod_rest announces what it accepts back; for us that is the stanza format.
-    Accept: 'application/xmpp+xml',
-    'User-Agent': 'stanza-gateway',
-    ...signatureHeaders(ctx.settings.secrets, record.id, record.xml),
-  };
-  if (record.lang) headers['Content-Language'] = record.lang;
-  return {
-    body: record.xml,
-    headers,
-    timeoutMs: ctx.settings.timeoutMs,
-    signal: ctx.abort,
-    maxBodyBytes: ctx.maxReplyBytes,
-    excerptBytes: ctx.settings.responseExcerptBytes,
-  };
 }
 
 /** Sleeps until a retry is due; false when the gateway starts stopping meanwhile. */

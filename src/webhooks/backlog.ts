@@ -2,6 +2,7 @@ import type { DeliveryStore } from '../db/delivery-store.ts';
 import type { InsertAck, LogWriter } from '../db/log-writer.ts';
 import type { DeliveryRecord } from '../db/records.ts';
 import type { Logger } from '../log.ts';
+import { backoffDelay } from '../xmpp/backoff.ts';
 
 /**
  * Deliveries kept only as pending rows in the log, not in memory: what an earlier run left,
@@ -12,11 +13,15 @@ import type { Logger } from '../log.ts';
  *
  * A read must not take up a delivery this run holds or has just finished (its final update may
  * not be written yet): it runs after every write queued before it (LogWriter.written()), skips
- * ids in memory and ids finished while it ran.
+ * ids in memory and ids finished while it ran. A read that fails is tried again with backoff
+ * (the database may be back, or never have been down: a single query can fail too).
  */
+export type BacklogStore = Pick<DeliveryStore, 'pendingAfter'>;
+export type BacklogWriter = Pick<LogWriter, 'insertOnly' | 'written'>;
+
 export interface BacklogDeps {
-  store: DeliveryStore;
-  writer: LogWriter;
+  store: BacklogStore;
+  writer: BacklogWriter;
   /** How many more deliveries memory may take now. */
   room(): number;
   isActive(id: string): boolean;
@@ -26,6 +31,8 @@ export interface BacklogDeps {
 }
 
 const PAGE_MAX = 500;
+/** Between failed reads; the writer's `up` event (fill()) may come sooner. */
+const READ_RETRY = { minMs: 250, maxMs: 10_000 };
 
 type ReadPosition = { createdAt: Date; id: string; inclusive: boolean };
 
@@ -40,6 +47,8 @@ export class Backlog {
   /** Rows this run kept only in the database and has not read back yet (a gauge). */
   #spilledWaiting = 0;
   readonly #startedAt = Date.now();
+  #failedReads = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: BacklogDeps) {}
 
@@ -79,6 +88,7 @@ export class Backlog {
   /** No more reads (the gateway is stopping). */
   stop(): void {
     this.#stopped = true;
+    clearTimeout(this.#retryTimer);
   }
 
   fill(): void {
@@ -86,27 +96,37 @@ export class Backlog {
     const room = Math.min(this.deps.room(), PAGE_MAX);
     if (room <= 0) return;
     this.#reading = true;
-    void this.#read(room).then((more) => {
+    void this.#read(room).then((next) => {
       this.#reading = false;
       this.#finishedDuringRead = undefined;
-      if (more) this.fill();
+      if (next === 'more') this.fill();
+      if (next === 'failed') this.#retryLater();
     });
   }
 
-  /** One page; true when there may be more to read now. */
-  async #read(limit: number): Promise<boolean> {
+  #retryLater(): void {
+    if (this.#stopped) return;
+    this.#failedReads += 1;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => this.fill(), backoffDelay(this.#failedReads, READ_RETRY));
+    // A pending retry must not keep the process alive.
+    this.#retryTimer.unref();
+  }
+
+  /** One page: `more` when there may be more to read now, `failed` when the read failed. */
+  async #read(limit: number): Promise<'more' | 'done' | 'failed'> {
     const spillsBefore = this.#spills;
     this.#finishedDuringRead = new Set();
     let rows: DeliveryRecord[];
     try {
       await this.deps.writer.written();
-      if (this.#stopped) return false;
+      if (this.#stopped) return 'done';
       rows = await this.deps.store.pendingAfter(this.#position, limit);
     } catch (error) {
-      // The writer notices the outage too; its `up` event calls fill() again.
-      this.deps.log.warn({ err: error }, 'could not read pending deliveries yet; trying when the database is back');
-      return false;
+      this.deps.log.warn({ err: error }, 'could not read pending deliveries; trying again');
+      return 'failed';
     }
+    this.#failedReads = 0;
     for (const row of rows) {
       this.#position = { createdAt: row.createdAt, id: row.id, inclusive: false };
       if (this.deps.isActive(row.id) || this.#finishedDuringRead!.has(row.id)) continue;
@@ -117,8 +137,8 @@ export class Backlog {
     if (rows.length < limit && this.#spills === spillsBefore) {
       this.#waiting = false;
       this.#spilledWaiting = 0;
-      return false;
+      return 'done';
     }
-    return true;
+    return 'more';
   }
 }

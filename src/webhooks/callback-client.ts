@@ -65,15 +65,15 @@ export function createCallbackClient(url: string, maxSockets: number): CallbackC
   const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets }) : new HttpAgent({ keepAlive: true, maxSockets });
   const send = secure ? httpsRequest : httpRequest;
   return {
-    // Idle sockets expire before the receiver's keep-alive timeout (node's agent honours a
-    // `Keep-Alive: timeout=N` hint), so a reused socket is rarely one the receiver is closing;
-    // when it is, that attempt fails as `connect` and retries like any other (at least once).
     post: (request) => exchange(send, agent, target, request),
     close: () => agent.destroy(),
   };
 }
 
 type Send = typeof httpRequest;
+
+/** An exchange that did not get as far as a response. */
+type Failure = Extract<CallbackExchange, { kind: 'connect' | 'timeout' | 'aborted' }>;
 
 function exchange(
   send: Send,
@@ -84,6 +84,7 @@ function exchange(
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const body = Buffer.from(request.body, 'utf8');
+  const headers = { ...request.headers, 'Content-Length': String(body.length) };
   return new Promise((resolve) => {
     let settled = false;
     let req: ClientRequest | undefined;
@@ -94,7 +95,7 @@ function exchange(
       request.signal.removeEventListener('abort', onAbort);
       resolve(result);
     };
-    const fail = (kind: 'timeout' | 'aborted', text: string) => {
+    const fail = (kind: Failure['kind'], text: string) => {
       finish({ kind, text, durationMs: elapsed() });
       req?.destroy();
     };
@@ -102,26 +103,53 @@ function exchange(
     const timer = setTimeout(() => fail('timeout', `no answer within ${request.timeoutMs} ms`), request.timeoutMs);
     if (request.signal.aborted) return onAbort();
     request.signal.addEventListener('abort', onAbort, { once: true });
-    req = send({ ...target, method: 'POST', agent, headers: { ...request.headers, 'Content-Length': String(body.length) } });
-    req.on('error', (error: Error & { code?: string }) => {
-      finish({ kind: 'connect', text: error.code ? `${error.code}: ${error.message}` : error.message, durationMs: elapsed() });
-    });
-    req.on('response', (response: IncomingMessage) => {
-      readLimited(response, request, (read) => {
-        // Cut mid-body: a transport failure like a reset, retried as one.
-        if (!read) return finish({ kind: 'connect', text: 'the connection closed before the response body ended', durationMs: elapsed() });
-        finish({
-          kind: 'response',
-          status: response.statusCode ?? 0,
-          reason: STATUS_CODES[response.statusCode ?? 0] ?? '',
-          headers: flatHeaders(response),
-          ...read,
-          durationMs: elapsed(),
+
+    /** One request; `fresh`: on a new connection, not one of the agent's kept-alive sockets. */
+    const attempt = (fresh: boolean) => {
+      let responded = false;
+      try {
+        // `agent: false`: a one-off connection, so the second try cannot get another stale socket.
+        req = send({ ...target, method: 'POST', agent: fresh ? false : agent, headers });
+      } catch (error) {
+        // node checks headers synchronously (ERR_INVALID_CHAR, ERR_INVALID_HTTP_TOKEN): nothing
+        // was sent. A failed attempt like any other, never a throw out of post().
+        return fail('connect', `the request could not be made: ${describe(error)}`);
+      }
+      const current = req;
+      current.on('error', (error: Error & { code?: string }) => {
+        // Idle sockets expire before the receiver's keep-alive timeout (node's agent honours a
+        // `Keep-Alive: timeout=N` hint), yet a receiver may still close one just as it is
+        // reused. Nothing reached the receiver's application then: try once more on a new
+        // connection (node's documented pattern) rather than fail an iq that gets no retry.
+        const staleSocket = current.reusedSocket && !responded && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+        if (staleSocket && !fresh && !settled) return attempt(true);
+        fail('connect', describe(error));
+      });
+      current.on('response', (response: IncomingMessage) => {
+        responded = true;
+        readLimited(response, request, (read) => {
+          // Cut mid-body: a transport failure like a reset, retried as one.
+          if (!read) return finish({ kind: 'connect', text: 'the connection closed before the response body ended', durationMs: elapsed() });
+          finish({
+            kind: 'response',
+            status: response.statusCode ?? 0,
+            reason: STATUS_CODES[response.statusCode ?? 0] ?? '',
+            headers: flatHeaders(response),
+            ...read,
+            durationMs: elapsed(),
+          });
         });
       });
-    });
-    req.end(body);
+      current.end(body);
+    };
+    attempt(false);
   });
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
 }
 
 /** Reads the body up to the larger of the two limits; past it, stops and drops the socket. */

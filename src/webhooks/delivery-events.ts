@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AttemptRecord, DeliveryFilter, DeliveryRecord } from '../db/records.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
 import { EventQueue } from '../subscribers/event-queue.ts';
 import { parseJid } from '../xmpp/jid.ts';
 
@@ -19,6 +20,9 @@ export type DeliveryEventFilter = Pick<DeliveryFilter, 'status' | 'kind' | 'from
 
 export class DeliveryEvents {
   readonly #emitter = new EventEmitter<{ event: [DeliveryEvent] }>().setMaxListeners(0);
+  /** Open subscriptions, so that close() can end them (an open SSE stream holds up a stop). */
+  readonly #queues = new Set<EventQueue<DeliveryEvent>>();
+  #closed = false;
 
   /** Whether anybody listens: publishers skip building events otherwise. */
   get listening(): boolean {
@@ -37,16 +41,31 @@ export class DeliveryEvents {
   /**
    * An async iterator of the events that match, with the same slow-subscriber policy as the
    * `stanzas` subscription: at most `capacity` events wait; past that the stream ends with
-   * `overflow()`'s error after what was buffered. `return()` unsubscribes at once.
+   * `overflow()`'s error after what was buffered. `return()` unsubscribes at once. Throws
+   * GatewayError `shutting-down` after close().
    */
   subscribe(filter: DeliveryEventFilter, bounds: { capacity: number; overflow: () => unknown }): AsyncIterableIterator<DeliveryEvent> {
+    if (this.#closed) throw new GatewayError('shutting-down');
     const matches = matcher(filter);
     let unsubscribe = () => {};
-    const queue = new EventQueue<DeliveryEvent>(bounds.capacity, bounds.overflow, () => unsubscribe());
+    const queue: EventQueue<DeliveryEvent> = new EventQueue<DeliveryEvent>(bounds.capacity, bounds.overflow, () => {
+      unsubscribe();
+      this.#queues.delete(queue);
+    });
     unsubscribe = this.listen((event) => {
       if (matches(event.delivery)) queue.push(event);
     });
+    this.#queues.add(queue);
     return queue;
+  }
+
+  /**
+   * The gateway is stopping: every subscription ends normally (after the events it buffered)
+   * and no new one starts. Publishing still works, for listeners other than subscriptions.
+   */
+  close(): void {
+    this.#closed = true;
+    for (const queue of [...this.#queues]) queue.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import type { DeliveryConnection, DeliveryStore, DeliveryWithAttempts, ListArgs } from '../db/delivery-store.ts';
-import type { DeliveryRecord } from '../db/records.ts';
+import type { AttemptRecord, DeliveryRecord } from '../db/records.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { DeliveryEvent, DeliveryEventFilter, DeliveryEvents } from './delivery-events.ts';
 import type { Dispatcher } from './dispatcher.ts';
@@ -27,6 +27,11 @@ export class DeliveryLog {
     return this.#store().get(id);
   }
 
+  /** The attempts of many deliveries in one read (see DeliveryStore.attemptsFor). */
+  async attemptsFor(ids: readonly string[]): Promise<Map<string, AttemptRecord[]>> {
+    return this.#store().attemptsFor(ids);
+  }
+
   /**
    * POSTs a logged stanza again, as a new delivery whose `redeliveryOf` is the original: the
    * same rules, retries and outcome, except that a redelivered iq sends nothing back (its
@@ -44,12 +49,18 @@ export class DeliveryLog {
   /**
    * Live events (each attempt, each final outcome); `return()` ends the subscription. A
    * subscriber more than `bounds.capacity` events behind is cut off with `overflow()`'s error.
+   * Throws `shutting-down` once closeSubscriptions() ran.
    */
   subscribe(
     filter: DeliveryEventFilter = {},
     bounds: { capacity: number; overflow: () => unknown } = { capacity: 1000, overflow: () => new GatewayError('subscriber-overflow') },
   ): AsyncIterableIterator<DeliveryEvent> {
     return this.events.subscribe(filter, bounds);
+  }
+
+  /** Ends every live subscription, and refuses new ones (`shutting-down`): the gateway is stopping. */
+  closeSubscriptions(): void {
+    this.events.close();
   }
 
   #store(): DeliveryStore {

@@ -3,11 +3,6 @@ import type { LogWriter } from '../db/log-writer.ts';
 import type { AttemptRecord, DeliveryOutcome, DeliveryRecord } from '../db/records.ts';
 import type { DeliveryEvents } from './delivery-events.ts';
 
-/**
- * What the dispatcher tells the world about a delivery, in one place: the log (write-behind),
- * the live events (only built when somebody listens), the counters of status() and the metric
- * events. Cheap on purpose: it runs once or twice per delivery on the hot path.
- */
 /** For metrics: listeners must be cheap (they run on the delivery path). */
 export interface DeliveryMetricEvents {
   /** A delivery ended; seconds from arrival to the outcome. */
@@ -15,11 +10,19 @@ export interface DeliveryMetricEvents {
   retry: [];
 }
 
+/** What the recorder needs of the LogWriter. */
+export type RecorderWriter = Pick<LogWriter, 'attempt' | 'update'>;
+
+/**
+ * What the dispatcher tells the world about a delivery, in one place: the log (write-behind),
+ * the live events (only built when somebody listens), the counters of status() and the metric
+ * events. Cheap on purpose: it runs once or twice per delivery on the hot path.
+ */
 export class DeliveryRecorder {
   readonly counters = { accepted: 0, delivered: 0, failed: 0, retries: 0, rejected: 0 };
 
   constructor(
-    private readonly writer: LogWriter,
+    private readonly writer: RecorderWriter,
     private readonly events: DeliveryEvents,
     private readonly metricEvents: EventEmitter<DeliveryMetricEvents>,
   ) {}

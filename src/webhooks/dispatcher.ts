@@ -1,18 +1,17 @@
 import { type EventEmitter, setMaxListeners } from 'node:events';
 import type { WebhookSettings } from '../config.ts';
-import type { DeliveryStore } from '../db/delivery-store.ts';
 import type { LogWriter } from '../db/log-writer.ts';
 import type { AttemptRecord, DeliveryOutcome, DeliveryRecord } from '../db/records.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { Logger } from '../log.ts';
 import { errorReply, type Stanza } from '../xmpp/codec/index.ts';
 import { type AttemptContext, runAttempts } from './attempt-loop.ts';
-import { Backlog } from './backlog.ts';
+import { Backlog, type BacklogStore, type BacklogWriter } from './backlog.ts';
 import type { CallbackClient } from './callback-client.ts';
 import { ConcurrencyLimit } from './concurrency-limit.ts';
 import { newDeliveryRecord } from './delivery-record.ts';
 import type { DeliveryEvents } from './delivery-events.ts';
-import { type DeliveryMetricEvents, DeliveryRecorder } from './delivery-recorder.ts';
+import { type DeliveryMetricEvents, DeliveryRecorder, type RecorderWriter } from './delivery-recorder.ts';
 import type { Verdict } from './reply-rules.ts';
 import { SenderLanes } from './sender-lanes.ts';
 import { stanzaFromLog } from './stored-stanza.ts';
@@ -31,12 +30,15 @@ export interface DispatcherDeps {
   /** The largest callback reply that is parsed (the /rest body limit). */
   maxReplyBytes: number;
   client: CallbackClient;
-  store: DeliveryStore;
-  writer: LogWriter;
+  store: BacklogStore;
+  writer: DispatcherWriter;
   events: DeliveryEvents;
   metricEvents: EventEmitter<DeliveryMetricEvents>;
   log: Logger;
 }
+
+/** What the dispatcher needs of the LogWriter (narrow, so that tests can stand in for it). */
+export type DispatcherWriter = Pick<LogWriter, 'insert' | 'up'> & BacklogWriter & RecorderWriter;
 
 interface Active {
   record: DeliveryRecord;
@@ -44,6 +46,8 @@ interface Active {
   /** Whether the sender gets the outcome: not for a redelivered iq (nobody waits any more). */
   answers: boolean;
   stored: Promise<unknown>;
+  /** The final outcome is being (or was) sent: no second one, whatever fails afterwards. */
+  ending: boolean;
 }
 
 type Final = Pick<Verdict, 'status' | 'outcome' | 'reply'>;
@@ -108,10 +112,6 @@ export class Dispatcher {
     return oldest;
   }
 
-  isActive(id: string): boolean {
-    return this.#active.has(id);
-  }
-
   /** Takes up what earlier runs left pending (once the database is there). */
   resume(): void {
     this.#backlog.resume();
@@ -129,18 +129,20 @@ export class Dispatcher {
   accept(stanza: Stanza, redeliveryOf: string | null = null): DeliveryRecord {
     const record = newDeliveryRecord(stanza, redeliveryOf);
     const stopping = this.#closing.signal.aborted;
+    const overBound = this.#active.size >= this.deps.settings.queueMax;
     // Behind rows waiting in the log, a new message waits there too (its sender's order) — but
     // not while the database is down: delivering beats ordering against rows it cannot read.
-    const full = this.#active.size >= this.deps.settings.queueMax || (this.#backlog.waiting && this.deps.writer.up);
-    if (stanza.kind !== 'iq' && (stopping || full)) {
-      // Kept as a row only: the next start (stopping), or the backlog as room frees up (full).
+    // Iqs have no order to keep (no lanes): only the bound refuses them.
+    const behindBacklog = this.#backlog.waiting && this.deps.writer.up;
+    if (stanza.kind !== 'iq' && (stopping || overBound || behindBacklog)) {
+      // Kept as a row only: the next start (stopping), or the backlog as room frees up.
       this.#spill(record, stanza);
-    } else if (stanza.kind === 'iq' && (stopping || full)) {
-      if (redeliveryOf !== null && full) throw new GatewayError('webhook-queue-full');
+    } else if (stanza.kind === 'iq' && (stopping || overBound)) {
+      if (redeliveryOf !== null && overBound) throw new GatewayError('webhook-queue-full');
       // The sender is waiting: tell it now rather than hold an iq it will have given up on.
       const active = this.#track(record, stanza, this.deps.writer.insert({ ...record }));
-      if (stopping) void this.#finish(active, this.#refused(active, 'shutting-down', 'interrupted'));
-      else void this.#finish(active, this.#refused(active, 'webhook-queue-full', 'rejected'));
+      if (stopping) this.#end(active, this.#refused(active, 'shutting-down', 'interrupted'));
+      else this.#end(active, this.#refused(active, 'webhook-queue-full', 'rejected'));
     } else {
       const active = this.#track(record, stanza, this.deps.writer.insert({ ...record }));
       this.#schedule(active);
@@ -188,12 +190,12 @@ export class Dispatcher {
     }
     const active = this.#track({ ...row }, stanza, Promise.resolve());
     // An iq's sender gave up waiting long ago, or is about to: tell it now, do not POST.
-    if (row.kind === 'iq') void this.#finish(active, this.#refused(active, 'delivery-interrupted', 'interrupted'));
+    if (row.kind === 'iq') this.#end(active, this.#refused(active, 'delivery-interrupted', 'interrupted'));
     else this.#schedule(active);
   }
 
   #track(record: DeliveryRecord, stanza: Stanza, stored: Promise<unknown>): Active {
-    const active = { record, stanza, stored, answers: !(record.redeliveryOf !== null && record.kind === 'iq') };
+    const active = { record, stanza, stored, answers: !(record.redeliveryOf !== null && record.kind === 'iq'), ending: false };
     this.#active.set(record.id, active);
     return active;
   }
@@ -209,9 +211,7 @@ export class Dispatcher {
   }
 
   #deliver(active: Active): Promise<void> {
-    const run = this.#run(active).catch((error: unknown) =>
-      this.deps.log.error({ err: error, delivery: active.record.id }, 'a delivery failed unexpectedly; it stays pending'),
-    );
+    const run = this.#run(active).catch((error: unknown) => this.#crashed(active, error));
     this.#running.add(run);
     return run.finally(() => this.#running.delete(run));
   }
@@ -219,13 +219,43 @@ export class Dispatcher {
   async #run(active: Active): Promise<void> {
     // The row is written (or the database is down) before the first attempt.
     await active.stored;
-    if (this.#closing.signal.aborted) return;
-    const result = await runAttempts(active.record, active.stanza, this.#attempts);
+    const result = this.#closing.signal.aborted ? 'stopped' : await runAttempts(active.record, active.stanza, this.#attempts);
     if (result !== 'stopped') await this.#finish(active, result.verdict, result.attempt);
+    // A stopped iq is not made again after a restart (its sender would only be told then that
+    // it was interrupted): tell the sender now, while the link is still up.
+    else if (active.record.kind === 'iq') await this.#finish(active, this.#refused(active, 'shutting-down', 'interrupted'));
+  }
+
+  /** Ends a delivery outside an attempt run (refused, or an iq found pending). */
+  #end(active: Active, final: Final): void {
+    void this.#finish(active, final).catch((error: unknown) => this.#crashed(active, error));
+  }
+
+  /**
+   * Something threw that never should (a bug, a value node refused): the delivery still ends,
+   * as failed, so that an iq gets its one reply and its WEBHOOK_QUEUE_MAX slot is freed —
+   * left pending, it would hang until the next start and fail the same way again.
+   */
+  async #crashed(active: Active, error: unknown): Promise<void> {
+    const { record } = active;
+    this.deps.log.error({ err: error, delivery: record.id }, 'a delivery failed unexpectedly; it ends as failed');
+    try {
+      if (!active.ending) {
+        const reply = active.stanza.isReply ? undefined : errorReply(active.stanza, new GatewayError('internal').toStanzaError());
+        await this.#finish(active, { status: 'failed', outcome: 'interrupted', reply });
+      }
+    } catch (again) {
+      this.deps.log.error({ err: again, delivery: record.id }, 'a delivery that failed unexpectedly could not be ended cleanly');
+    } finally {
+      // Whatever #finish got through: the slot is free and the backlog may fill it.
+      this.#active.delete(record.id);
+      this.#backlog.finished(record.id);
+    }
   }
 
   /** The one final outcome: the reply (if any) to the sender, then the log and the event. */
   async #finish(active: Active, final: Final, attempt?: AttemptRecord): Promise<void> {
+    active.ending = true;
     const { record } = active;
     const reply = active.answers ? final.reply : undefined;
     let replyXml: string | null = null;

@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import { openDatabase, type Database, type DatabaseKind } from '../db/database.ts';
 import { DeliveryStore } from '../db/delivery-store.ts';
 import { LogWriter } from '../db/log-writer.ts';
-import { migrate, readMigrations } from '../db/migrator.ts';
+import { migrate, MigrationError, readMigrations } from '../db/migrator.ts';
 import { RetentionPruner } from '../db/retention.ts';
 import type { Logger } from '../log.ts';
 import { answererPriority, type XmppCore } from '../xmpp/core.ts';
@@ -127,15 +127,25 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
         },
         log,
       );
-      await writer.start();
-      if (!writer.up) {
+      try {
+        await writer.start();
         // The embedded database is local: failing to open it is a fault, not an outage.
-        if (database.kind === 'embedded') throw new Error(`cannot open the embedded database: ${writer.status().lastError}`);
+        if (!writer.up && database.kind === 'embedded') throw new Error(`cannot open the embedded database: ${writer.status().lastError}`);
+      } catch (error) {
+        // Nothing else started yet: leave no pool or PGlite open behind a failed start.
+        await writer.close(0);
+        await database.close().catch(() => {});
+        writer = undefined;
+        db = undefined;
+        if (error instanceof MigrationError) throw new Error(`cannot migrate the delivery log database: ${error.message}`, { cause: error });
+        throw error;
+      }
+      if (!writer.up) {
         log.warn({ reason: writer.status().lastError }, 'delivery log database unreachable at start; delivering anyway, logging when it is back');
       }
       const store = new DeliveryStore(database.prisma);
       const dispatcher = new Dispatcher({
-        send: (stanza) => core.send(stanza),
+        send: (stanza) => core.reply(stanza),
         domain: core.domain,
         settings: config.webhook,
         maxReplyBytes: config.rest.maxBodyBytes,

@@ -113,6 +113,28 @@ describe('the POST', () => {
     assert.equal(element.getChildText('body'), 'case:202');
   });
 
+  // Node refuses such header values (ERR_INVALID_CHAR): the delivery must not depend on them.
+  const oddLanguages: [Kind, string, string][] = [
+    ['message', "xml:lang='日本'", '日本'],
+    ['iq', "xml:lang='日本'", '日本'],
+    ['iq', "xml:lang='en&#10;x'", 'en\nx'],
+    ['presence', "xml:lang='de&#9;'", 'de\t'],
+  ];
+  for (const [kind, attr, lang] of oddLanguages) {
+    it(`${kind} with ${attr}: delivered as usual, without Content-Language`, async () => {
+      const { id, delivery, reply } = await runCase(gateway, alice, kind, '202', { attrs: ` ${attr}` });
+      assert.equal(delivery.status, 'delivered');
+      assert.equal(delivery.lang, lang, 'xml:lang is kept as sent');
+      const request = await receiver.waitFor((r) => r.body.includes(`id='${id}'`));
+      assert.equal(request.headers['content-language'], undefined);
+      if (kind === 'iq') {
+        assert.equal(reply?.attrs.type, 'result', 'the iq gets its one reply');
+        assert.equal(alice.received.filter((stanza) => stanza.attrs.id === id).length, 1);
+      }
+      assert.equal(gateway.app.webhooks!.status().deliveries.active, 0, 'nothing left holding a slot');
+    });
+  }
+
   it('is signed with Standard Webhooks headers, one signature per secret, verifiable independently', async () => {
     const id = uniqueId('signed');
     const outcome = finalDelivery(gateway, id);

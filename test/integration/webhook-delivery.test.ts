@@ -4,6 +4,7 @@ import type { TestGateway } from '../support/gateway.ts';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startProsody, type Prosody } from '../support/prosody.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
+import { waitUntilAsync } from '../support/wait.ts';
 import { caseOf, finalDelivery, stanzaFor, uniqueId } from '../support/webhook-cases.ts';
 import { startWebhookGateway } from '../support/webhook-gateway.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
@@ -152,8 +153,7 @@ it('a restart with deliveries pending: none lost, each delivered in order', asyn
   await receiver.waitFor((r) => caseOf(r) === ids[0]);
   const pendingRows = async () =>
     (await queryDatabase<{ stanzaId: string }>(database.url, `SELECT "stanzaId" FROM "Delivery" WHERE status = 'pending' AND "stanzaId" = ANY($1)`, [ids])).length;
-  const deadline = Date.now() + 5000;
-  while ((await pendingRows()) < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitUntilAsync(async () => (await pendingRows()) >= 3, 5000, 'all three logged as pending');
   assert.equal(await pendingRows(), 3, 'all three are logged as pending');
   await gateway.stop();
 
@@ -161,12 +161,8 @@ it('a restart with deliveries pending: none lost, each delivered in order', asyn
   const restartedAt = Date.now();
   gateway = await startWebhookGateway(prosody, receiver.url, database.url);
   for (const id of ids) await receiver.waitFor((r) => caseOf(r) === id && r.at >= restartedAt, 10_000);
-  const settle = Date.now() + 5000;
-  while (Date.now() < settle) {
-    const statuses = await queryDatabase<{ status: string }>(database.url, `SELECT status FROM "Delivery" WHERE "stanzaId" = ANY($1)`, [ids]);
-    if (statuses.every((row) => row.status === 'delivered')) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const statuses = async () => queryDatabase<{ status: string }>(database.url, `SELECT status FROM "Delivery" WHERE "stanzaId" = ANY($1)`, [ids]);
+  await waitUntilAsync(async () => (await statuses()).every((row) => row.status === 'delivered'), 5000, 'all three logged as delivered');
   const final = await queryDatabase<{ stanzaId: string; status: string }>(database.url, `SELECT "stanzaId", status FROM "Delivery" WHERE "stanzaId" = ANY($1) ORDER BY "createdAt", id`, [ids]);
   assert.deepEqual(final, ids.map((stanzaId) => ({ stanzaId, status: 'delivered' })));
   // At least once: the first, cut off mid-attempt, is POSTed again; then in order, once each.

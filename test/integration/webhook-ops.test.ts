@@ -5,8 +5,8 @@ import { freePort } from '../support/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startProsody, type Prosody } from '../support/prosody.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
-import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
-import { waitUntil } from '../support/wait.ts';
+import { tcpProxy, type TcpProxy, viaProxy } from '../support/tcp-proxy.ts';
+import { waitUntil, waitUntilAsync } from '../support/wait.ts';
 import { caseOf, finalDelivery, stanzaFor, uniqueId } from '../support/webhook-cases.ts';
 import { startWebhookGateway } from '../support/webhook-gateway.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
@@ -27,9 +27,7 @@ before(async () => {
   [prosody, database, receiver] = await Promise.all([startProsody({ users: { alice: 'a-pw' } }), createTestDatabase(), startReceiver()]);
   proxy = tcpProxy(await freePort(), { host: '127.0.0.1', port: 5432 });
   await proxy.start();
-  const url = new URL(database.url);
-  url.port = String(proxy.port);
-  gateway = await startWebhookGateway(prosody, receiver.url, url.toString());
+  gateway = await startWebhookGateway(prosody, receiver.url, viaProxy(database.url, proxy));
   alice = await connectUser(prosody, 'alice', 'a-pw', 'phone');
 });
 
@@ -104,10 +102,6 @@ it('/readyz: the database check flips when Postgres is cut and recovers when it 
   assert.equal(await metric('stanza_gateway_delivery_log_up'), 0);
 
   await proxy.start();
-  const deadline = Date.now() + 15_000;
-  while ((await get('/readyz')).status !== 200) {
-    assert.ok(Date.now() < deadline, 'ready again within 15 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitUntilAsync(async () => (await get('/readyz')).status === 200, 15_000, 'ready again', 100);
   assert.equal(await metric('stanza_gateway_delivery_log_up'), 1);
 });

@@ -4,7 +4,7 @@ import type { TestGateway } from '../support/gateway.ts';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startProsody, type Prosody } from '../support/prosody.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
-import { waitUntil } from '../support/wait.ts';
+import { waitUntil, waitUntilAsync } from '../support/wait.ts';
 import { caseOf, stanzaFor, uniqueId } from '../support/webhook-cases.ts';
 import { startWebhookGateway } from '../support/webhook-gateway.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
@@ -60,8 +60,7 @@ it('past the bound: messages wait in the log, an iq is refused at once; then all
   const ids = sent.map((s) => s.id);
   const pending = async () =>
     Number((await queryDatabase<{ n: string }>(database.url, `SELECT count(*) AS n FROM "Delivery" WHERE status = 'pending' AND "stanzaId" = ANY($1)`, [ids]))[0]?.n);
-  const deadline = Date.now() + 5000;
-  while ((await pending()) < ids.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitUntilAsync(async () => (await pending()) >= ids.length, 5000, 'every message logged pending');
   assert.equal(await pending(), ids.length, 'every message is logged pending');
   assert.ok(deliveries().spilled > 0, `spilled: ${deliveries().spilled}`);
 

@@ -5,7 +5,7 @@ import type { TestGateway } from '../support/gateway.ts';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startProsody, type Prosody } from '../support/prosody.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
-import { waitUntil } from '../support/wait.ts';
+import { waitUntil, waitUntilAsync } from '../support/wait.ts';
 import { caseOf, stanzaFor, uniqueId } from '../support/webhook-cases.ts';
 import { FAST_WEBHOOK_ENV, startWebhookGateway } from '../support/webhook-gateway.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
@@ -54,8 +54,7 @@ async function restartAndDeliver(ids: string[]): Promise<void> {
   await waitUntil(() => ids.every((id) => receiver.requests.some((r) => caseOf(r) === id && r.at >= restartedAt)), 10_000, 'the redeliveries');
   const resent = receiver.requests.filter((r) => r.at >= restartedAt).map(caseOf).filter((name) => ids.includes(name ?? ''));
   assert.deepEqual(resent, ids, 'after the restart: each once, in order');
-  const deadline = Date.now() + 5000;
-  while ((await rows(ids)).some((row) => row.status !== 'delivered') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitUntilAsync(async () => (await rows(ids)).every((row) => row.status === 'delivered'), 5000, 'the redeliveries to be logged delivered');
   await restarted.stop();
   restarted = undefined;
 }
@@ -123,4 +122,20 @@ it('the grace period runs out: the attempt in flight is logged aborted, stays pe
     { stanzaId: stuck, status: 'delivered', attempts: ['aborted', '202'] },
     { stanzaId: behind, status: 'delivered', attempts: ['202'] },
   ]);
+});
+
+it('an iq whose attempt is cut by the stop is answered then, not left for a restart', async () => {
+  const stuck = uniqueId('grace-iq');
+  receiver.handle((request) => (caseOf(request) === stuck ? 'hang' : { status: 202 }));
+  const gateway = await startWebhookGateway(prosody, receiver.url, database.url, { WEBHOOK_TIMEOUT_MS: '60000', SHUTDOWN_GRACE_MS: '300' });
+  await alice.sendXml(stanzaFor('iq', stuck, stuck));
+  await receiver.waitFor((r) => caseOf(r) === stuck);
+  // Asked twice at once (a signal and a teardown): one stop, no error.
+  await Promise.all([gateway.stop(), gateway.stop()]);
+  const answer = await alice.waitFor((stanza) => stanza.attrs.id === stuck, 3000);
+  assert.equal(answer.attrs.type, 'error');
+  const error = answer.getChild('error')!;
+  assert.equal(error.attrs.type, 'wait');
+  assert.ok(error.getChild('service-unavailable', 'urn:ietf:params:xml:ns:xmpp-stanzas'));
+  assert.deepEqual(await rows([stuck]), [{ stanzaId: stuck, status: 'failed', attempts: ['aborted'] }]);
 });

@@ -3,7 +3,8 @@ import { after, before, it } from 'node:test';
 import type { DeliveryRecord } from '../../src/db/records.ts';
 import type { TestGateway } from './gateway.ts';
 import { startProsody, type Prosody } from './prosody.ts';
-import { startReceiver, type Receiver } from './receiver.ts';
+import { type ReceivedRequest, startReceiver, type Receiver } from './receiver.ts';
+import { waitUntil } from './wait.ts';
 import { caseOf, finalDelivery, stanzaFor, uniqueId } from './webhook-cases.ts';
 import { startWebhookGateway } from './webhook-gateway.ts';
 import { connectUser, type XmppUser } from './xmpp-user.ts';
@@ -13,6 +14,9 @@ import { connectUser, type XmppUser } from './xmpp-user.ts';
  * get with attempts, redeliver, live events), run once on real Postgres and once on the
  * embedded default, through a real gateway.
  */
+/** Signed, so that a redelivery's POST can be told from the original's by its webhook-id. */
+const SECRET = 'whsec_' + Buffer.from('delivery-log-suite-secret').toString('base64');
+
 export function deliveryLogSuite(database: () => Promise<{ url: string | undefined; drop(): Promise<void> }>): void {
   let prosody: Prosody;
   let receiver: Receiver;
@@ -28,7 +32,7 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
     receiver = hook;
     dropDatabase = db.drop;
     receiver.handle((request) => (caseOf(request)?.startsWith('fail') ? { status: 404 } : { status: 202 }));
-    gateway = await startWebhookGateway(prosody, receiver.url, db.url);
+    gateway = await startWebhookGateway(prosody, receiver.url, db.url, { WEBHOOK_SECRET: SECRET });
     alice = await connectUser(prosody, 'alice', 'a-pw', 'phone');
     bob = await connectUser(prosody, 'bob', 'b-pw', 'desk');
     // Seven deliveries: alice 4 messages (one failing) + 1 presence, bob 2 messages.
@@ -117,7 +121,9 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
     const original = sent[0]!;
     const [record] = ours((await log().list({ first: 100 })).edges.map((e) => e.node)).filter((r) => r.stanzaId === original.id);
     const events = log().subscribe({ from: 'alice@localhost' });
-    const posts = receiver.matching((r) => r.body.includes(`id='${original.id}'`)).length;
+    const ofOriginal = (r: ReceivedRequest) => r.body.includes(`id='${original.id}'`);
+    const posts = receiver.matching(ofOriginal).length;
+    assert.equal(posts, 1);
     const again = await log().redeliver(record!.id);
     assert.equal(again.redeliveryOf, record!.id);
     assert.notEqual(again.id, record!.id);
@@ -128,7 +134,12 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
       if (event.delivery.status !== 'pending') break;
     }
     assert.deepEqual(seen, ['pending', 'delivered']);
-    const request = await receiver.waitFor((r) => r.body.includes(`id='${original.id}'`) && r.headers['webhook-id'] === undefined && receiver.matching((x) => x.body.includes(`id='${original.id}'`)).length > posts);
+    await waitUntil(() => receiver.matching(ofOriginal).length > posts, 5000, 'the redelivered POST');
+    const requests = receiver.matching(ofOriginal);
+    assert.equal(requests.length, posts + 1, 'POSTed once more');
+    assert.equal(requests[0]!.headers['webhook-id'], record!.id);
+    const request = requests.at(-1)!;
+    assert.equal(request.headers['webhook-id'], again.id, 'the new delivery, not the original');
     assert.equal(request.body, record!.xml);
     await assert.rejects(log().redeliver('00000000-0000-7000-8000-000000000000'), { kind: 'unknown-delivery' });
   });
@@ -144,7 +155,7 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
     // DELIVERY_RETENTION_DAYS defaults to 30: run the pass as if it were 31 days later.
     const webhooks = gateway.app.webhooks!;
     // Final updates are written behind the events: let the writer catch up first.
-    while (webhooks.status().database.bufferedWrites > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => webhooks.status().database.bufferedWrites === 0, 5000, 'the log to catch up');
     assert.equal(await webhooks.prune(new Date()), 0, 'nothing is old enough yet');
     const removed = await webhooks.prune(new Date(Date.now() + 31 * 86_400_000));
     assert.ok(removed >= sent.length);

@@ -42,3 +42,10 @@ export function tcpProxy(port: number, target: { host: string; port: number }): 
     },
   };
 }
+
+/** A database URL that goes through `proxy` instead of straight to the server. */
+export function viaProxy(databaseUrl: string, proxy: TcpProxy): string {
+  const url = new URL(databaseUrl);
+  url.port = String(proxy.port);
+  return url.toString();
+}
