@@ -4,7 +4,8 @@ import type { Config } from '../config.ts';
 import type { BearerAuth } from '../http/bearer-auth.ts';
 import type { Mount } from '../http/http-server.ts';
 import type { Logger } from '../log.ts';
-import { schema } from '../schema/index.ts';
+import { AttemptsLoader } from '../schema/attempts-loader.ts';
+import { schema, type SharedContext } from '../schema/index.ts';
 import { InboundSubscriptions } from '../subscribers/inbound-subscriptions.ts';
 import type { DeliveryLog } from '../webhooks/delivery-log.ts';
 import type { XmppCore } from '../xmpp/core.ts';
@@ -20,7 +21,7 @@ export interface GraphqlFace {
   subscriptions: InboundSubscriptions;
   /** Accepts WebSocket upgrades on the listener; call once, before it listens. */
   attach(server: Server): void;
-  /** Ends subscriptions (answering pending iqs) and closes every socket. */
+  /** Ends every subscription (`stanzas` and `deliveries`; pending iqs answered) and closes every socket. */
   close(): Promise<void>;
 }
 
@@ -37,16 +38,17 @@ export function createGraphqlFace(
     { bufferMax: config.graphql.subscriptionBufferMax, answerTimeoutMs: config.iq.answerTimeoutMs },
     log,
   );
+  const shared: SharedContext = {
+    core,
+    subscriptions,
+    iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
+    maxStanzaBytes: config.rest.maxBodyBytes,
+    deliveryLog,
+    subscriptionBufferMax: config.graphql.subscriptionBufferMax,
+  };
   const yoga = createGraphqlYoga({
     schema,
-    context: {
-      core,
-      subscriptions,
-      iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
-      maxStanzaBytes: config.rest.maxBodyBytes,
-      deliveryLog,
-      subscriptionBufferMax: config.graphql.subscriptionBufferMax,
-    },
+    context: () => ({ ...shared, attempts: new AttemptsLoader(deliveryLog) }),
     auth,
     realm: core.domain,
     corsOrigins: config.http.corsOrigins,
@@ -68,6 +70,8 @@ export function createGraphqlFace(
       socket = attachGraphqlWebSocket(server, yoga, auth, log);
     },
     async close() {
+      // Open SSE streams are requests in progress: left open, a stop would wait its whole grace.
+      deliveryLog?.closeSubscriptions();
       await Promise.all([subscriptions.close(), socket?.close()]);
     },
   };

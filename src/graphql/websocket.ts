@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { ConnectionInitMessage, OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type ServerOptions, WebSocketServer, type WebSocket } from 'ws';
 import { isGatewayError } from '../errors/gateway-error.ts';
 import type { BearerAuth } from '../http/bearer-auth.ts';
 import type { Logger } from '../log.ts';
@@ -13,7 +13,7 @@ import type { GraphqlYoga } from './yoga.ts';
  * through the yoga instance (its schema, context and limits: DEPENDENCIES.md's recipe). Auth is
  * in `connectionParams`: `{ authorization: "Bearer <token>" }` or `{ token: "<token>" }`.
  * Without credentials the socket is closed with 4401, with wrong ones 4403 (graphql-ws's
- * Forbidden). Every socket is tracked so that close() ends them all.
+ * Forbidden). close() ends every socket.
  */
 type Extra = { socket: WebSocket; request: IncomingMessage };
 
@@ -36,13 +36,21 @@ export interface GraphqlWebSocket {
   close(): Promise<void>;
 }
 
+/**
+ * How long a socket may take to answer our close frame before it is cut. ws waits 30 s by
+ * default (its CLOSE_TIMEOUT), and dispose() waits for every socket: one unresponsive client
+ * would hold up a stop that long. `closeTimeout` is a ws 8.23 server option its types lack.
+ */
+const CLOSE_TIMEOUT_MS = 1000;
+
 export function attachGraphqlWebSocket(server: Server, yoga: GraphqlYoga, auth: BearerAuth, log: Logger): GraphqlWebSocket {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: 1024 * 1024 });
-  const sockets = new Set<WebSocket>();
-  wss.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
+  const options: ServerOptions & { closeTimeout: number } = {
+    server,
+    path: yoga.graphqlEndpoint,
+    maxPayload: 1024 * 1024,
+    closeTimeout: CLOSE_TIMEOUT_MS,
+  };
+  const wss = new WebSocketServer(options);
 
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
@@ -97,12 +105,9 @@ export function attachGraphqlWebSocket(server: Server, yoga: GraphqlYoga, auth: 
     // Once only: a second dispose() rejects ("The server is not running"), and stop() may be
     // called twice (a test, then its after hook).
     close() {
-      closing ??= (async () => {
-        // dispose() closes every socket with 1001 "Going away" and then the server; sockets
-        // that do not finish the closing handshake are cut.
-        await disposable.dispose();
-        for (const socket of sockets) socket.terminate();
-      })();
+      // dispose() closes every socket with 1001 "Going away" and resolves once all are closed:
+      // those that do not finish the closing handshake are cut after CLOSE_TIMEOUT_MS.
+      closing ??= Promise.resolve(disposable.dispose());
       return closing;
     },
   };

@@ -19,7 +19,8 @@ export const GRAPHQL_PATH = '/graphql';
 
 export interface YogaOptions {
   schema: GraphQLSchema;
-  context: GraphqlContext;
+  /** Called once per operation (per HTTP request, SSE stream, or graphql-ws operation). */
+  context: () => GraphqlContext;
   auth: BearerAuth;
   realm: string;
   corsOrigins: readonly string[];
@@ -47,7 +48,7 @@ export function createGraphqlYoga(options: YogaOptions): GraphqlYoga {
   return createYoga<Record<string, unknown>, GraphqlContext>({
     schema: options.schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: () => options.context,
+    context: () => options.context(),
     landingPage: false,
     batching: false,
     cors: cors(options.corsOrigins),

@@ -1,14 +1,21 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
-import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import { GraphQLError } from 'graphql';
+import type { AttemptsLoader } from './attempts-loader.ts';
 import type { InboundSubscriptions } from '../subscribers/inbound-subscriptions.ts';
 import type { DeliveryLog } from '../webhooks/delivery-log.ts';
 import type { XmppCore } from '../xmpp/core.ts';
 import type { Jid } from '../xmpp/jid.ts';
 
 /** What every resolver gets: the same core as /rest, and the limits of this deployment. */
-export interface GraphqlContext {
+export interface GraphqlContext extends SharedContext {
+  /** Per operation: batches the reads of Delivery.attempts. */
+  attempts: AttemptsLoader;
+}
+
+/** The part of the context that is the same for every operation. */
+export interface SharedContext {
   core: XmppCore;
   subscriptions: InboundSubscriptions;
   iqTimeout: { defaultMs: number; maxMs: number };
@@ -24,7 +31,7 @@ export const builder = new SchemaBuilder<{
   Context: GraphqlContext;
   Scalars: {
     JID: { Input: Jid; Output: Jid | string };
-    JSON: { Input: unknown; Output: unknown };
+    JSON: { Input: never; Output: unknown };
     DateTime: { Input: Date; Output: Date };
   };
   DefaultFieldNullability: false;
@@ -37,29 +44,20 @@ builder.queryType({});
 builder.mutationType({});
 builder.subscriptionType({});
 
-function literalToJson(ast: ValueNode): unknown {
-  switch (ast.kind) {
-    case Kind.STRING:
-    case Kind.BOOLEAN:
-    case Kind.ENUM:
-      return ast.value;
-    case Kind.INT:
-    case Kind.FLOAT:
-      return Number(ast.value);
-    case Kind.LIST:
-      return ast.values.map(literalToJson);
-    case Kind.OBJECT:
-      return Object.fromEntries(ast.fields.map((field) => [field.name.value, literalToJson(field.value)]));
-    default:
-      return null;
-  }
+/**
+ * JSON is output-only (XmlElement.attrs and json, a delivery attempt's responseHeaders): no
+ * argument takes it, and untyped input would bypass every rule the typed inputs enforce. graphql-js
+ * would accept any value for a scalar without parsers, so these refuse instead.
+ */
+function refuseJsonInput(): never {
+  throw new GraphQLError('JSON is an output-only scalar: it cannot be given as an argument');
 }
 
 builder.scalarType('JSON', {
-  description: 'Any JSON value.',
+  description: 'Any JSON value (output only).',
   serialize: (value) => value,
-  parseValue: (value) => value,
-  parseLiteral: literalToJson,
+  parseValue: refuseJsonInput,
+  parseLiteral: refuseJsonInput,
 });
 
 builder.scalarType('DateTime', {

@@ -5,7 +5,7 @@ import type { StanzaKind } from '../xmpp/codec/index.ts';
 import type { DeliveryLog } from '../webhooks/delivery-log.ts';
 import { builder, type GraphqlContext } from './builder.ts';
 import { DeliveryEventRef, DeliveryRef, DeliveryStatusEnum } from './delivery.ts';
-import { graphqlErrorOf, InvalidInput, resultNames, Unavailable } from './errors.ts';
+import { coded, codedError, graphqlErrorOf, InvalidInput, resultNames, Unavailable } from './errors.ts';
 import { StanzaKindEnum } from './stanza.ts';
 
 /**
@@ -16,15 +16,6 @@ import { StanzaKindEnum } from './stanza.ts';
 function logOf(ctx: GraphqlContext): DeliveryLog {
   if (!ctx.deliveryLog) throw new GatewayError('delivery-log-off');
   return ctx.deliveryLog;
-}
-
-/** Queries answer failures as coded GraphQL errors (a connection has no result union). */
-async function read<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw error instanceof GatewayError ? graphqlErrorOf(error) : error;
-  }
 }
 
 const PageInfoRef = builder
@@ -99,7 +90,7 @@ builder.queryField('deliveries', (t) =>
       filter: t.arg({ type: DeliveryFilterInput, required: false }),
     },
     resolve: (_root, { first, after, filter }, ctx) =>
-      read(() => {
+      coded(() => {
         if (first !== null && first !== undefined && (first < 1 || first > MAX_PAGE)) {
           throw new GatewayError('invalid-argument', { field: 'first', text: `first must be between 1 and ${MAX_PAGE}` });
         }
@@ -114,7 +105,7 @@ builder.queryField('delivery', (t) =>
     nullable: true,
     description: 'One delivery with its attempts; null when there is none with this id.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => read(async () => (await logOf(ctx).get(String(id))) ?? null),
+    resolve: (_root, { id }, ctx) => coded(async () => (await logOf(ctx).get(String(id))) ?? null),
   }),
 );
 
@@ -139,10 +130,15 @@ builder.subscriptionField('deliveries', (t) =>
       const log = ctx.deliveryLog;
       if (!log) throw graphqlErrorOf(new GatewayError('delivery-log-off'));
       const { status, kind, from } = toFilter(filter);
-      return log.subscribe(
-        { status, kind, from },
-        { capacity: ctx.subscriptionBufferMax, overflow: () => graphqlErrorOf(new GatewayError('subscriber-overflow')) },
-      );
+      try {
+        return log.subscribe(
+          { status, kind, from },
+          { capacity: ctx.subscriptionBufferMax, overflow: () => graphqlErrorOf(new GatewayError('subscriber-overflow')) },
+        );
+      } catch (error) {
+        // `shutting-down`: the gateway is stopping and would never end this stream.
+        throw codedError(error);
+      }
     },
     resolve: (event) => event,
   }),

@@ -3,6 +3,7 @@ import type { DeliveryEvent } from '../webhooks/delivery-events.ts';
 import { stanzaFromLog } from '../webhooks/stored-stanza.ts';
 import { builder } from './builder.ts';
 import { enumValues } from './enum-values.ts';
+import { coded } from './errors.ts';
 import { StanzaKindEnum, StanzaRef } from './stanza.ts';
 
 /**
@@ -78,9 +79,11 @@ export const DeliveryRef = builder.objectRef<DeliveryView>('Delivery').implement
     redeliveryOf: t.id({ nullable: true, description: 'The delivery this one repeats (redeliver).', resolve: (delivery) => delivery.redeliveryOf }),
     attempts: t.field({
       type: [DeliveryAttemptRef],
-      description: 'Every attempt, oldest first.',
-      resolve: async (delivery, _args, ctx) =>
-        delivery.attempts ?? (await ctx.deliveryLog?.get(delivery.id))?.attempts ?? [],
+      description:
+        'Every attempt, oldest first. In a `deliveries` subscription event they are read from the log, which is written behind the deliveries: the attempt that caused the event may be missing yet (the event\'s own `attempt` is current).',
+      // One read for all the deliveries of a response (AttemptsLoader); a database outage is
+      // DATABASE_UNAVAILABLE, not a masked unexpected error.
+      resolve: (delivery, _args, ctx) => delivery.attempts ?? coded(() => ctx.attempts.load(delivery.id)),
     }),
   }),
 });

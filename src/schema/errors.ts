@@ -100,6 +100,24 @@ export function graphqlErrorOf(error: GatewayError): GraphQLError {
   });
 }
 
+/**
+ * For fields without a result union (queries, subscriptions, nested fields): a GatewayError
+ * becomes its coded GraphQL error, so that yoga does not mask it as "Unexpected error."; any
+ * other failure is returned as it is (and stays masked).
+ */
+export function codedError(error: unknown): unknown {
+  return error instanceof GatewayError ? graphqlErrorOf(error) : error;
+}
+
+/** Runs a resolver's work with its GatewayErrors coded (codedError). */
+export async function coded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw codedError(error);
+  }
+}
+
 /** The error members every sending mutation may answer with. */
 export const sendFailures = [InvalidInput, Unavailable, Refused];
 

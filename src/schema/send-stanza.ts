@@ -38,6 +38,22 @@ function parse(ctx: GraphqlContext, xml: string): Stanza {
   }
 }
 
+/**
+ * An iq result/error answers a pending inbound iq: sent with core.reply (still accepted while
+ * the gateway stops), and given back to the pending ones if the send fails, so that the
+ * requester still gets its one reply (a retry, or the gateway's timeout answer).
+ */
+async function answerIq(ctx: GraphqlContext, reply: Stanza): Promise<Stanza> {
+  const claim = ctx.subscriptions.answers.claim(reply);
+  try {
+    await ctx.core.reply(claim.reply);
+  } catch (error) {
+    claim.release();
+    throw error;
+  }
+  return claim.reply;
+}
+
 builder.mutationField('sendStanza', (t) =>
   t.field({
     type: SendStanzaSuccess,
@@ -51,9 +67,9 @@ builder.mutationField('sendStanza', (t) =>
     resolve: async (_root, { xml, timeoutMs }, ctx) => {
       const stanza = parse(ctx, xml);
       if (stanza.isIqRequest) return { sent: stanza, result: await requestIq(ctx, stanza, timeoutMs) };
-      const sent = stanza.kind === 'iq' ? ctx.subscriptions.answers.claim(stanza) : stanza;
-      await ctx.core.send(sent);
-      return { sent, result: null };
+      if (stanza.kind === 'iq') return { sent: await answerIq(ctx, stanza), result: null };
+      await ctx.core.send(stanza);
+      return { sent: stanza, result: null };
     },
   }),
 );

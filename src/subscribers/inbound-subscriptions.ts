@@ -29,6 +29,7 @@ export class InboundSubscriptions {
   readonly #delivered = new WeakSet<Stanza>();
   readonly #detach: (() => void)[] = [];
   #overflows = 0;
+  #closed = false;
 
   constructor(
     private readonly core: XmppCore,
@@ -39,7 +40,7 @@ export class InboundSubscriptions {
       timeoutMs: options.answerTimeoutMs,
       rules: core.rules,
       sendReply: (reply) =>
-        core.send(reply).catch((error: unknown) => log.warn({ err: error, id: reply.id }, 'could not send an iq reply')),
+        core.reply(reply).catch((error: unknown) => log.warn({ err: error, id: reply.id }, 'could not send an iq reply')),
     });
     this.#detach.push(core.inbound.subscribe((stanza) => this.#publish(stanza)));
     // The core publishes a stanza to the bus before it asks the answerers, so #delivered is
@@ -61,9 +62,11 @@ export class InboundSubscriptions {
 
   /**
    * A live stream of the inbound stanzas that match. `asError` turns the overflow failure into
-   * what the face reports (a GraphQL error with a code).
+   * what the face reports (a GraphQL error with a code). Once close() ran, it throws
+   * `shutting-down` (through `asError`): a stream opened then would never be ended.
    */
   subscribe(filter: StanzaFilter, asError: (error: GatewayError) => unknown = (error) => error): AsyncIterableIterator<Stanza> {
+    if (this.#closed) throw asError(new GatewayError('shutting-down'));
     const subscription: Subscription = {
       filter,
       queue: new EventQueue<Stanza>(
@@ -82,6 +85,7 @@ export class InboundSubscriptions {
 
   /** Ends every subscription and answers every pending iq: the gateway is stopping. */
   async close(): Promise<void> {
+    this.#closed = true;
     for (const detach of this.#detach.splice(0)) detach();
     for (const { queue } of [...this.#subscriptions]) queue.close();
     await this.answers.close();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createContext, Script } from 'node:vm';
-import { SendMessageDocument, SendIqDocument, StatusDocument } from '../generated/graphql.ts';
+import { SendIqDocument, SendMessageDocument, SendPresenceDocument, StatusDocument } from '../generated/graphql.ts';
 import { messageWithBody, uniqueText } from '../support/markers.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { graphqlData, graphqlHttp, subscribeSse, wsClient } from '../support/graphql-client.ts';
@@ -10,7 +10,7 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
  * The GraphQL face over HTTP against a real Prosody: auth on every transport, sendMessage,
- * sendIq, status, limits and error hygiene. Sends of raw XML and subscriptions have their own
+ * sendPresence, sendIq, status, limits and error hygiene. Sends of raw XML and subscriptions have their own
  * files (graphql-send-stanza, graphql-subscriptions).
  */
 let prosody: Prosody;
@@ -161,6 +161,61 @@ describe('sendMessage', () => {
   });
 });
 
+describe('sendPresence', () => {
+  it('a directed presence reaches the client with show, status and priority, and resolves with it as sent', async () => {
+    const status = uniqueText();
+    const data = await graphqlData(gateway, SendPresenceDocument, {
+      input: { to: alice.jid, from: `bot@${DOMAIN}/desk`, show: 'DND', status, priority: -5 },
+    });
+    assert.ok(data.sendPresence.__typename === 'SendPresenceSuccess', JSON.stringify(data.sendPresence));
+    const sent = data.sendPresence.sent;
+    assert.ok(sent.__typename === 'Presence');
+    assert.equal(sent.presenceType, 'AVAILABLE');
+    assert.equal(sent.show, 'DND');
+    assert.equal(sent.status, status);
+    assert.equal(sent.priority, -5);
+    assert.equal(sent.from, `bot@${DOMAIN}/desk`);
+    assert.doesNotMatch(sent.xml, /type=/, 'AVAILABLE sends no type attribute');
+    const received = await alice.waitFor((stanza) => stanza.is('presence') && stanza.getChildText('status') === status);
+    assert.equal(received.attrs.from, `bot@${DOMAIN}/desk`);
+    assert.equal(received.attrs.id, sent.id);
+    assert.equal(received.attrs.type, undefined);
+    assert.equal(received.getChildText('show'), 'dnd');
+    assert.equal(received.getChildText('priority'), '-5');
+  });
+
+  it('a type other than AVAILABLE is sent as the type attribute', async () => {
+    const status = uniqueText();
+    const data = await graphqlData(gateway, SendPresenceDocument, { input: { to: alice.jid, type: 'UNAVAILABLE', status } });
+    assert.ok(data.sendPresence.__typename === 'SendPresenceSuccess');
+    assert.ok(data.sendPresence.sent.__typename === 'Presence');
+    assert.equal(data.sendPresence.sent.presenceType, 'UNAVAILABLE');
+    const received = await alice.waitFor((stanza) => stanza.is('presence') && stanza.getChildText('status') === status);
+    assert.equal(received.attrs.type, 'unavailable');
+  });
+
+  for (const priority of [128, -129]) {
+    it(`priority ${priority} is outside -128..127: InvalidInput naming it, nothing sent`, async () => {
+      const before = gateway.app.core.status().counters.out.presence;
+      const data = await graphqlData(gateway, SendPresenceDocument, { input: { to: alice.jid, priority } });
+      assert.ok(data.sendPresence.__typename === 'InvalidInput', JSON.stringify(data.sendPresence));
+      assert.equal(data.sendPresence.kind, 'INVALID_ARGUMENT');
+      assert.equal(data.sendPresence.field, 'priority');
+      assert.equal(data.sendPresence.condition, 'bad-request');
+      assert.equal(gateway.app.core.status().counters.out.presence, before);
+    });
+  }
+
+  it('the range ends -128 and 127 are accepted', async () => {
+    for (const priority of [-128, 127]) {
+      const data = await graphqlData(gateway, SendPresenceDocument, { input: { to: alice.jid, priority } });
+      assert.ok(data.sendPresence.__typename === 'SendPresenceSuccess', JSON.stringify(data.sendPresence));
+      assert.ok(data.sendPresence.sent.__typename === 'Presence');
+      assert.equal(data.sendPresence.sent.priority, priority);
+    }
+  });
+});
+
 describe('sendIq', () => {
   const ping = { type: 'GET' as const, payload: "<ping xmlns='urn:xmpp:ping'/>" };
 
@@ -238,7 +293,28 @@ describe('status, limits and error hygiene', () => {
     assert.match(body.errors?.[0]?.message ?? '', /depth limit of 8 exceeded/);
   });
 
-  it('errors carry no stack trace, even for unexpected input', async () => {
+  it('an unexpected failure in a resolver is masked: "Unexpected error.", no stack, no original error', async (t) => {
+    const secret = 'internal detail at /srv/gateway/src/xmpp/core.ts:42';
+    t.mock.method(gateway.app.core, 'status', () => {
+      throw new TypeError(secret);
+    });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${gateway.token}` },
+      body: JSON.stringify({ query: '{ status { domain } }' }),
+    });
+    const text = await response.text();
+    const body = JSON.parse(text) as { data?: unknown; errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[] };
+    assert.equal(body.errors?.length, 1);
+    const [error] = body.errors!;
+    assert.equal(error!.message, 'Unexpected error.');
+    assert.deepEqual(error!.path, ['status']);
+    assert.equal(error!.extensions?.originalError, undefined);
+    assert.equal(error!.extensions?.stack, undefined);
+    assert.doesNotMatch(text, /internal detail|TypeError|stack|\bat [\w.<>]+ \(|node_modules|\.ts:\d+/);
+  });
+
+  it('errors carry no stack trace, even for input that fails validation', async () => {
     const response = await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${gateway.token}` },

@@ -1,18 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { type ExecutionResult, print } from 'graphql';
 import type { Client } from 'graphql-ws';
 import {
   DeliveriesDocument,
   DeliveriesWithAttemptsDocument,
   DeliveryDocument,
   DeliveryEventsDocument,
+  type DeliveryEventsSubscription,
   RedeliverDocument,
 } from '../generated/graphql.ts';
 import { loadConfig } from '../../src/config.ts';
+import { GatewayError } from '../../src/errors/gateway-error.ts';
 import { createLogger } from '../../src/log.ts';
 import { buildApp } from '../../src/server.ts';
 import { TEST_TOKEN, type TestGateway, testEnv } from '../support/gateway.ts';
-import { graphqlData, graphqlHttp, subscribeSse, subscribeWs, wsClient } from '../support/graphql-client.ts';
+import { type EventStream, graphqlData, graphqlHttp, subscribeSse, subscribeWs, wsClient } from '../support/graphql-client.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startProsody, type Prosody } from '../support/prosody.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
@@ -77,6 +80,28 @@ async function sendAndSettle(user: XmppUser, body: string): Promise<string> {
   throw new Error(`delivery ${id} did not settle`);
 }
 
+type DeliveryEventResult = ExecutionResult<DeliveryEventsSubscription>;
+
+function bodyOf(event: DeliveryEventResult): string | undefined {
+  const stanza = event.data?.deliveries.delivery.stanza;
+  return stanza && 'body' in stanza ? (stanza.body ?? undefined) : undefined;
+}
+
+/** Sends `user`'s messages until the subscription delivers one: it is live from then on. */
+async function untilLive(stream: EventStream<DeliveryEventsSubscription>, user: XmppUser): Promise<void> {
+  for (let tries = 0; tries < 20; tries += 1) {
+    const probe = unique('probe');
+    await user.client.send(xml('message', { to: BOT, type: 'chat' }, xml('body', {}, probe)));
+    try {
+      await stream.waitFor((e) => bodyOf(e) === probe, 500);
+      return;
+    } catch {
+      // Sent before the subscription was in place: try again.
+    }
+  }
+  throw new Error('the subscription never delivered an event');
+}
+
 describe('queries', () => {
   const ids: string[] = [];
   before(async () => {
@@ -135,6 +160,41 @@ describe('queries', () => {
     assert.ok(listed.deliveries.nodes.every((node) => node.attempts.length === 1));
   });
 
+  it('the attempts of a whole page come from one read, the same as delivery(id) reads them', async (t) => {
+    const log = gateway.app.webhooks!.log;
+    const batched = t.mock.method(log, 'attemptsFor');
+    const single = t.mock.method(log, 'get');
+    const listed = await graphqlData(gateway, DeliveriesWithAttemptsDocument, { first: 7 });
+    const ids = listed.deliveries.nodes.map((node) => node.id);
+    assert.equal(ids.length, 7);
+    assert.equal(batched.mock.callCount(), 1, 'one read for the page, not one per delivery');
+    assert.deepEqual([...batched.mock.calls[0]!.arguments[0]].sort(), [...ids].sort());
+    assert.equal(single.mock.callCount(), 0);
+    // graphql-ws builds its context through the same factory: one read there too.
+    const overWs = await new Promise<unknown>((resolve, reject) =>
+      client.subscribe({ query: print(DeliveriesWithAttemptsDocument), variables: { first: 7 } }, { next: resolve, error: reject, complete: () => {} }),
+    );
+    assert.deepEqual(overWs, { data: listed });
+    assert.equal(batched.mock.callCount(), 2);
+    for (const node of listed.deliveries.nodes) {
+      const { delivery } = await graphqlData(gateway, DeliveryDocument, { id: node.id });
+      assert.deepEqual(node.attempts, delivery?.attempts, node.id);
+      assert.ok(node.attempts.length >= 1);
+    }
+  });
+
+  it('attempts that cannot be read are DATABASE_UNAVAILABLE, not a masked error', async (t) => {
+    t.mock.method(gateway.app.webhooks!.log, 'attemptsFor', async () => {
+      throw new GatewayError('database-unavailable');
+    });
+    const { body } = await graphqlHttp(gateway, DeliveriesWithAttemptsDocument, { first: 3 });
+    assert.ok(body.errors && body.errors.length > 0, JSON.stringify(body));
+    for (const error of body.errors) {
+      assert.equal(error.extensions?.code, 'DATABASE_UNAVAILABLE', JSON.stringify(error));
+      assert.notEqual(error.message, 'Unexpected error.');
+    }
+  });
+
   it('an unknown id is null; bad arguments are coded errors', async () => {
     const { delivery } = await graphqlData(gateway, DeliveryDocument, { id: '00000000-0000-7000-8000-000000000000' });
     assert.equal(delivery, null);
@@ -170,11 +230,16 @@ describe('redeliver and live outcomes', () => {
 
   it('the subscription filter holds back what does not match', async () => {
     const stream = await subscribeWs(client, DeliveryEventsDocument, { filter: { from: 'bob@localhost' } });
-    const text = unique('alice-only');
-    await sendAndSettle(alice, text);
+    // graphql-ws subscribes asynchronously: only an event seen proves the filter is in place.
+    await untilLive(stream, bob);
+    const aliceText = unique('alice-only');
+    // Settled: its events were published before the row was written (the log is written behind).
+    await sendAndSettle(alice, aliceText);
     const bobText = unique('bob-too');
     await sendAndSettle(bob, bobText);
-    await stream.waitFor((e) => e.data?.deliveries.delivery.from.startsWith('bob@') === true);
+    // Events of one subscription arrive in order: alice's would have come before this one.
+    await stream.waitFor((e) => bodyOf(e) === bobText);
+    assert.equal(stream.events.filter((e) => bodyOf(e) === aliceText).length, 0, "alice's delivery got through the filter");
     assert.ok(stream.events.every((e) => e.data?.deliveries.delivery.from.startsWith('bob@')));
     stream.close();
   });

@@ -3,6 +3,8 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { parse } from 'ltx';
 import type { Client } from 'graphql-ws';
 import { SendStanzaDocument, StanzasDocument, type StanzasSubscription, StatusDocument } from '../generated/graphql.ts';
+import { GatewayError } from '../../src/errors/gateway-error.ts';
+import type { Stanza } from '../../src/xmpp/codec/index.ts';
 import { uniqueText } from '../support/markers.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { type EventStream, graphqlData, subscribeSse, subscribeWs, wsClient } from '../support/graphql-client.ts';
@@ -186,6 +188,36 @@ describe('inbound iqs left to subscribers', () => {
     const second = await sendStanza(reply);
     assert.ok(second.__typename === 'Refused');
     assert.equal(second.kind, 'NO_PENDING_IQ');
+  });
+
+  it('a reply whose send fails leaves the iq pending: the retry answers it, exactly once', async (t) => {
+    const ns = `urn:example:${uniqueText()}`;
+    const stream = await live(t, () => subscribeWs(client, StanzasDocument, { filter: { xmlns: [ns] } }));
+    const answer = askBot(ns);
+    const request = stanzaOf(await stream.waitFor(() => true))!;
+    const pending = async () => (await graphqlData(gateway, StatusDocument, {})).status.pendingAnswers;
+    assert.equal(await pending(), 1);
+    // The outbound queue refuses the first reply (as when it is full); later ones go out.
+    const core = gateway.app.core;
+    const send = core.reply.bind(core);
+    const reply = t.mock.method(core, 'reply', async (stanza: Stanza) => {
+      if (reply.mock.callCount() === 0) throw new GatewayError('queue-full', { retryAfterSeconds: 1 });
+      await send(stanza);
+    });
+    const xmlText = `<iq type='result' to='${request.from}' id='${request.id}'><query xmlns='${ns}'><try>2</try></query></iq>`;
+    const failed = await sendStanza(xmlText);
+    assert.ok(failed.__typename === 'Unavailable', JSON.stringify(failed));
+    assert.equal(failed.kind, 'QUEUE_FULL');
+    assert.equal(reply.mock.callCount(), 1);
+    assert.equal(await pending(), 1, 'still waiting for its answer');
+    const retried = await sendStanza(xmlText);
+    assert.equal(retried.__typename, 'SendStanzaSuccess');
+    assert.equal(reply.mock.callCount(), 2, 'answers go out through core.reply');
+    const received = await answer;
+    assert.equal(received.getChild('query', ns)?.getChildText('try'), '2');
+    assert.equal(await pending(), 0);
+    const third = await sendStanza(xmlText);
+    assert.ok(third.__typename === 'Refused');
   });
 
   it('the reply goes out from the address the iq was sent to, whatever from the bot gave', async (t) => {
