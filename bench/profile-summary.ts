@@ -90,7 +90,8 @@ if (process.env.PROFILE_STACKS) {
   for (const [id, us] of self) {
     if (!pattern.test(where(byId.get(id)!))) continue;
     const frames: string[] = [];
-    for (let at: number | undefined = id; at !== undefined && frames.length < 8; at = parent.get(at)) frames.push(where(byId.get(at)!));
+    for (let at: number | undefined = id; at !== undefined && frames.length < 8; at = parent.get(at))
+      frames.push(where(byId.get(at)!));
     const key = frames.join('\n      ← ');
     stacks.set(key, (stacks.get(key) ?? 0) + us);
   }

@@ -22,7 +22,9 @@ export function generateClient() {
     // `prisma` is a regular dependency (production installs, `npm ci --omit=dev` included,
     // generate the client too), so a missing CLI is a broken install, and without a client
     // nothing that touches the delivery log works: say so and fail.
-    process.stderr.write('prisma-generate: the prisma CLI is missing from node_modules (it is a dependency): run `npm ci`\n');
+    process.stderr.write(
+      'prisma-generate: the prisma CLI is missing from node_modules (it is a dependency): run `npm ci`\n',
+    );
     process.exit(1);
   }
   const result = spawnSync(process.execPath, [cli, 'generate', '--schema', schema], {

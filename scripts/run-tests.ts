@@ -43,19 +43,32 @@ if (requested.length === 0) {
   step('schema.graphql is current', process.execPath, ['--import', 'tsx', 'scripts/print-schema.ts', '--check']);
   step('codegen: test/generated is current', 'npx', ['graphql-codegen', '--config', 'codegen.ts', '--check']);
   step('type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  step('format (prettier --check)', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
+  step('lint (eslint, type-checked)', 'npx', ['eslint', '.']);
 }
 // Each test step also writes TAP to a file, so that the last line of `npm test` can count every
 // test of every step ("N passed, N failed"), not only those of the last step.
 const tapDir = mkdtempSync(join(tmpdir(), 'stanza-gateway-tap-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
-const testRunner = ['--import', 'tsx', '--test', '--test-timeout=600000', '--test-reporter=spec', '--test-reporter-destination=stdout'];
+const testRunner = [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-timeout=600000',
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+];
 
 function testStep(name: string, args: string[]): void {
   const tap = join(tapDir, `${name.replace(/\W+/g, '-')}.tap`);
   process.stdout.write(`\n== ${name}\n`);
-  const result = spawnSync(process.execPath, [...testRunner, '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...args], {
-    stdio: 'inherit',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [...testRunner, '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...args],
+    {
+      stdio: 'inherit',
+    },
+  );
   const report = (() => {
     try {
       return readFileSync(tap, 'utf8');

@@ -20,7 +20,10 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 
 function schemaAtHead(): string | undefined {
   try {
-    return execFileSync('git', ['show', 'HEAD:prisma/schema.prisma'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return execFileSync('git', ['show', 'HEAD:prisma/schema.prisma'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch {
     return undefined;
   }

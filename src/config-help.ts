@@ -27,7 +27,8 @@ const help = {
   WEBHOOK_SECRET: 'whsec_<base64> signing key(s) for webhook POSTs; two (space or comma) while rotating',
   WEBHOOK_TIMEOUT_MS: 'limit for one webhook POST, body included',
   WEBHOOK_CONCURRENCY: 'webhook POSTs in flight at once',
-  WEBHOOK_QUEUE_MAX: 'deliveries held in memory; past it messages/presences wait as log rows, iqs get wait/resource-constraint',
+  WEBHOOK_QUEUE_MAX:
+    'deliveries held in memory; past it messages/presences wait as log rows, iqs get wait/resource-constraint',
   WEBHOOK_RETRY_MAX_ATTEMPTS: 'attempts in all for a message or presence',
   WEBHOOK_RETRY_WINDOW_MS: 'no webhook attempt later than this after arrival',
   WEBHOOK_RETRY_MIN_MS: 'first webhook retry delay',
@@ -41,7 +42,8 @@ const help = {
 export function helpText(): string {
   const rows = settingNames.map((name) => {
     const fallback = settingDefault(name);
-    const shown = fallback === undefined ? 'required' : fallback === null ? 'unset' : `default ${fallback || '(empty)'}`;
+    const shown =
+      fallback === undefined ? 'required' : fallback === null ? 'unset' : `default ${fallback || '(empty)'}`;
     return `  ${name.padEnd(24)} ${help[name]} [${shown}]`;
   });
   return [

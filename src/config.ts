@@ -85,9 +85,7 @@ type Env = Record<string, string | undefined>;
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 
-const xmppService = z
-  .string()
-  .regex(/^xmpp:\/\/[^/:]+(:\d{1,5})?\/?$/, 'must look like xmpp://host:port');
+const xmppService = z.string().regex(/^xmpp:\/\/[^/:]+(:\d{1,5})?\/?$/, 'must look like xmpp://host:port');
 
 const domain = z.string().refine((value) => {
   const jid = parseJid(value);
@@ -96,7 +94,12 @@ const domain = z.string().refine((value) => {
 
 const tokens = z
   .string()
-  .transform((value) => value.split(',').map((token) => token.trim()).filter((token) => token !== ''))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((token) => token.trim())
+      .filter((token) => token !== ''),
+  )
   .refine((list) => list.length > 0, 'needs at least one token')
   .refine((list) => list.every((token) => token.length >= 16), 'every token must be at least 16 characters');
 
@@ -123,9 +126,12 @@ const webhookSecrets = z
   .transform((list) => list.map((secret) => Buffer.from(secret.slice('whsec_'.length), 'base64')))
   .refine((keys) => keys.every((key) => key.length >= 16), 'each key must decode to at least 16 bytes');
 
-const origins = z
-  .string()
-  .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''));
+const origins = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== ''),
+);
 
 /** Each entry: the environment name, its parser, and its default (undefined = required). */
 const settings = {
@@ -157,7 +163,14 @@ const settings = {
   WEBHOOK_RETRY_WINDOW_MS: [positiveInt(7 * 24 * 3_600_000), '600000'],
   WEBHOOK_RETRY_MIN_MS: [positiveInt(3_600_000), '1000'],
   WEBHOOK_RETRY_MAX_MS: [positiveInt(24 * 3_600_000), '60000'],
-  WEBHOOK_RESPONSE_EXCERPT_BYTES: [z.coerce.number().int().min(0).max(1024 * 1024), '4096'],
+  WEBHOOK_RESPONSE_EXCERPT_BYTES: [
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(1024 * 1024),
+    '4096',
+  ],
   DATA_DIR: [z.string().min(1), './data'],
   DELIVERY_RETENTION_DAYS: [z.coerce.number().int().min(0).max(36_500), '30'],
   DELIVERY_LOG_BUFFER_MAX: [positiveInt(10_000_000), '100000'],
@@ -167,9 +180,7 @@ const settings = {
 
 type Settings = typeof settings;
 type Parsed = {
-  [K in keyof Settings]: Settings[K][1] extends null
-    ? z.output<Settings[K][0]> | undefined
-    : z.output<Settings[K][0]>;
+  [K in keyof Settings]: Settings[K][1] extends null ? z.output<Settings[K][0]> | undefined : z.output<Settings[K][0]>;
 };
 
 export type SettingName = keyof Settings;

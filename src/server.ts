@@ -42,10 +42,10 @@ export function buildApp(config: Config, log: Logger): App {
   const checks: ReadinessCheck[] = [
     {
       name: 'xmpp',
-      check: async () => {
-        if (core.online) return undefined;
+      check: () => {
+        if (core.online) return Promise.resolve(undefined);
         const { state, lastError } = core.status().link;
-        return lastError ? `link ${state}: ${lastError}` : `link ${state}`;
+        return Promise.resolve(lastError ? `link ${state}: ${lastError}` : `link ${state}`);
       },
     },
     ...(webhooks ? [databaseCheck(webhooks)] : []),
@@ -106,7 +106,10 @@ export function buildApp(config: Config, log: Logger): App {
         // Requests in progress and webhook attempts in flight share the rest of the one grace
         // period; the link stays up meanwhile, so the outcomes of the attempts that finish (and
         // iq replies) still reach their senders.
-        const [{ abandoned }] = await Promise.all([tracker.drain(Math.max(0, deadline - Date.now())), webhooks?.drain(deadline)]);
+        const [{ abandoned }] = await Promise.all([
+          tracker.drain(Math.max(0, deadline - Date.now())),
+          webhooks?.drain(deadline),
+        ]);
         if (abandoned > 0) log.warn({ abandoned }, 'stopped with requests still in progress');
         // Stanzas arriving until the stream is closed are logged pending (iqs are refused).
         await core.stop();

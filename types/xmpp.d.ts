@@ -2,7 +2,6 @@
 declare module '@xmpp/component-core' {
   import { EventEmitter } from 'node:events';
   import type { Socket } from 'node:net';
-  import type { Element } from 'ltx';
 
   export class Component extends EventEmitter {
     constructor(options: { service: string; domain: string });
@@ -29,8 +28,16 @@ declare module '@xmpp/client' {
     reconnect: { stop(): void };
     iqCaller: { request(element: Element, timeoutMs?: number): Promise<Element> };
     iqCallee: {
-      get(ns: string, name: string, handler: (ctx: { stanza: Element }) => Element | boolean | Promise<Element | boolean>): void;
-      set(ns: string, name: string, handler: (ctx: { stanza: Element }) => Element | boolean | Promise<Element | boolean>): void;
+      get(
+        ns: string,
+        name: string,
+        handler: (ctx: { stanza: Element }) => Element | boolean | Promise<Element | boolean>,
+      ): void;
+      set(
+        ns: string,
+        name: string,
+        handler: (ctx: { stanza: Element }) => Element | boolean | Promise<Element | boolean>,
+      ): void;
     };
   }
   export function client(options: {

@@ -18,9 +18,13 @@ async function graphqlMessages(ctx: BenchContext, total: number, concurrency: nu
   const poster = createPoster(ctx.gatewayUrl, concurrency);
   const headers = { Authorization: `Bearer ${ctx.token}`, 'Content-Type': 'application/json' };
   const summary = await gatewayMessages(ctx, total, concurrency, async (id, i) => {
-    const body = JSON.stringify({ query: SEND_MESSAGE, variables: { input: { to: 'sink.localhost', id, body: `m${i}` } } });
+    const body = JSON.stringify({
+      query: SEND_MESSAGE,
+      variables: { input: { to: 'sink.localhost', id, body: `m${i}` } },
+    });
     const response = await poster.post('/graphql', headers, body);
-    if (!response.body.includes('SendMessageSuccess')) throw new Error(`sendMessage answered ${response.status}: ${response.body}`);
+    if (!response.body.includes('SendMessageSuccess'))
+      throw new Error(`sendMessage answered ${response.status}: ${response.body}`);
   });
   poster.close();
   return summary;
@@ -51,7 +55,8 @@ async function rawFlood(ctx: BenchContext, total: number): Promise<Summary> {
 async function flood(ctx: BenchContext, to: string, tag: string, total: number): Promise<void> {
   for (let from = 0; from < total; from += 1000) {
     const batch: string[] = [];
-    for (let i = from; i < Math.min(total, from + 1000); i += 1) batch.push(`<message from='raw.localhost' to='${to}' id='${tag}-${i}'><body>e${i}</body></message>`);
+    for (let i = from; i < Math.min(total, from + 1000); i += 1)
+      batch.push(`<message from='raw.localhost' to='${to}' id='${tag}-${i}'><body>e${i}</body></message>`);
     await ctx.raw.entity.write(batch.join(''));
   }
 }

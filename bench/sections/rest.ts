@@ -14,7 +14,11 @@ async function restMessages(ctx: BenchContext, total: number): Promise<Summary> 
   const poster = createPoster(ctx.gatewayUrl, CONCURRENCY);
   const headers = { Authorization: `Bearer ${ctx.token}`, 'Content-Type': 'application/xmpp+xml' };
   const summary = await gatewayMessages(ctx, total, CONCURRENCY, async (id, i) => {
-    const response = await poster.post('/rest', headers, `<message to='sink.localhost' id='${id}'><body>m${i}</body></message>`);
+    const response = await poster.post(
+      '/rest',
+      headers,
+      `<message to='sink.localhost' id='${id}'><body>m${i}</body></message>`,
+    );
     if (response.status !== 202) throw new Error(`POST /rest answered ${response.status}: ${response.body}`);
   });
   poster.close();
@@ -34,7 +38,9 @@ async function rawPings(raw: RawComponent, total: number, concurrency: number): 
   return runLoad(total, concurrency, (i) => {
     const id = `${tag}-${i}`;
     const reply = new Promise<void>((resolve) => waiting.set(id, resolve));
-    void raw.entity.write(`<iq type='get' from='raw.localhost' to='localhost' id='${id}'><ping xmlns='urn:xmpp:ping'/></iq>`);
+    void raw.entity.write(
+      `<iq type='get' from='raw.localhost' to='localhost' id='${id}'><ping xmlns='urn:xmpp:ping'/></iq>`,
+    );
     return reply;
   });
 }
@@ -43,7 +49,11 @@ async function restPings(ctx: BenchContext, total: number, concurrency: number):
   const poster = createPoster(ctx.gatewayUrl, concurrency);
   const headers = { Authorization: `Bearer ${ctx.token}`, 'Content-Type': 'application/xmpp+xml' };
   const summary = await runLoad(total, concurrency, async () => {
-    const response = await poster.post('/rest', headers, "<iq type='get' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>");
+    const response = await poster.post(
+      '/rest',
+      headers,
+      "<iq type='get' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>",
+    );
     if (response.status !== 200) throw new Error(`POST /rest answered ${response.status}: ${response.body}`);
   });
   poster.close();

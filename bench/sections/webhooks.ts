@@ -19,7 +19,13 @@ const SENDERS = 16;
 const DELIVERED = `SELECT count(*) AS n FROM "Delivery" WHERE "stanzaId" LIKE $1 AND status = 'delivered'`;
 
 /** Each sender writes its messages as fast as its socket takes them (one lane per sender). */
-async function blast(clients: XmppUser[], perSender: number, to: string, tag: string, sent: Map<string, number>): Promise<void> {
+async function blast(
+  clients: XmppUser[],
+  perSender: number,
+  to: string,
+  tag: string,
+  sent: Map<string, number>,
+): Promise<void> {
   await Promise.all(
     clients.map(async (client, c) => {
       for (let i = 0; i < perSender; i += 1) {
@@ -59,9 +65,16 @@ async function rawRun(ctx: BenchContext, clients: XmppUser[], perSender: number)
 }
 
 /** One gateway process (this checkout's, or the one in `cwd`), its own fresh database. */
-async function webhookRun(ctx: BenchContext, clients: XmppUser[], perSender: number, store: 'postgres' | 'embedded', cwd?: string): Promise<Summary> {
+async function webhookRun(
+  ctx: BenchContext,
+  clients: XmppUser[],
+  perSender: number,
+  store: 'postgres' | 'embedded',
+  cwd?: string,
+): Promise<Summary> {
   const receiver = await startReceiver(() => ({ status: 202 }));
-  const database = store === 'postgres' ? await createTestDatabase() : { dataDir: await mkdtemp(join(tmpdir(), 'sg-bench-')) };
+  const database =
+    store === 'postgres' ? await createTestDatabase() : { dataDir: await mkdtemp(join(tmpdir(), 'sg-bench-')) };
   let gateway: GatewayProcess | undefined;
   try {
     gateway = await ctx.startGateway(
@@ -120,15 +133,27 @@ export const webhookSection: BenchSection = {
   name: 'webhooks (inbound message → CALLBACK_URL, delivery log on)',
   async run(ctx) {
     const perSender = Math.round(250 * ctx.scale);
-    const clients = await Promise.all(ctx.senders.slice(0, SENDERS).map((name, i) => connectUser(ctx.prosody, name, ctx.senderPassword, `b${i}`)));
+    const clients = await Promise.all(
+      ctx.senders.slice(0, SENDERS).map((name, i) => connectUser(ctx.prosody, name, ctx.senderPassword, `b${i}`)),
+    );
     // BENCH_BASELINE_DIR: another checkout (node_modules and generated/ in place) whose gateway
     // runs the same workload in the same run, each before this one: before/after on one machine state.
     const baseline = process.env.BENCH_BASELINE_DIR;
     try {
       const raw = await rawRun(ctx, clients, perSender);
       const rows = [formatRow(`raw: ${SENDERS} clients × ${perSender} messages → component`, raw)];
-      for (const [store, name] of [['postgres', 'Postgres'], ['embedded', 'embedded PGlite']] as const) {
-        if (baseline) rows.push(formatRow(`baseline: webhook, log on ${name}`, await webhookRun(ctx, clients, perSender, store, baseline), raw));
+      for (const [store, name] of [
+        ['postgres', 'Postgres'],
+        ['embedded', 'embedded PGlite'],
+      ] as const) {
+        if (baseline)
+          rows.push(
+            formatRow(
+              `baseline: webhook, log on ${name}`,
+              await webhookRun(ctx, clients, perSender, store, baseline),
+              raw,
+            ),
+          );
         rows.push(formatRow(`webhook, log on ${name}`, await webhookRun(ctx, clients, perSender, store), raw));
       }
       return rows;

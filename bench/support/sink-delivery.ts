@@ -22,7 +22,9 @@ export async function rawMessages(ctx: BenchContext, total: number, concurrency:
   return runLoad(total, concurrency, async (i) => {
     const id = `${tag}-${i}`;
     const arrived = new Promise<void>((resolve) => waiting.set(id, resolve));
-    await ctx.raw.entity.write(`<message from='raw.localhost' to='sink.localhost' id='${id}'><body>m${i}</body></message>`);
+    await ctx.raw.entity.write(
+      `<message from='raw.localhost' to='sink.localhost' id='${id}'><body>m${i}</body></message>`,
+    );
     await arrived;
   });
 }

@@ -28,7 +28,11 @@ export function formatRow(name: string, summary: Summary, baseline?: Summary): s
  * Runs `task` from `concurrency` workers until `total` have completed; each task's own latency
  * is recorded. Bounded in count, so a benchmark always stops by itself.
  */
-export async function runLoad(total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<Summary> {
+export async function runLoad(
+  total: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<Summary> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();

@@ -60,7 +60,8 @@ function openPostgres(url: string, log: Logger): Database {
     async session() {
       const client = await pool.connect();
       return {
-        query: async <Row extends object>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as Row[],
+        query: async <Row extends object>(sql: string, params: unknown[] = []) =>
+          (await client.query(sql, params)).rows as Row[],
         // Without parameters, pg uses the simple query protocol, which runs several statements.
         exec: async (script) => {
           await client.query(script);
@@ -84,14 +85,15 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     kind: 'embedded',
     prisma,
     // PGlite is a single session; it is also the migrator's.
-    async session() {
-      return {
-        query: async <Row extends object>(sql: string, params: unknown[] = []) => (await lite.query<Row>(sql, params)).rows,
+    session() {
+      return Promise.resolve({
+        query: async <Row extends object>(sql: string, params: unknown[] = []) =>
+          (await lite.query<Row>(sql, params)).rows,
         exec: async (script) => {
           await lite.exec(script);
         },
         release: () => {},
-      };
+      });
     },
     async close() {
       await prisma.$disconnect();

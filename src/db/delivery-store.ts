@@ -42,10 +42,16 @@ export class DeliveryStore {
     const where: Prisma.DeliveryWhereInput[] = [filterWhere(filter)];
     if (after !== undefined) {
       const position = decodeCursor(after);
-      where.push({ OR: [{ createdAt: { lt: position.createdAt } }, { createdAt: position.createdAt, id: { lt: position.id } }] });
+      where.push({
+        OR: [{ createdAt: { lt: position.createdAt } }, { createdAt: position.createdAt, id: { lt: position.id } }],
+      });
     }
     const rows = await read(() =>
-      this.prisma.delivery.findMany({ where: { AND: where }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: take + 1 }),
+      this.prisma.delivery.findMany({
+        where: { AND: where },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: take + 1,
+      }),
     );
     const edges = rows.slice(0, take).map((node) => ({ cursor: encodeCursor(node), node }));
     return {
@@ -79,7 +85,10 @@ export class DeliveryStore {
     const byDelivery = new Map(wanted.map((id) => [id.toLowerCase(), [] as AttemptRecord[]]));
     if (wanted.length === 0) return byDelivery;
     const rows = await read(() =>
-      this.prisma.deliveryAttempt.findMany({ where: { deliveryId: { in: wanted } }, orderBy: [{ deliveryId: 'asc' }, { number: 'asc' }] }),
+      this.prisma.deliveryAttempt.findMany({
+        where: { deliveryId: { in: wanted } },
+        orderBy: [{ deliveryId: 'asc' }, { number: 'asc' }],
+      }),
     );
     for (const row of rows) byDelivery.get(row.deliveryId)?.push(attemptOf(row));
     return byDelivery;
@@ -90,11 +99,20 @@ export class DeliveryStore {
    * when undefined), oldest first, at most `limit`: what an earlier run left, and what this one
    * kept only as rows (past WEBHOOK_QUEUE_MAX). The order is the order of arrival, so lanes keep it.
    */
-  pendingAfter(position: { createdAt: Date; id: string; inclusive: boolean } | undefined, limit: number): Promise<DeliveryRecord[]> {
+  pendingAfter(
+    position: { createdAt: Date; id: string; inclusive: boolean } | undefined,
+    limit: number,
+  ): Promise<DeliveryRecord[]> {
     const sameMs = position?.inclusive ? { gte: position.id } : { gt: position?.id };
-    const after = position ? { OR: [{ createdAt: { gt: position.createdAt } }, { createdAt: position.createdAt, id: sameMs }] } : {};
+    const after = position
+      ? { OR: [{ createdAt: { gt: position.createdAt } }, { createdAt: position.createdAt, id: sameMs }] }
+      : {};
     return read(() =>
-      this.prisma.delivery.findMany({ where: { status: 'pending', ...after }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit }),
+      this.prisma.delivery.findMany({
+        where: { status: 'pending', ...after },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: limit,
+      }),
     );
   }
 
@@ -132,7 +150,9 @@ function attemptOf(row: DeliveryAttempt): AttemptRecord {
 
 function headersOf(value: Prisma.JsonValue | null): Record<string, string> | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
-  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }
 
 async function read<T>(query: () => Promise<T>): Promise<T> {

@@ -56,12 +56,18 @@ export class LogAvailability extends EventEmitter<{ up: []; down: [] }> {
   down(error: unknown, buffered: number): void {
     if (this.state === 'closed') return;
     // Prisma's messages start with a blank line and the call site; the last line is the cause.
-    const lines = (error instanceof Error ? error.message : String(error)).split('\n').filter((line) => line.trim() !== '');
+    const lines = (error instanceof Error ? error.message : String(error))
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     this.lastError = lines.at(-1)?.trim() ?? 'unknown error';
-    if (this.state === 'up') this.log.warn({ reason: this.lastError, buffered }, 'delivery log database unreachable; buffering writes');
+    if (this.state === 'up')
+      this.log.warn({ reason: this.lastError, buffered }, 'delivery log database unreachable; buffering writes');
     this.#set('down');
     this.#failures += 1;
-    const delay = backoffDelay(this.#failures, { minMs: this.options.retryMinMs ?? 250, maxMs: this.options.retryMaxMs ?? 10_000 });
+    const delay = backoffDelay(this.#failures, {
+      minMs: this.options.retryMinMs ?? 250,
+      maxMs: this.options.retryMaxMs ?? 10_000,
+    });
     clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => void this.#recover(false), delay);
     this.#retryTimer.unref();

@@ -55,7 +55,9 @@ const WRITE_BATCH = `
       "xml" text, "status" "DeliveryStatus", "attemptCount" int, "nextAttemptAt" timestamptz, "finishedAt" timestamptz,
       "outcome" text, "replyXml" text, "redeliveryOf" uuid)
     -- Written again (after a failure), a row carries state at least as new as the stored one.
-    ON CONFLICT ("id") DO UPDATE SET ${Object.keys(MUTABLE).map((name) => `"${name}" = EXCLUDED."${name}"`).join(', ')}
+    ON CONFLICT ("id") DO UPDATE SET ${Object.keys(MUTABLE)
+      .map((name) => `"${name}" = EXCLUDED."${name}"`)
+      .join(', ')}
   ), new_attempts AS (
     INSERT INTO "DeliveryAttempt" ("deliveryId", "number", "startedAt", "durationMs", "httpStatus", "responseHeaders",
       "responseExcerpt", "responseTruncated", "errorKind", "errorText")
@@ -64,14 +66,21 @@ const WRITE_BATCH = `
       "errorKind" text, "errorText" text)
     ON CONFLICT DO NOTHING
   )
-  UPDATE "Delivery" AS d SET ${Object.entries(MUTABLE).map(([name, type]) => patched(name, type)).join(', ')}
+  UPDATE "Delivery" AS d SET ${Object.entries(MUTABLE)
+    .map(([name, type]) => patched(name, type))
+    .join(', ')}
   FROM jsonb_array_elements($3::jsonb) AS v(p)
   WHERE d."id" = (v.p->>'id')::uuid`;
 
 /** Writes a batch; resolves once it is committed. */
 export async function writeBatch(prisma: PrismaClient, batch: LogBatch): Promise<void> {
   const patches = [...batch.updates].map(([id, patch]) => ({ ...patch, id }));
-  await prisma.$executeRawUnsafe(WRITE_BATCH, JSON.stringify(batch.inserts), JSON.stringify(batch.attempts), JSON.stringify(patches));
+  await prisma.$executeRawUnsafe(
+    WRITE_BATCH,
+    JSON.stringify(batch.inserts),
+    JSON.stringify(batch.attempts),
+    JSON.stringify(patches),
+  );
 }
 
 /**
@@ -100,7 +109,11 @@ export function toBatch(ops: LogOp[]): LogBatch {
  * `waitMs` or when the database is down: deliveries do not wait longer for their rows), `final`
  * once the row is committed or lost, however long an outage lasts.
  */
-export function insertAck(waitMs: number): { ack: (result: InsertAck) => void; first: Promise<InsertAck>; final: Promise<InsertAck> } {
+export function insertAck(waitMs: number): {
+  ack: (result: InsertAck) => void;
+  first: Promise<InsertAck>;
+  final: Promise<InsertAck>;
+} {
   let answerFirst!: (result: InsertAck) => void;
   let answerFinal!: (result: InsertAck) => void;
   const first = new Promise<InsertAck>((resolve) => (answerFirst = resolve));

@@ -123,12 +123,14 @@ export class LogWriter extends EventEmitter<{ up: []; drained: [] }> {
   /** One round trip to the database now (readiness); an outage found here is handled as any other. */
   async probe(): Promise<void> {
     if (!this.up) return;
-    if (!(await this.#database.reachable()) && this.up) this.#database.down(new Error('the database does not answer'), this.#ops.length);
+    if (!(await this.#database.reachable()) && this.up)
+      this.#database.down(new Error('the database does not answer'), this.#ops.length);
   }
 
   /** Resolves when everything queued so far is written, or the database is down. */
   async flushed(): Promise<void> {
-    while (this.up && (this.#ops.length > 0 || this.#pumping)) await new Promise<void>((resolve) => this.once('drained', () => resolve()));
+    while (this.up && (this.#ops.length > 0 || this.#pumping))
+      await new Promise<void>((resolve) => this.once('drained', () => resolve()));
   }
 
   /** Writes what it can within `timeoutMs`; what is left is counted lost. */
@@ -151,7 +153,8 @@ export class LogWriter extends EventEmitter<{ up: []; drained: [] }> {
     if (this.#ops.length >= this.options.bufferMax) {
       const dropped = this.#ops.shift()!;
       if (dropped.kind === 'insert') dropped.ack('dropped');
-      if (this.#lostRows === 0) this.log.error({ bufferMax: this.options.bufferMax }, 'delivery log buffer full: dropping the oldest writes');
+      if (this.#lostRows === 0)
+        this.log.error({ bufferMax: this.options.bufferMax }, 'delivery log buffer full: dropping the oldest writes');
       this.#lostRows += 1;
       this.#progress.done(1);
     }

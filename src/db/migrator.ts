@@ -41,7 +41,10 @@ interface AppliedRow {
 
 export async function readMigrations(dir = migrationsDir): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(join(dir, name, 'migration.sql'), 'utf8');
@@ -76,16 +79,25 @@ export async function migrate(session: SqlSession, migrations: Migration[], log:
           `rolled back (prisma migrate resolve --rolled-back ${failed.migration_name}, or set rolled_back_at in _prisma_migrations)`,
       );
     }
-    const done = new Map(rows.filter((row) => row.finished_at !== null && row.rolled_back_at === null).map((row) => [row.migration_name, row]));
+    const done = new Map(
+      rows
+        .filter((row) => row.finished_at !== null && row.rolled_back_at === null)
+        .map((row) => [row.migration_name, row]),
+    );
     const known = new Set(migrations.map((migration) => migration.name));
     for (const name of done.keys()) {
-      if (!known.has(name)) log.warn({ migration: name }, 'the database has a migration this version does not know (a newer gateway ran here?)');
+      if (!known.has(name))
+        log.warn(
+          { migration: name },
+          'the database has a migration this version does not know (a newer gateway ran here?)',
+        );
     }
     const applied: string[] = [];
     for (const migration of migrations) {
       const row = done.get(migration.name);
       if (row) {
-        if (row.checksum !== migration.checksum) log.warn({ migration: migration.name }, 'an applied migration was edited since (checksum differs)');
+        if (row.checksum !== migration.checksum)
+          log.warn({ migration: migration.name }, 'an applied migration was edited since (checksum differs)');
         continue;
       }
       await apply(session, migration);
@@ -113,8 +125,7 @@ async function apply(session: SqlSession, migration: Migration): Promise<void> {
     await session.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, text]);
     throw new MigrationError(`migration ${migration.name} failed (rolled back): ${text}`, { cause: error });
   }
-  await session.query(
-    'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
-    [id],
-  );
+  await session.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [
+    id,
+  ]);
 }

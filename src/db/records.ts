@@ -6,7 +6,8 @@
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 export type DeliveryKind = 'message' | 'presence' | 'iq';
 /** How a delivery ended: see docs/webhooks.md "The delivery log". */
-export type DeliveryOutcome = 'accepted' | 'replied' | 'http-error' | 'unreachable' | 'invalid-response' | 'interrupted' | 'rejected';
+export type DeliveryOutcome =
+  'accepted' | 'replied' | 'http-error' | 'unreachable' | 'invalid-response' | 'interrupted' | 'rejected';
 export type AttemptErrorKind = 'connect' | 'timeout' | 'http' | 'invalid-response' | 'aborted';
 
 export interface DeliveryRecord {

@@ -128,10 +128,7 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
       proc.once('exit', (code) => reject(new Error(`prosody exited with ${code}; see ${dir}/prosody.log`))),
     );
     failed.catch(() => {});
-    await Promise.race([
-      Promise.all([waitForPort(ports.component, 10_000), waitForPort(ports.c2s, 10_000)]),
-      failed,
-    ]);
+    await Promise.race([Promise.all([waitForPort(ports.component, 10_000), waitForPort(ports.c2s, 10_000)]), failed]);
   };
   const stop = async () => {
     const proc = child;

@@ -94,7 +94,9 @@ async function waitOnline(): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (!app.core.online) {
     if (Date.now() > deadline) {
-      process.stderr.write(`demo: the gateway did not connect to Prosody (${app.core.status().link.lastError ?? 'no error'})\n`);
+      process.stderr.write(
+        `demo: the gateway did not connect to Prosody (${app.core.status().link.lastError ?? 'no error'})\n`,
+      );
       await stopAll(1);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));

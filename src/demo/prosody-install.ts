@@ -18,8 +18,12 @@ function installed(): boolean {
 }
 
 function apt(args: string[]): void {
-  const result = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (exit ${result.status ?? result.error?.message})`);
+  const result = spawnSync('apt-get', args, {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (result.status !== 0)
+    throw new Error(`apt-get ${args.join(' ')} failed (exit ${result.status ?? result.error?.message})`);
 }
 
 export function ensureProsodyInstalled(say: (line: string) => void): void {

@@ -38,7 +38,8 @@ export async function selfCheck(target: SelfCheckTarget): Promise<string[]> {
   const received = arrival(target.user, (_from, body) => body === text);
   const message = await rest(`<message type="chat" to="${target.user.jid}"><body>${text}</body></message>`);
   if (message.status !== 202) problems.push(`/rest message: ${message.status} ${await message.text()}`);
-  else if (!(await received)) problems.push('/rest message: accepted, but the demo account did not receive it within 5 s');
+  else if (!(await received))
+    problems.push('/rest message: accepted, but the demo account did not receive it within 5 s');
 
   const ping = await rest('<iq type="get" to="localhost"><ping xmlns="urn:xmpp:ping"/></iq>');
   const reply = await ping.text();
@@ -47,14 +48,19 @@ export async function selfCheck(target: SelfCheckTarget): Promise<string[]> {
   const echoed = arrival(target.user, (from, body) => from.startsWith(target.botJid) && body === `echo: ${text}`);
   await target.user.sendMessage(target.botJid, text);
   if (!(await echoed)) problems.push(`webhook: no echo from ${target.botJid} within 5 s`);
-  else if (!(await loggedInGraphql(target, text))) problems.push('GraphQL: the echo delivery is not in the delivery log');
+  else if (!(await loggedInGraphql(target, text)))
+    problems.push('GraphQL: the echo delivery is not in the delivery log');
   return problems;
 }
 
 /** The delivery log is written behind the delivery: look for a little while. */
 async function loggedInGraphql(target: SelfCheckTarget, text: string): Promise<boolean> {
   const query = '{ deliveries(first: 5, filter: { kind: MESSAGE }) { nodes { status xml } } }';
-  for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+  for (
+    const deadline = Date.now() + 5000;
+    Date.now() < deadline;
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  ) {
     const response = await fetch(`${target.url}/graphql`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${target.token}`, 'Content-Type': 'application/json' },

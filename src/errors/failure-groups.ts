@@ -32,7 +32,7 @@ export const failureGroups = {
   'queue-full': 'unavailable',
   'shutting-down': 'unavailable',
   'subscriber-overflow': 'unavailable',
-  'internal': 'internal',
+  internal: 'internal',
   // Webhook outcomes: what the sender of an inbound stanza gets, never the result of an operation.
   'callback-unreachable': 'internal',
   'callback-timeout': 'internal',

@@ -18,7 +18,12 @@ export const failures = {
     http: 422,
     text: "Invalid stanza, must be 'message', 'presence' or 'iq'.",
   },
-  'invalid-namespace': { type: 'modify', condition: 'invalid-namespace', http: 422, text: "'xmlns' attribute must be empty" },
+  'invalid-namespace': {
+    type: 'modify',
+    condition: 'invalid-namespace',
+    http: 422,
+    text: "'xmlns' attribute must be empty",
+  },
   'invalid-to': { type: 'modify', condition: 'improper-addressing', http: 422, text: 'Invalid destination JID' },
   'invalid-from': { type: 'modify', condition: 'invalid-from', http: 422, text: 'Invalid source JID' },
   'from-not-authorized': {
@@ -27,8 +32,18 @@ export const failures = {
     http: 403,
     text: "Not authorized to send stanza with requested 'from'",
   },
-  'invalid-iq-type': { type: 'modify', condition: 'invalid-xml', http: 422, text: "'iq' stanza must be of type 'get' or 'set'" },
-  'iq-child-count': { type: 'modify', condition: 'bad-format', http: 422, text: "'iq' stanza must have exactly one child tag" },
+  'invalid-iq-type': {
+    type: 'modify',
+    condition: 'invalid-xml',
+    http: 422,
+    text: "'iq' stanza must be of type 'get' or 'set'",
+  },
+  'iq-child-count': {
+    type: 'modify',
+    condition: 'bad-format',
+    http: 422,
+    text: "'iq' stanza must have exactly one child tag",
+  },
   // Our own: mod_rest answers 500 here; 504 says what happened (CONTRACT.md deviation).
   'iq-timeout': { type: 'wait', condition: 'remote-server-timeout', http: 504, text: 'IQ stanza timed out' },
   'iq-conflict': {
@@ -44,7 +59,12 @@ export const failures = {
     http: 503,
     text: 'The XMPP link went down before the reply arrived; the iq may have been delivered',
   },
-  'queue-full': { type: 'wait', condition: 'resource-constraint', http: 503, text: 'Too many stanzas are waiting to be sent' },
+  'queue-full': {
+    type: 'wait',
+    condition: 'resource-constraint',
+    http: 503,
+    text: 'Too many stanzas are waiting to be sent',
+  },
   'shutting-down': { type: 'wait', condition: 'service-unavailable', http: 503, text: 'The gateway is shutting down' },
   // GraphQL: an argument outside its allowed range (e.g. a negative timeoutMs).
   'invalid-argument': { type: 'modify', condition: 'bad-request', http: 400, text: 'Invalid argument' },
@@ -65,11 +85,21 @@ export const failures = {
   },
   'method-not-allowed': { type: 'cancel', condition: 'not-allowed', http: 405, text: 'Method not allowed' },
   'not-found': { type: 'cancel', condition: 'item-not-found', http: 404, text: 'Not found' },
-  'internal': { type: 'wait', condition: 'internal-server-error', http: 500, text: 'Internal error' },
+  internal: { type: 'wait', condition: 'internal-server-error', http: 500, text: 'Internal error' },
   // Webhook outcomes (CONTRACT.md "Webhook"); what the sender of the inbound stanza gets.
   // The texts name no URL or address: they go to whoever sent the stanza.
-  'callback-unreachable': { type: 'wait', condition: 'recipient-unavailable', http: 502, text: 'The callback could not be reached' },
-  'callback-timeout': { type: 'wait', condition: 'recipient-unavailable', http: 504, text: 'The callback did not answer in time' },
+  'callback-unreachable': {
+    type: 'wait',
+    condition: 'recipient-unavailable',
+    http: 502,
+    text: 'The callback could not be reached',
+  },
+  'callback-timeout': {
+    type: 'wait',
+    condition: 'recipient-unavailable',
+    http: 504,
+    text: 'The callback did not answer in time',
+  },
   'invalid-callback-response': {
     type: 'wait',
     condition: 'internal-server-error',
@@ -97,7 +127,12 @@ export const failures = {
     http: 501,
     text: 'The delivery log is off: it is kept only when CALLBACK_URL is set',
   },
-  'database-unavailable': { type: 'wait', condition: 'service-unavailable', http: 503, text: 'The delivery log database is unreachable' },
+  'database-unavailable': {
+    type: 'wait',
+    condition: 'service-unavailable',
+    http: 503,
+    text: 'The delivery log database is unreachable',
+  },
 } as const satisfies Record<string, { type: StanzaErrorType; condition: string; http: number; text: string }>;
 
 export type FailureKind = keyof typeof failures;

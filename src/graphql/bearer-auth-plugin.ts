@@ -11,7 +11,8 @@ import { graphqlErrorOf } from '../schema/errors.ts';
  */
 export function useBearerAuth(auth: BearerAuth, realm: string): Plugin {
   return {
-    onRequest({ request, endResponse, fetchAPI }) {
+    onRequest(payload) {
+      const { request, fetchAPI } = payload;
       try {
         auth.check(request.headers.get('authorization') ?? undefined);
       } catch (error) {
@@ -19,7 +20,7 @@ export function useBearerAuth(auth: BearerAuth, realm: string): Plugin {
         const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' };
         if (error.http === 401) headers['WWW-Authenticate'] = `Bearer realm="${realm}"`;
         const body = JSON.stringify({ errors: [graphqlErrorOf(error).toJSON()] });
-        endResponse(new fetchAPI.Response(body, { status: error.http, headers }));
+        payload.endResponse(new fetchAPI.Response(body, { status: error.http, headers }));
       }
     },
   };

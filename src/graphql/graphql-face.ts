@@ -62,9 +62,7 @@ export function createGraphqlFace(
     subscriptions,
     mount: {
       matches: (path) => path === GRAPHQL_PATH || path === `${GRAPHQL_PATH}/`,
-      handle: async (req, res) => {
-        await yoga.requestListener(req, res);
-      },
+      handle: (req, res) => yoga.requestListener(req, res),
     },
     attach(server) {
       socket = attachGraphqlWebSocket(server, yoga, auth, log);

@@ -28,7 +28,9 @@ export function useOperationMetrics(registry: Registry): Plugin {
   });
   return {
     onExecute({ args }) {
-      const type = operationType(args.document, args.operationName);
+      // envelop types the execution args loosely; these two are graphql-js's own.
+      const { document, operationName } = args as { document: DocumentNode; operationName?: string | null };
+      const type = operationType(document, operationName);
       return {
         onExecuteDone({ result }) {
           const failed = 'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;

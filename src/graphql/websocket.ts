@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { ConnectionInitMessage, OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type ServerOptions, WebSocketServer, type WebSocket } from 'ws';
@@ -20,6 +20,14 @@ type Extra = { socket: WebSocket; request: IncomingMessage };
 interface Executors {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
+}
+
+/** What yoga's getEnveloped() hands back, typed (envelop types it loosely). */
+interface Enveloped extends Executors {
+  schema: GraphQLSchema;
+  contextFactory: () => unknown;
+  parse: (source: string) => DocumentNode;
+  validate: (schema: GraphQLSchema, document: DocumentNode) => readonly GraphQLError[];
 }
 
 const UNAUTHORIZED = 4401;
@@ -43,7 +51,12 @@ export interface GraphqlWebSocket {
  */
 const CLOSE_TIMEOUT_MS = 1000;
 
-export function attachGraphqlWebSocket(server: Server, yoga: GraphqlYoga, auth: BearerAuth, log: Logger): GraphqlWebSocket {
+export function attachGraphqlWebSocket(
+  server: Server,
+  yoga: GraphqlYoga,
+  auth: BearerAuth,
+  log: Logger,
+): GraphqlWebSocket {
   const options: ServerOptions & { closeTimeout: number } = {
     server,
     path: yoga.graphqlEndpoint,
@@ -74,7 +87,7 @@ export function attachGraphqlWebSocket(server: Server, yoga: GraphqlYoga, auth: 
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params: payload,
-        });
+        }) as Enveloped;
         let document: DocumentNode;
         try {
           document = parse(payload.query);

@@ -61,7 +61,8 @@ export function createGraphqlYoga(options: YogaOptions): GraphqlYoga {
       debug: (...args) => log.debug({ yoga: args.map(String) }, 'graphql'),
       info: (...args) => log.info({ yoga: args.map(String) }, 'graphql'),
       warn: (...args) => log.warn({ yoga: args.map(String) }, 'graphql'),
-      error: (...args) => log.error({ err: args.find((arg) => arg instanceof Error) }, 'unexpected failure in a GraphQL operation'),
+      error: (...args) =>
+        log.error({ err: args.find((arg) => arg instanceof Error) }, 'unexpected failure in a GraphQL operation'),
     },
     plugins: [
       useBearerAuth(options.auth, options.realm),

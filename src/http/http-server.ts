@@ -27,14 +27,20 @@ export function createHttpServer(mounts: readonly Mount[], log: Logger, tracker?
     if (tracker?.draining) {
       res.setHeader('Connection', 'close');
       if (mount?.refuseStopping) mount.refuseStopping(req, res);
-      else res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5' }).end(JSON.stringify({ error: 'shutting down' }));
+      else
+        res
+          .writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5' })
+          .end(JSON.stringify({ error: 'shutting down' }));
       return;
     }
     tracker?.begin();
     // Path only: a query string may carry what should not be logged.
     res.once('close', () => {
       tracker?.end();
-      log.debug({ method: req.method, path: pathname, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'http request');
+      log.debug(
+        { method: req.method, path: pathname, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'http request',
+      );
     });
     try {
       if (!mount) {
@@ -51,7 +57,10 @@ export function createHttpServer(mounts: readonly Mount[], log: Logger, tracker?
       }
     }
   };
-  const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000 }, (req, res) => void dispatch(req, res));
+  const server = createServer(
+    { requestTimeout: 60_000, headersTimeout: 30_000 },
+    (req, res) => void dispatch(req, res),
+  );
   // Handlers decide when to send "100 Continue" (readBody), so that a refused request (bad
   // token, media type, declared size) is answered before the client sends its body.
   server.on('checkContinue', (req, res) => void dispatch(req, res));

@@ -18,7 +18,10 @@ export function parseMediaType(header: string | undefined): MediaType | undefine
     const eq = raw.indexOf('=');
     if (eq === -1) continue;
     const name = raw.slice(0, eq).trim().toLowerCase();
-    params[name] = raw.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    params[name] = raw
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
   }
   return { essence: type, params };
 }

@@ -25,7 +25,10 @@ export function createOpsMount(registry: Registry, checks: readonly ReadinessChe
       if (path === '/healthz') return json(res, 200, { status: 'ok' });
       if (path === '/readyz') {
         const report = await readiness(checks);
-        return json(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', checks: report.checks });
+        return json(res, report.ready ? 200 : 503, {
+          status: report.ready ? 'ready' : 'not ready',
+          checks: report.checks,
+        });
       }
       res.writeHead(200, { 'Content-Type': registry.contentType }).end(await registry.metrics());
     },

@@ -5,7 +5,7 @@
 export interface ReadinessCheck {
   name: string;
   /** undefined when ready, else a short reason (never a secret). */
-  check(): Promise<string | undefined>;
+  check: () => Promise<string | undefined>;
 }
 
 export interface ReadinessReport {
@@ -18,7 +18,9 @@ const CHECK_TIMEOUT_MS = 2000;
 export async function readiness(checks: readonly ReadinessCheck[]): Promise<ReadinessReport> {
   const results = await Promise.all(
     checks.map(async ({ name, check }) => {
-      const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('check timed out'), CHECK_TIMEOUT_MS).unref());
+      const timeout = new Promise<string>((resolve) =>
+        setTimeout(() => resolve('check timed out'), CHECK_TIMEOUT_MS).unref(),
+      );
       const reason = await Promise.race([check().catch((error: unknown) => `check failed: ${String(error)}`), timeout]);
       return [name, reason] as const;
     }),

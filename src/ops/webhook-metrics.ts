@@ -42,15 +42,41 @@ export function registerWebhookMetrics(registry: Registry, webhooks: Webhooks): 
     });
   const deliveriesNow = () => webhooks.status().deliveries;
   const database = () => webhooks.status().database;
-  gauge('webhook_in_memory', 'Deliveries held in memory: queued, in flight or waiting for a retry (at most WEBHOOK_QUEUE_MAX).', () => deliveriesNow().active);
+  gauge(
+    'webhook_in_memory',
+    'Deliveries held in memory: queued, in flight or waiting for a retry (at most WEBHOOK_QUEUE_MAX).',
+    () => deliveriesNow().active,
+  );
   gauge('webhook_in_flight', 'Webhook POSTs in progress.', () => deliveriesNow().inFlight);
-  gauge('webhook_retry_backlog', 'Deliveries waiting for their next attempt after a failed one.', () => deliveriesNow().retryWaiting);
-  gauge('webhook_spilled', 'Deliveries past WEBHOOK_QUEUE_MAX, kept only as pending rows in the log until memory has room.', () => deliveriesNow().spilled);
-  gauge('webhook_oldest_pending_seconds', 'Age of the oldest delivery not finished yet (in memory), 0 when none.', () => {
-    const oldest = deliveriesNow().oldestPendingAt;
-    return oldest ? (Date.now() - oldest.getTime()) / 1000 : 0;
-  });
-  gauge('delivery_log_up', '1 while the delivery log database takes writes.', () => (database().state === 'up' ? 1 : 0));
-  gauge('delivery_log_buffered_writes', 'Delivery log writes waiting in memory (batch being written included).', () => database().bufferedWrites);
-  gauge('delivery_log_lost_rows', 'Delivery log writes lost since start (outage longer than DELIVERY_LOG_BUFFER_MAX, or refused).', () => database().lostLogRows);
+  gauge(
+    'webhook_retry_backlog',
+    'Deliveries waiting for their next attempt after a failed one.',
+    () => deliveriesNow().retryWaiting,
+  );
+  gauge(
+    'webhook_spilled',
+    'Deliveries past WEBHOOK_QUEUE_MAX, kept only as pending rows in the log until memory has room.',
+    () => deliveriesNow().spilled,
+  );
+  gauge(
+    'webhook_oldest_pending_seconds',
+    'Age of the oldest delivery not finished yet (in memory), 0 when none.',
+    () => {
+      const oldest = deliveriesNow().oldestPendingAt;
+      return oldest ? (Date.now() - oldest.getTime()) / 1000 : 0;
+    },
+  );
+  gauge('delivery_log_up', '1 while the delivery log database takes writes.', () =>
+    database().state === 'up' ? 1 : 0,
+  );
+  gauge(
+    'delivery_log_buffered_writes',
+    'Delivery log writes waiting in memory (batch being written included).',
+    () => database().bufferedWrites,
+  );
+  gauge(
+    'delivery_log_lost_rows',
+    'Delivery log writes lost since start (outage longer than DELIVERY_LOG_BUFFER_MAX, or refused).',
+    () => database().lostLogRows,
+  );
 }

@@ -19,7 +19,9 @@ function logOf(ctx: GraphqlContext): DeliveryLog {
 }
 
 const PageInfoRef = builder
-  .objectRef<{ hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }>('PageInfo')
+  .objectRef<{ hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }>(
+    'PageInfo',
+  )
   .implement({
     fields: (t) => ({
       hasNextPage: t.exposeBoolean('hasNextPage'),
@@ -48,7 +50,10 @@ const DeliveryFilterInput = builder.inputType('DeliveryFilter', {
   fields: (t) => ({
     status: t.field({ type: DeliveryStatusEnum }),
     kind: t.field({ type: StanzaKindEnum }),
-    from: t.field({ type: 'JID', description: 'The sender: a bare JID matches all its resources, a full JID exactly.' }),
+    from: t.field({
+      type: 'JID',
+      description: 'The sender: a bare JID matches all its resources, a full JID exactly.',
+    }),
     since: t.field({ type: 'DateTime', description: 'Created at or after.' }),
     until: t.field({ type: 'DateTime', description: 'Created before.' }),
   }),
@@ -58,7 +63,10 @@ const DeliveryEventFilterInput = builder.inputType('DeliveryEventFilter', {
   fields: (t) => ({
     status: t.field({ type: DeliveryStatusEnum }),
     kind: t.field({ type: StanzaKindEnum }),
-    from: t.field({ type: 'JID', description: 'The sender: a bare JID matches all its resources, a full JID exactly.' }),
+    from: t.field({
+      type: 'JID',
+      description: 'The sender: a bare JID matches all its resources, a full JID exactly.',
+    }),
   }),
 });
 
@@ -92,7 +100,10 @@ builder.queryField('deliveries', (t) =>
     resolve: (_root, { first, after, filter }, ctx) =>
       coded(() => {
         if (first !== null && first !== undefined && (first < 1 || first > MAX_PAGE)) {
-          throw new GatewayError('invalid-argument', { field: 'first', text: `first must be between 1 and ${MAX_PAGE}` });
+          throw new GatewayError('invalid-argument', {
+            field: 'first',
+            text: `first must be between 1 and ${MAX_PAGE}`,
+          });
         }
         return logOf(ctx).list({ first: first ?? undefined, after: after ?? undefined, filter: toFilter(filter) });
       }),
@@ -133,7 +144,10 @@ builder.subscriptionField('deliveries', (t) =>
       try {
         return log.subscribe(
           { status, kind, from },
-          { capacity: ctx.subscriptionBufferMax, overflow: () => graphqlErrorOf(new GatewayError('subscriber-overflow')) },
+          {
+            capacity: ctx.subscriptionBufferMax,
+            overflow: () => graphqlErrorOf(new GatewayError('subscriber-overflow')),
+          },
         );
       } catch (error) {
         // `shutting-down`: the gateway is stopping and would never end this stream.

@@ -13,12 +13,14 @@ import { StanzaKindEnum, StanzaRef } from './stanza.ts';
 const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed'];
 
 export const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
-  values: enumValues(DELIVERY_STATUSES, (status) =>
-    ({
-      pending: 'Accepted; attempts are still to come (or running).',
-      delivered: 'The callback took it (2xx); its reply, if any, was sent back.',
-      failed: 'Given up: the sender got the stanza error, if any was due.',
-    })[status],
+  values: enumValues(
+    DELIVERY_STATUSES,
+    (status) =>
+      ({
+        pending: 'Accepted; attempts are still to come (or running).',
+        delivered: 'The callback took it (2xx); its reply, if any, was sent back.',
+        failed: 'Given up: the sender got the stanza error, if any was due.',
+      })[status],
   ),
 });
 
@@ -55,7 +57,11 @@ export const DeliveryRef = builder.objectRef<DeliveryView>('Delivery').implement
     createdAt: t.field({ type: 'DateTime', resolve: (delivery) => delivery.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (delivery) => delivery.updatedAt }),
     kind: t.field({ type: StanzaKindEnum, resolve: (delivery) => delivery.kind }),
-    type: t.string({ nullable: true, description: "The stanza's type attribute.", resolve: (delivery) => delivery.stanzaType }),
+    type: t.string({
+      nullable: true,
+      description: "The stanza's type attribute.",
+      resolve: (delivery) => delivery.stanzaType,
+    }),
     stanzaId: t.exposeString('stanzaId'),
     from: t.field({ type: 'JID', resolve: (delivery) => delivery.fromJid }),
     to: t.field({ type: 'JID', resolve: (delivery) => delivery.toJid }),
@@ -69,18 +75,27 @@ export const DeliveryRef = builder.objectRef<DeliveryView>('Delivery').implement
     status: t.field({ type: DeliveryStatusEnum, resolve: (delivery) => delivery.status }),
     outcome: t.string({
       nullable: true,
-      description: 'How it ended: `accepted`, `replied`, `http-error`, `unreachable`, `invalid-response`, `interrupted` or `rejected` (an iq refused past WEBHOOK_QUEUE_MAX).',
+      description:
+        'How it ended: `accepted`, `replied`, `http-error`, `unreachable`, `invalid-response`, `interrupted` or `rejected` (an iq refused past WEBHOOK_QUEUE_MAX).',
       resolve: (delivery) => delivery.outcome,
     }),
     attemptCount: t.exposeInt('attemptCount'),
     nextAttemptAt: t.field({ type: 'DateTime', nullable: true, resolve: (delivery) => delivery.nextAttemptAt }),
     finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (delivery) => delivery.finishedAt }),
-    replyXml: t.string({ nullable: true, description: 'What was sent back to the sender, if anything.', resolve: (delivery) => delivery.replyXml }),
-    redeliveryOf: t.id({ nullable: true, description: 'The delivery this one repeats (redeliver).', resolve: (delivery) => delivery.redeliveryOf }),
+    replyXml: t.string({
+      nullable: true,
+      description: 'What was sent back to the sender, if anything.',
+      resolve: (delivery) => delivery.replyXml,
+    }),
+    redeliveryOf: t.id({
+      nullable: true,
+      description: 'The delivery this one repeats (redeliver).',
+      resolve: (delivery) => delivery.redeliveryOf,
+    }),
     attempts: t.field({
       type: [DeliveryAttemptRef],
       description:
-        'Every attempt, oldest first. In a `deliveries` subscription event they are read from the log, which is written behind the deliveries: the attempt that caused the event may be missing yet (the event\'s own `attempt` is current).',
+        "Every attempt, oldest first. In a `deliveries` subscription event they are read from the log, which is written behind the deliveries: the attempt that caused the event may be missing yet (the event's own `attempt` is current).",
       // One read for all the deliveries of a response (AttemptsLoader); a database outage is
       // DATABASE_UNAVAILABLE, not a masked unexpected error.
       resolve: (delivery, _args, ctx) => delivery.attempts ?? coded(() => ctx.attempts.load(delivery.id)),

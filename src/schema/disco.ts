@@ -14,7 +14,13 @@ interface DiscoOutcome {
   query: Element | undefined;
 }
 
-async function discoQuery(ctx: GraphqlContext, ns: string, to: Jid, node: string | null | undefined, timeoutMs?: number | null) {
+async function discoQuery(
+  ctx: GraphqlContext,
+  ns: string,
+  to: Jid,
+  node: string | null | undefined,
+  timeoutMs?: number | null,
+) {
   const query = new Element('query', node ? { xmlns: ns, node } : { xmlns: ns });
   const reply = await requestIq(ctx, buildStanza(ctx, 'iq', { to }, { type: 'get' }, [query]), timeoutMs);
   return { reply, query: reply.element.getChild('query', ns) };
@@ -43,7 +49,8 @@ const DiscoInfo = builder.objectRef<DiscoOutcome>('DiscoInfo').implement({
         })),
     }),
     features: t.stringList({
-      resolve: ({ query }) => (query?.getChildren('feature', NS_INFO) ?? []).flatMap(({ attrs }) => (attrs.var ? [attrs.var] : [])),
+      resolve: ({ query }) =>
+        (query?.getChildren('feature', NS_INFO) ?? []).flatMap(({ attrs }) => (attrs.var ? [attrs.var] : [])),
     }),
     reply: t.field({ type: IqRef, resolve: ({ reply }) => reply }),
   }),
@@ -77,14 +84,22 @@ builder.mutationFields((t) => ({
   discoInfo: t.field({
     type: DiscoInfo,
     description: 'XEP-0030 disco#info: the identities and features of an address (or one of its nodes).',
-    args: { to: t.arg({ type: 'JID', required: true }), node: t.arg.string(), timeoutMs: t.arg.int({ description: timeoutMsDescription }) },
+    args: {
+      to: t.arg({ type: 'JID', required: true }),
+      node: t.arg.string(),
+      timeoutMs: t.arg.int({ description: timeoutMsDescription }),
+    },
     errors: { types: iqFailures, directResult: true, union: { name: 'DiscoInfoResult' } },
     resolve: (_root, { to, node, timeoutMs }, ctx) => discoQuery(ctx, NS_INFO, to, node, timeoutMs),
   }),
   discoItems: t.field({
     type: DiscoItems,
     description: 'XEP-0030 disco#items: the items of an address (or one of its nodes).',
-    args: { to: t.arg({ type: 'JID', required: true }), node: t.arg.string(), timeoutMs: t.arg.int({ description: timeoutMsDescription }) },
+    args: {
+      to: t.arg({ type: 'JID', required: true }),
+      node: t.arg.string(),
+      timeoutMs: t.arg.int({ description: timeoutMsDescription }),
+    },
     errors: { types: iqFailures, directResult: true, union: { name: 'DiscoItemsResult' } },
     resolve: (_root, { to, node, timeoutMs }, ctx) => discoQuery(ctx, NS_ITEMS, to, node, timeoutMs),
   }),

@@ -24,7 +24,7 @@ export const FailureKindEnum = builder.enumType('FailureKind', {
 });
 
 export const StanzaErrorRef = builder.objectRef<StanzaErrorValue>('StanzaError').implement({
-  description: "The `<error/>` of an error stanza (RFC 6120 §8.3): its type, defined condition and optional text.",
+  description: 'The `<error/>` of an error stanza (RFC 6120 §8.3): its type, defined condition and optional text.',
   fields: (t) => ({
     type: t.field({ type: StanzaErrorTypeEnum, resolve: (error) => error.type }),
     condition: t.exposeString('condition', { description: 'The defined condition, e.g. `service-unavailable`.' }),
@@ -81,9 +81,21 @@ function failureMember(group: FailureGroup, name: string, description: string) {
   return member;
 }
 
-export const InvalidInput = failureMember('input', 'InvalidInput', 'An argument broke a rule (the /rest stanza rules, a limit); `field` names it.');
-export const Unavailable = failureMember('unavailable', 'Unavailable', 'The XMPP link is down or saturated, or the gateway is stopping; retry later.');
-export const IqTimeout = failureMember('timeout', 'IqTimeout', 'No iq reply arrived within the timeout (`wait/remote-server-timeout`).');
+export const InvalidInput = failureMember(
+  'input',
+  'InvalidInput',
+  'An argument broke a rule (the /rest stanza rules, a limit); `field` names it.',
+);
+export const Unavailable = failureMember(
+  'unavailable',
+  'Unavailable',
+  'The XMPP link is down or saturated, or the gateway is stopping; retry later.',
+);
+export const IqTimeout = failureMember(
+  'timeout',
+  'IqTimeout',
+  'No iq reply arrived within the timeout (`wait/remote-server-timeout`).',
+);
 export const Refused = failureMember(
   'refused',
   'Refused',

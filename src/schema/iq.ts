@@ -28,7 +28,8 @@ IqRef.implement({
       type: IqTypeEnum,
       nullable: true,
       description: 'Null only for a type RFC 6120 does not define (the raw `xml` keeps it).',
-      resolve: (stanza) => ((IQ_TYPES as readonly string[]).includes(stanza.type ?? '') ? (stanza.type as IqType) : null),
+      resolve: (stanza) =>
+        (IQ_TYPES as readonly string[]).includes(stanza.type ?? '') ? (stanza.type as IqType) : null,
     }),
     payload: t.field({
       type: XmlElementRef,
@@ -75,11 +76,13 @@ builder.objectType(StanzaErrorReply, {
 export const iqFailures = [StanzaErrorReply, IqTimeout, ...sendFailures];
 
 /** The `timeoutMs` argument of every iq-sending mutation. */
-export const timeoutMsDescription = 'How long to wait for the reply, in ms; default IQ_TIMEOUT_MS, at most IQ_MAX_TIMEOUT_MS.';
+export const timeoutMsDescription =
+  'How long to wait for the reply, in ms; default IQ_TIMEOUT_MS, at most IQ_MAX_TIMEOUT_MS.';
 
 function timeoutOf(ctx: GraphqlContext, timeoutMs: number | null | undefined): number {
   if (timeoutMs === null || timeoutMs === undefined) return ctx.iqTimeout.defaultMs;
-  if (timeoutMs <= 0) throw new GatewayError('invalid-argument', { field: 'timeoutMs', text: 'timeoutMs must be positive' });
+  if (timeoutMs <= 0)
+    throw new GatewayError('invalid-argument', { field: 'timeoutMs', text: 'timeoutMs must be positive' });
   return Math.min(timeoutMs, ctx.iqTimeout.maxMs);
 }
 
@@ -87,7 +90,11 @@ function timeoutOf(ctx: GraphqlContext, timeoutMs: number | null | undefined): n
  * Sends an iq get/set through the core (as /rest does) and resolves with a result reply; an
  * error reply is thrown as StanzaErrorReply, for the result union.
  */
-export async function requestIq(ctx: GraphqlContext, request: Stanza, timeoutMs: number | null | undefined): Promise<Stanza> {
+export async function requestIq(
+  ctx: GraphqlContext,
+  request: Stanza,
+  timeoutMs: number | null | undefined,
+): Promise<Stanza> {
   const reply = await ctx.core.request(request, timeoutOf(ctx, timeoutMs));
   if (reply.type === 'error') throw new StanzaErrorReply(reply);
   return reply;

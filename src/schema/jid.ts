@@ -8,7 +8,11 @@ import { builder } from './builder.ts';
  */
 export function jidFromInput(value: unknown, node?: ValueNode): Jid {
   const jid = typeof value === 'string' ? parseJid(value) : undefined;
-  if (!jid) throw new GraphQLError(`Invalid JID: ${JSON.stringify(value)}`, { nodes: node, extensions: { code: 'BAD_USER_INPUT' } });
+  if (!jid)
+    throw new GraphQLError(`Invalid JID: ${JSON.stringify(value)}`, {
+      nodes: node,
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   return jid;
 }
 

@@ -12,7 +12,10 @@ interface PingOutcome {
 
 const Pong = builder.objectRef<PingOutcome>('Pong').implement({
   fields: (t) => ({
-    rttMs: t.float({ description: 'Round-trip time in milliseconds, through the gateway and the XMPP server.', resolve: (pong) => pong.rttMs }),
+    rttMs: t.float({
+      description: 'Round-trip time in milliseconds, through the gateway and the XMPP server.',
+      resolve: (pong) => pong.rttMs,
+    }),
     reply: t.field({ type: IqRef, resolve: (pong) => pong.reply }),
   }),
 });
@@ -20,11 +23,14 @@ const Pong = builder.objectRef<PingOutcome>('Pong').implement({
 builder.mutationField('ping', (t) =>
   t.field({
     type: Pong,
-    description: 'Pings an XMPP address (XEP-0199). A peer that does not support ping answers a StanzaErrorReply, which still proves it is reachable.',
+    description:
+      'Pings an XMPP address (XEP-0199). A peer that does not support ping answers a StanzaErrorReply, which still proves it is reachable.',
     args: { to: t.arg({ type: 'JID', required: true }), timeoutMs: t.arg.int({ description: timeoutMsDescription }) },
     errors: { types: iqFailures, directResult: true, union: { name: 'PingResult' } },
     resolve: async (_root, { to, timeoutMs }, ctx) => {
-      const request = buildStanza(ctx, 'iq', { to }, { type: 'get' }, [new Element('ping', { xmlns: 'urn:xmpp:ping' })]);
+      const request = buildStanza(ctx, 'iq', { to }, { type: 'get' }, [
+        new Element('ping', { xmlns: 'urn:xmpp:ping' }),
+      ]);
       const started = performance.now();
       const reply = await requestIq(ctx, request, timeoutMs);
       return { rttMs: performance.now() - started, reply };

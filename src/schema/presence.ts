@@ -8,10 +8,17 @@ import { childText, StanzaRef } from './stanza.ts';
 import { buildStanza, commonInputDescriptions, senderFields, textChild } from './stanza-input.ts';
 
 /** `<presence/>` (RFC 6121 §4): type, show, status, priority, and `sendPresence`. */
-const PRESENCE_TYPES = ['available', 'unavailable', 'subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'probe', 'error'] as const;
-type PresenceType = (typeof PRESENCE_TYPES)[number];
+const PRESENCE_TYPES = [
+  'available',
+  'unavailable',
+  'subscribe',
+  'subscribed',
+  'unsubscribe',
+  'unsubscribed',
+  'probe',
+  'error',
+] as const;
 const SHOWS = ['away', 'chat', 'dnd', 'xa'] as const;
-type Show = (typeof SHOWS)[number];
 
 export const PresenceTypeEnum = builder.enumType('PresenceType', {
   description: 'AVAILABLE is a presence without a type attribute.',
@@ -60,7 +67,10 @@ PresenceRef.implement({
 
 const SendPresenceInput = builder.inputType('SendPresenceInput', {
   fields: (t) => ({
-    to: t.field({ type: 'JID', description: `${commonInputDescriptions.to} Absent: the component domain, as /rest does.` }),
+    to: t.field({
+      type: 'JID',
+      description: `${commonInputDescriptions.to} Absent: the component domain, as /rest does.`,
+    }),
     ...senderFields(t),
     type: t.field({ type: PresenceTypeEnum, description: 'AVAILABLE (the default) sends no type attribute.' }),
     show: t.field({ type: PresenceShowEnum }),
@@ -79,7 +89,10 @@ builder.mutationField('sendPresence', (t) =>
     resolve: async (_root, { input }, ctx) => {
       const { priority } = input;
       if (priority !== null && priority !== undefined && (priority < -128 || priority > 127)) {
-        throw new GatewayError('invalid-argument', { field: 'priority', text: 'priority must be between -128 and 127' });
+        throw new GatewayError('invalid-argument', {
+          field: 'priority',
+          text: 'priority must be between -128 and 127',
+        });
       }
       const type = input.type === 'available' ? undefined : (input.type ?? undefined);
       const stanza = buildStanza(ctx, 'presence', input, { type }, [

@@ -17,7 +17,11 @@ interface SendStanzaOutcome {
 
 const SendStanzaSuccess = builder.objectRef<SendStanzaOutcome>('SendStanzaSuccess').implement({
   fields: (t) => ({
-    sent: t.field({ type: StanzaRef, description: 'The stanza as sent (normalised JIDs, generated id).', resolve: (outcome) => outcome.sent }),
+    sent: t.field({
+      type: StanzaRef,
+      description: 'The stanza as sent (normalised JIDs, generated id).',
+      resolve: (outcome) => outcome.sent,
+    }),
     // Not `reply`: StanzaErrorReply.reply (non-null) shares the union's selection sets.
     result: t.field({
       type: IqRef,
@@ -33,7 +37,8 @@ function parse(ctx: GraphqlContext, xml: string): Stanza {
     return parseStanza(xml, { ...ctx.core.rules, allowIqReplies: true, maxBytes: ctx.maxStanzaBytes });
   } catch (error) {
     // Parser failures concern the argument as a whole; rule failures name their attribute.
-    if (isGatewayError(error) && error.field === undefined) throw new GatewayError(error.kind, { field: 'xml', cause: error });
+    if (isGatewayError(error) && error.field === undefined)
+      throw new GatewayError(error.kind, { field: 'xml', cause: error });
     throw error;
   }
 }

@@ -22,7 +22,10 @@ export const commonInputDescriptions = {
   payloads: 'Extra child elements as raw XML, one element each, sent byte for byte.',
 } as const;
 
-type InputFields = PothosSchemaTypes.InputFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, 'InputObject'>;
+type InputFields = PothosSchemaTypes.InputFieldBuilder<
+  typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never,
+  'InputObject'
+>;
 
 /** The input fields every typed send has besides `to` (whose optionality differs per kind). */
 export function senderFields(t: InputFields) {
@@ -65,8 +68,11 @@ export function buildStanza(
   };
   for (const [name, value] of Object.entries(all)) if (value !== undefined) element.attrs[name] = value;
   for (const child of children) element.cnode(child);
-  (input.payloads ?? []).forEach((xml, index) => element.cnode(parseFragment(xml, `payloads.${index}`, ctx.maxStanzaBytes)));
+  (input.payloads ?? []).forEach((xml, index) =>
+    element.cnode(parseFragment(xml, `payloads.${index}`, ctx.maxStanzaBytes)),
+  );
   const stanza = stanzaFromElement(element, ctx.core.rules);
-  if (Buffer.byteLength(stanza.toXml(), 'utf8') > ctx.maxStanzaBytes) throw new GatewayError('payload-too-large', { field: 'payloads' });
+  if (Buffer.byteLength(stanza.toXml(), 'utf8') > ctx.maxStanzaBytes)
+    throw new GatewayError('payload-too-large', { field: 'payloads' });
   return stanza;
 }

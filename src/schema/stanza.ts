@@ -26,7 +26,11 @@ StanzaRef.implement({
     id: t.exposeString('id'),
     from: t.field({ type: 'JID', resolve: (stanza) => stanza.from }),
     to: t.field({ type: 'JID', resolve: (stanza) => stanza.to }),
-    lang: t.string({ nullable: true, description: 'The `xml:lang` of the stanza.', resolve: (stanza) => stanza.lang ?? null }),
+    lang: t.string({
+      nullable: true,
+      description: 'The `xml:lang` of the stanza.',
+      resolve: (stanza) => stanza.lang ?? null,
+    }),
     error: t.field({
       type: StanzaErrorRef,
       nullable: true,
@@ -56,6 +60,7 @@ export function childText(stanza: Stanza, name: string): string | null {
   );
   const lang = stanza.lang;
   const chosen =
-    candidates.find((child) => child.attrs['xml:lang'] === undefined || child.attrs['xml:lang'] === lang) ?? candidates[0];
+    candidates.find((child) => child.attrs['xml:lang'] === undefined || child.attrs['xml:lang'] === lang) ??
+    candidates[0];
   return chosen ? chosen.getText() : null;
 }

@@ -7,15 +7,17 @@ import { enumValues } from './enum-values.ts';
 const LINK_STATES: readonly LinkState[] = ['idle', 'connecting', 'online', 'waiting', 'failed', 'stopped'];
 
 const LinkStateEnum = builder.enumType('LinkState', {
-  values: enumValues(LINK_STATES, (state) =>
-    ({
-      idle: 'Not started yet.',
-      connecting: 'Connecting or authenticating.',
-      online: 'Connected: stanzas flow.',
-      waiting: 'Disconnected; the next attempt is scheduled (retryAt).',
-      failed: 'Refused by the server for good (wrong domain or secret); not retrying.',
-      stopped: 'The gateway is stopping.',
-    })[state],
+  values: enumValues(
+    LINK_STATES,
+    (state) =>
+      ({
+        idle: 'Not started yet.',
+        connecting: 'Connecting or authenticating.',
+        online: 'Connected: stanzas flow.',
+        waiting: 'Disconnected; the next attempt is scheduled (retryAt).',
+        failed: 'Refused by the server for good (wrong domain or secret); not retrying.',
+        stopped: 'The gateway is stopping.',
+      })[state],
   ),
 });
 
@@ -58,8 +60,14 @@ const Status = builder.objectRef<StatusView>('Status').implement({
     pendingIqs: t.int({ description: 'Sent iqs waiting for their reply.', resolve: ({ core }) => core.pendingIqs }),
     queuedSends: t.int({ description: 'Stanzas waiting for the link.', resolve: ({ core }) => core.queuedSends }),
     subscriptions: t.int({ description: 'Open `stanzas` subscriptions.', resolve: (view) => view.subscriptions }),
-    subscriptionOverflows: t.int({ description: 'Subscriptions ended because their subscriber fell behind.', resolve: (view) => view.overflows }),
-    pendingAnswers: t.int({ description: 'Inbound iqs waiting for a subscriber to answer.', resolve: (view) => view.pendingAnswers }),
+    subscriptionOverflows: t.int({
+      description: 'Subscriptions ended because their subscriber fell behind.',
+      resolve: (view) => view.overflows,
+    }),
+    pendingAnswers: t.int({
+      description: 'Inbound iqs waiting for a subscriber to answer.',
+      resolve: (view) => view.pendingAnswers,
+    }),
   }),
 });
 

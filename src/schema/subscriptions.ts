@@ -18,7 +18,9 @@ const StanzaFilterInput = builder.inputType('StanzaFilter', {
     }),
     from: t.field({ type: ['JID'], description: 'A bare JID matches all its resources; a full JID matches exactly.' }),
     to: t.field({ type: ['JID'], description: 'Addresses at the component domain; same matching as `from`.' }),
-    xmlns: t.stringList({ description: 'Namespaces of child elements (e.g. `urn:xmpp:ping`); `jabber:client` matches body/subject/thread.' }),
+    xmlns: t.stringList({
+      description: 'Namespaces of child elements (e.g. `urn:xmpp:ping`); `jabber:client` matches body/subject/thread.',
+    }),
   }),
 });
 

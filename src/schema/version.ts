@@ -9,7 +9,8 @@ const NS_VERSION = 'jabber:iq:version';
 
 const SoftwareVersion = builder.objectRef<Stanza>('SoftwareVersion').implement({
   fields: (t) => {
-    const text = (name: string) => (reply: Stanza) => reply.element.getChild('query', NS_VERSION)?.getChildText(name) ?? null;
+    const text = (name: string) => (reply: Stanza) =>
+      reply.element.getChild('query', NS_VERSION)?.getChildText(name) ?? null;
     return {
       name: t.string({ nullable: true, resolve: text('name') }),
       version: t.string({ nullable: true, resolve: text('version') }),
@@ -26,6 +27,10 @@ builder.mutationField('version', (t) =>
     args: { to: t.arg({ type: 'JID', required: true }), timeoutMs: t.arg.int({ description: timeoutMsDescription }) },
     errors: { types: iqFailures, directResult: true, union: { name: 'VersionResult' } },
     resolve: (_root, { to, timeoutMs }, ctx) =>
-      requestIq(ctx, buildStanza(ctx, 'iq', { to }, { type: 'get' }, [new Element('query', { xmlns: NS_VERSION })]), timeoutMs),
+      requestIq(
+        ctx,
+        buildStanza(ctx, 'iq', { to }, { type: 'get' }, [new Element('query', { xmlns: NS_VERSION })]),
+        timeoutMs,
+      ),
   }),
 );

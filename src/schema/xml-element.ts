@@ -45,9 +45,13 @@ export const XmlElementRef = builder.objectRef<Element>('XmlElement');
 XmlElementRef.implement({
   description: 'An XML element inside a stanza (a payload), with its raw XML.',
   fields: (t) => ({
-    name: t.string({ description: 'The qualified name as written, e.g. `query` or `y:z`.', resolve: (element) => element.name }),
+    name: t.string({
+      description: 'The qualified name as written, e.g. `query` or `y:z`.',
+      resolve: (element) => element.name,
+    }),
     xmlns: t.string({
-      description: 'The namespace the element is in (inherited ones included; `jabber:client` for stanza children without one).',
+      description:
+        'The namespace the element is in (inherited ones included; `jabber:client` for stanza children without one).',
       resolve: (element) => namespaceOf(element),
     }),
     attrs: t.field({
@@ -55,14 +59,18 @@ XmlElementRef.implement({
       description: 'The attributes as written, namespace declarations included: `{ "name": "value" }`.',
       resolve: (element) => ({ ...element.attrs }),
     }),
-    text: t.string({ description: 'The text directly inside the element (not of its children).', resolve: (element) => element.getText() }),
+    text: t.string({
+      description: 'The text directly inside the element (not of its children).',
+      resolve: (element) => element.getText(),
+    }),
     xml: t.string({
       description: 'The element serialized exactly as it travels, standalone (prefixes declared higher up are added).',
       resolve: (element) => standaloneXml(element),
     }),
     json: t.field({
       type: 'JSON',
-      description: 'The element as an xml-js non-compact tree (`{ elements: [...] }`), built only when asked for. Read-only convenience: send XML, never this.',
+      description:
+        'The element as an xml-js non-compact tree (`{ elements: [...] }`), built only when asked for. Read-only convenience: send XML, never this.',
       resolve: (element) => xml2js(standaloneXml(element), { compact: false }),
     }),
     children: t.field({

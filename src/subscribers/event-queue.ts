@@ -8,13 +8,13 @@
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   readonly #items: T[] = [];
   #head = 0;
-  #ended: { error?: unknown } | undefined;
+  #ended: { error?: Error } | undefined;
   #wake: (() => void) | undefined;
   #onEnd: (() => void) | undefined;
 
   constructor(
     private readonly capacity: number,
-    private readonly overflow: () => unknown,
+    private readonly overflow: () => Error,
     onEnd?: () => void,
   ) {
     this.#onEnd = onEnd;
@@ -71,11 +71,11 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   }
 
   /** The consumer went away (client unsubscribed or disconnected): drop everything. */
-  async return(): Promise<IteratorResult<T>> {
+  return(): Promise<IteratorResult<T>> {
     this.#end({});
     this.#items.length = 0;
     this.#head = 0;
-    return { value: undefined, done: true };
+    return Promise.resolve({ value: undefined, done: true });
   }
 
   async throw(error?: unknown): Promise<IteratorResult<T>> {
@@ -87,7 +87,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     return this;
   }
 
-  #end(state: { error?: unknown }): void {
+  #end(state: { error?: Error }): void {
     if (this.#ended) return;
     this.#ended = state;
     const onEnd = this.#onEnd;

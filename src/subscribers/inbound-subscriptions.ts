@@ -40,13 +40,18 @@ export class InboundSubscriptions {
       timeoutMs: options.answerTimeoutMs,
       rules: core.rules,
       sendReply: (reply) =>
-        core.reply(reply).catch((error: unknown) => log.warn({ err: error, id: reply.id }, 'could not send an iq reply')),
+        core
+          .reply(reply)
+          .catch((error: unknown) => log.warn({ err: error, id: reply.id }, 'could not send an iq reply')),
     });
     this.#detach.push(core.inbound.subscribe((stanza) => this.#publish(stanza)));
     // The core publishes a stanza to the bus before it asks the answerers, so #delivered is
     // already known here (src/xmpp/core.ts #receive).
     this.#detach.push(
-      core.addIqAnswerer(answererPriority.subscribers, (request) => this.#delivered.has(request) && this.answers.hold(request)),
+      core.addIqAnswerer(
+        answererPriority.subscribers,
+        (request) => this.#delivered.has(request) && this.answers.hold(request),
+      ),
     );
   }
 
@@ -65,7 +70,10 @@ export class InboundSubscriptions {
    * what the face reports (a GraphQL error with a code). Once close() ran, it throws
    * `shutting-down` (through `asError`): a stream opened then would never be ended.
    */
-  subscribe(filter: StanzaFilter, asError: (error: GatewayError) => unknown = (error) => error): AsyncIterableIterator<Stanza> {
+  subscribe(
+    filter: StanzaFilter,
+    asError: (error: GatewayError) => Error = (error) => error,
+  ): AsyncIterableIterator<Stanza> {
     if (this.#closed) throw asError(new GatewayError('shutting-down'));
     const subscription: Subscription = {
       filter,
@@ -73,7 +81,10 @@ export class InboundSubscriptions {
         this.options.bufferMax,
         () => {
           this.#overflows += 1;
-          this.log.warn({ bufferMax: this.options.bufferMax }, 'a slow subscriber overflowed its buffer; ending its subscription');
+          this.log.warn(
+            { bufferMax: this.options.bufferMax },
+            'a slow subscriber overflowed its buffer; ending its subscription',
+          );
           return asError(new GatewayError('subscriber-overflow'));
         },
         () => this.#subscriptions.delete(subscription),

@@ -97,11 +97,14 @@ export class IqAnswers {
   }
 
   #pend(key: string, request: Stanza, deadline: number): void {
-    const timer = setTimeout(() => {
-      if (this.#pending.get(key)?.request !== request) return;
-      this.#pending.delete(key);
-      void this.options.sendReply(errorReply(request, { type: 'wait', condition: 'remote-server-timeout' }));
-    }, Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(
+      () => {
+        if (this.#pending.get(key)?.request !== request) return;
+        this.#pending.delete(key);
+        void this.options.sendReply(errorReply(request, { type: 'wait', condition: 'remote-server-timeout' }));
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     timer.unref();
     this.#pending.set(key, { request, deadline, timer });
   }

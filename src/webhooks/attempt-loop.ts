@@ -34,7 +34,11 @@ export interface AttemptContext {
 
 export type AttemptsResult = { verdict: Verdict; attempt: AttemptRecord } | 'stopped';
 
-export async function runAttempts(record: DeliveryRecord, stanza: Stanza, ctx: AttemptContext): Promise<AttemptsResult> {
+export async function runAttempts(
+  record: DeliveryRecord,
+  stanza: Stanza,
+  ctx: AttemptContext,
+): Promise<AttemptsResult> {
   const due = (record.nextAttemptAt?.getTime() ?? 0) - Date.now();
   if (due > 0 && !(await waitForRetry(due, ctx))) return 'stopped';
   for (;;) {
@@ -60,7 +64,11 @@ export async function runAttempts(record: DeliveryRecord, stanza: Stanza, ctx: A
  * One POST once a request slot is free; undefined when the gateway started stopping meanwhile
  * (no new attempt then). `startedAt` is moved to when the POST really starts.
  */
-async function oneExchange(record: DeliveryRecord, startedAt: Date, ctx: AttemptContext): Promise<CallbackExchange | undefined> {
+async function oneExchange(
+  record: DeliveryRecord,
+  startedAt: Date,
+  ctx: AttemptContext,
+): Promise<CallbackExchange | undefined> {
   const deadline = record.kind === 'iq' ? record.createdAt.getTime() + ctx.settings.timeoutMs : undefined;
   const request = (timeoutMs: number) =>
     callbackRequest(record, {

@@ -129,7 +129,7 @@ export class Backlog {
     this.#failedReads = 0;
     for (const row of rows) {
       this.#position = { createdAt: row.createdAt, id: row.id, inclusive: false };
-      if (this.deps.isActive(row.id) || this.#finishedDuringRead!.has(row.id)) continue;
+      if (this.deps.isActive(row.id) || this.#finishedDuringRead.has(row.id)) continue;
       if (row.createdAt.getTime() >= this.#startedAt) this.#spilledWaiting = Math.max(0, this.#spilledWaiting - 1);
       this.deps.take(row);
     }

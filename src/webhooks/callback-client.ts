@@ -60,9 +60,13 @@ export function createCallbackClient(url: string, maxSockets: number): CallbackC
     hostname: parsed.hostname.replace(/^\[|\]$/g, ''),
     port: parsed.port || (secure ? 443 : 80),
     path: `${parsed.pathname}${parsed.search}`,
-    ...(parsed.username ? { auth: `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}` } : {}),
+    ...(parsed.username
+      ? { auth: `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}` }
+      : {}),
   };
-  const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets }) : new HttpAgent({ keepAlive: true, maxSockets });
+  const agent = secure
+    ? new HttpsAgent({ keepAlive: true, maxSockets })
+    : new HttpAgent({ keepAlive: true, maxSockets });
   const send = secure ? httpsRequest : httpRequest;
   return {
     post: (request) => exchange(send, agent, target, request),
@@ -121,7 +125,8 @@ function exchange(
         // `Keep-Alive: timeout=N` hint), yet a receiver may still close one just as it is
         // reused. Nothing reached the receiver's application then: try once more on a new
         // connection (node's documented pattern) rather than fail an iq that gets no retry.
-        const staleSocket = current.reusedSocket && !responded && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+        const staleSocket =
+          current.reusedSocket && !responded && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
         if (staleSocket && !fresh && !settled) return attempt(true);
         fail('connect', describe(error));
       });
@@ -129,7 +134,12 @@ function exchange(
         responded = true;
         readLimited(response, request, (read) => {
           // Cut mid-body: a transport failure like a reset, retried as one.
-          if (!read) return finish({ kind: 'connect', text: 'the connection closed before the response body ended', durationMs: elapsed() });
+          if (!read)
+            return finish({
+              kind: 'connect',
+              text: 'the connection closed before the response body ended',
+              durationMs: elapsed(),
+            });
           finish({
             kind: 'response',
             status: response.statusCode ?? 0,

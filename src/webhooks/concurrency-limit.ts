@@ -44,7 +44,7 @@ export class ConcurrencyLimit {
   /** Resolves true once a slot is handed over, false when the deadline comes first. */
   #wait(deadline: number | undefined): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: NodeJS.Timeout | undefined = undefined;
       const waiter: Waiter = {
         grant: () => {
           clearTimeout(timer);
@@ -53,12 +53,15 @@ export class ConcurrencyLimit {
       };
       this.#waiting.push(waiter);
       if (deadline === undefined) return;
-      timer = setTimeout(() => {
-        // Out of the queue, so that no slot is ever handed to a waiter that left.
-        const index = this.#waiting.indexOf(waiter);
-        if (index >= 0) this.#waiting.splice(index, 1);
-        resolve(false);
-      }, Math.max(0, deadline - Date.now()));
+      timer = setTimeout(
+        () => {
+          // Out of the queue, so that no slot is ever handed to a waiter that left.
+          const index = this.#waiting.indexOf(waiter);
+          if (index >= 0) this.#waiting.splice(index, 1);
+          resolve(false);
+        },
+        Math.max(0, deadline - Date.now()),
+      );
     });
   }
 }

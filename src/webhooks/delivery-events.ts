@@ -44,7 +44,10 @@ export class DeliveryEvents {
    * `overflow()`'s error after what was buffered. `return()` unsubscribes at once. Throws
    * GatewayError `shutting-down` after close().
    */
-  subscribe(filter: DeliveryEventFilter, bounds: { capacity: number; overflow: () => unknown }): AsyncIterableIterator<DeliveryEvent> {
+  subscribe(
+    filter: DeliveryEventFilter,
+    bounds: { capacity: number; overflow: () => Error },
+  ): AsyncIterableIterator<DeliveryEvent> {
     if (this.#closed) throw new GatewayError('shutting-down');
     const matches = matcher(filter);
     let unsubscribe = () => {};

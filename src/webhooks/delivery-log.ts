@@ -53,7 +53,10 @@ export class DeliveryLog {
    */
   subscribe(
     filter: DeliveryEventFilter = {},
-    bounds: { capacity: number; overflow: () => unknown } = { capacity: 1000, overflow: () => new GatewayError('subscriber-overflow') },
+    bounds: { capacity: number; overflow: () => Error } = {
+      capacity: 1000,
+      overflow: () => new GatewayError('subscriber-overflow'),
+    },
   ): AsyncIterableIterator<DeliveryEvent> {
     return this.events.subscribe(filter, bounds);
   }

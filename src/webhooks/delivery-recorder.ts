@@ -40,12 +40,22 @@ export class DeliveryRecorder {
       this.metricEvents.emit('retry');
     }
     this.writer.attempt(attempt);
-    this.writer.update(record.id, { attemptCount: record.attemptCount, nextAttemptAt: record.nextAttemptAt, updatedAt: record.updatedAt });
+    this.writer.update(record.id, {
+      attemptCount: record.attemptCount,
+      nextAttemptAt: record.nextAttemptAt,
+      updatedAt: record.updatedAt,
+    });
     this.#publish(record, attempt);
   }
 
   /** The final outcome, after the reply (if any) went to the sender. */
-  finished(record: DeliveryRecord, status: 'delivered' | 'failed', outcome: DeliveryOutcome, replyXml: string | null, attempt?: AttemptRecord): void {
+  finished(
+    record: DeliveryRecord,
+    status: 'delivered' | 'failed',
+    outcome: DeliveryOutcome,
+    replyXml: string | null,
+    attempt?: AttemptRecord,
+  ): void {
     const now = new Date();
     Object.assign(record, { status, outcome, replyXml, finishedAt: now, nextAttemptAt: null, updatedAt: now });
     if (attempt) this.writer.attempt(attempt);

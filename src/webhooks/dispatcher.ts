@@ -174,8 +174,13 @@ export class Dispatcher {
       if (ack !== 'dropped') return;
       // The log's buffer overflowed (a long outage) before the row was written: the delivery
       // exists nowhere now. The sender is told, so nothing is dropped silently.
-      this.deps.log.error({ delivery: record.id }, 'a delivery waiting in the log was lost to the buffer bound; the sender gets an error');
-      const reply = stanza.isReply ? undefined : errorReply(stanza, new GatewayError('webhook-queue-full').toStanzaError());
+      this.deps.log.error(
+        { delivery: record.id },
+        'a delivery waiting in the log was lost to the buffer bound; the sender gets an error',
+      );
+      const reply = stanza.isReply
+        ? undefined
+        : errorReply(stanza, new GatewayError('webhook-queue-full').toStanzaError());
       if (reply) void this.deps.send(reply).catch(() => {});
       this.#recorder.lost(record);
     });
@@ -195,7 +200,13 @@ export class Dispatcher {
   }
 
   #track(record: DeliveryRecord, stanza: Stanza, stored: Promise<unknown>): Active {
-    const active = { record, stanza, stored, answers: !(record.redeliveryOf !== null && record.kind === 'iq'), ending: false };
+    const active = {
+      record,
+      stanza,
+      stored,
+      answers: !(record.redeliveryOf !== null && record.kind === 'iq'),
+      ending: false,
+    };
     this.#active.set(record.id, active);
     return active;
   }
@@ -205,8 +216,14 @@ export class Dispatcher {
     else this.#lanes.push(active.record.senderBare, active);
   }
 
-  #refused(active: Active, kind: 'shutting-down' | 'delivery-interrupted' | 'webhook-queue-full', outcome: DeliveryOutcome): Final {
-    const reply = active.stanza.isIqRequest ? errorReply(active.stanza, new GatewayError(kind).toStanzaError()) : undefined;
+  #refused(
+    active: Active,
+    kind: 'shutting-down' | 'delivery-interrupted' | 'webhook-queue-full',
+    outcome: DeliveryOutcome,
+  ): Final {
+    const reply = active.stanza.isIqRequest
+      ? errorReply(active.stanza, new GatewayError(kind).toStanzaError())
+      : undefined;
     return { status: 'failed', outcome, reply };
   }
 
@@ -219,11 +236,14 @@ export class Dispatcher {
   async #run(active: Active): Promise<void> {
     // The row is written (or the database is down) before the first attempt.
     await active.stored;
-    const result = this.#closing.signal.aborted ? 'stopped' : await runAttempts(active.record, active.stanza, this.#attempts);
+    const result = this.#closing.signal.aborted
+      ? 'stopped'
+      : await runAttempts(active.record, active.stanza, this.#attempts);
     if (result !== 'stopped') await this.#finish(active, result.verdict, result.attempt);
     // A stopped iq is not made again after a restart (its sender would only be told then that
     // it was interrupted): tell the sender now, while the link is still up.
-    else if (active.record.kind === 'iq') await this.#finish(active, this.#refused(active, 'shutting-down', 'interrupted'));
+    else if (active.record.kind === 'iq')
+      await this.#finish(active, this.#refused(active, 'shutting-down', 'interrupted'));
   }
 
   /** Ends a delivery outside an attempt run (refused, or an iq found pending). */
@@ -241,11 +261,16 @@ export class Dispatcher {
     this.deps.log.error({ err: error, delivery: record.id }, 'a delivery failed unexpectedly; it ends as failed');
     try {
       if (!active.ending) {
-        const reply = active.stanza.isReply ? undefined : errorReply(active.stanza, new GatewayError('internal').toStanzaError());
+        const reply = active.stanza.isReply
+          ? undefined
+          : errorReply(active.stanza, new GatewayError('internal').toStanzaError());
         await this.#finish(active, { status: 'failed', outcome: 'interrupted', reply });
       }
     } catch (again) {
-      this.deps.log.error({ err: again, delivery: record.id }, 'a delivery that failed unexpectedly could not be ended cleanly');
+      this.deps.log.error(
+        { err: again, delivery: record.id },
+        'a delivery that failed unexpectedly could not be ended cleanly',
+      );
     } finally {
       // Whatever #finish got through: the slot is free and the backlog may fill it.
       this.#active.delete(record.id);

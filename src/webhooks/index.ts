@@ -66,8 +66,17 @@ export interface WebhookStatus {
 
 const CLOSE_FLUSH_MS = 5_000;
 const IDLE_DELIVERIES: WebhookStatus['deliveries'] = {
-  active: 0, inFlight: 0, queued: 0, retryWaiting: 0, spilled: 0, oldestPendingAt: undefined,
-  accepted: 0, delivered: 0, failed: 0, retries: 0, rejected: 0,
+  active: 0,
+  inFlight: 0,
+  queued: 0,
+  retryWaiting: 0,
+  spilled: 0,
+  oldestPendingAt: undefined,
+  accepted: 0,
+  delivered: 0,
+  failed: 0,
+  retries: 0,
+  rejected: 0,
 };
 
 export function createWebhooks(config: Config, core: XmppCore, log: Logger): Webhooks | undefined {
@@ -105,7 +114,9 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
           bufferedWrites: database?.buffered ?? 0,
           lostLogRows: database?.lostRows ?? 0,
         },
-        deliveries: dispatcher ? { ...dispatcher.status(), oldestPendingAt: dispatcher.oldestPending() } : IDLE_DELIVERIES,
+        deliveries: dispatcher
+          ? { ...dispatcher.status(), oldestPendingAt: dispatcher.oldestPending() }
+          : IDLE_DELIVERIES,
       };
     },
     async start() {
@@ -130,18 +141,23 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
       try {
         await writer.start();
         // The embedded database is local: failing to open it is a fault, not an outage.
-        if (!writer.up && database.kind === 'embedded') throw new Error(`cannot open the embedded database: ${writer.status().lastError}`);
+        if (!writer.up && database.kind === 'embedded')
+          throw new Error(`cannot open the embedded database: ${writer.status().lastError}`);
       } catch (error) {
         // Nothing else started yet: leave no pool or PGlite open behind a failed start.
         await writer.close(0);
         await database.close().catch(() => {});
         writer = undefined;
         db = undefined;
-        if (error instanceof MigrationError) throw new Error(`cannot migrate the delivery log database: ${error.message}`, { cause: error });
+        if (error instanceof MigrationError)
+          throw new Error(`cannot migrate the delivery log database: ${error.message}`, { cause: error });
         throw error;
       }
       if (!writer.up) {
-        log.warn({ reason: writer.status().lastError }, 'delivery log database unreachable at start; delivering anyway, logging when it is back');
+        log.warn(
+          { reason: writer.status().lastError },
+          'delivery log database unreachable at start; delivering anyway, logging when it is back',
+        );
       }
       const store = new DeliveryStore(database.prisma);
       const dispatcher = new Dispatcher({

@@ -26,7 +26,12 @@ export type FinishedExchange = Exclude<CallbackExchange, { kind: 'aborted' }>;
 
 const XMPP_XML = 'application/xmpp+xml';
 
-export function applyReplyRules(request: Stanza, exchange: FinishedExchange, domain: string, maxBodyBytes: number): Verdict {
+export function applyReplyRules(
+  request: Stanza,
+  exchange: FinishedExchange,
+  domain: string,
+  maxBodyBytes: number,
+): Verdict {
   const verdict = judge(request, exchange, domain, maxBodyBytes);
   // Never answer a result or an error, whatever the callback said: no error loops.
   return request.isReply ? { ...verdict, reply: undefined } : verdict;
@@ -64,7 +69,12 @@ type Response = Extract<FinishedExchange, { kind: 'response' }>;
 function success(request: Stanza, response: Response, domain: string, maxBodyBytes: number): Verdict {
   const blank = response.body !== undefined && response.body.toString('utf8').trim() === '';
   if (response.status === 202 || response.status === 204 || blank) {
-    return { status: 'delivered', outcome: 'accepted', reply: request.isIqRequest ? iqResult(request) : undefined, retryable: false };
+    return {
+      status: 'delivered',
+      outcome: 'accepted',
+      reply: request.isIqRequest ? iqResult(request) : undefined,
+      retryable: false,
+    };
   }
   if (response.body === undefined) return invalid(request, `body larger than ${maxBodyBytes} bytes`);
   if (parseMediaType(response.headers['content-type'])?.essence !== XMPP_XML) {
@@ -94,7 +104,9 @@ function invalid(request: Stanza, why: string): Verdict {
     status: 'failed',
     outcome: 'invalid-response',
     // mod_rest sends an empty stanza to messages and presences here; we send nothing (deviation).
-    reply: request.isIqRequest ? errorReply(request, new GatewayError('invalid-callback-response').toStanzaError()) : undefined,
+    reply: request.isIqRequest
+      ? errorReply(request, new GatewayError('invalid-callback-response').toStanzaError())
+      : undefined,
     retryable: false,
     attemptError: { kind: 'invalid-response', text: `invalid callback response: ${why}` },
   };

@@ -64,10 +64,15 @@ export class XmppCore {
   ) {
     this.rules = { domain: options.domain };
     this.#link = new XmppLink(options, log);
-    this.#outbound = new OutboundQueue(this.#link, { deadlineMs: options.sendDeadlineMs, queueMax: options.sendQueueMax });
+    this.#outbound = new OutboundQueue(this.#link, {
+      deadlineMs: options.sendDeadlineMs,
+      queueMax: options.sendQueueMax,
+    });
     this.#iqs = new IqWaiter(() => this.#notSent());
     this.#link.on('stanza', (element) => this.#receive(element));
-    this.#link.on('online', () => log.info({ domain: options.domain, service: options.service }, 'XMPP component online'));
+    this.#link.on('online', () =>
+      log.info({ domain: options.domain, service: options.service }, 'XMPP component online'),
+    );
     this.#link.on('offline', () => this.#iqs.failSent(() => new GatewayError('link-lost', { retryAfterSeconds: 1 })));
     this.addIqAnswerer(answererPriority.builtin, (request) => {
       const answer = builtinAnswer(request, options.domain);
@@ -148,7 +153,11 @@ export class XmppCore {
       this.events.emit('iq', (performance.now() - started) / 1000, reply.type ?? 'result');
       return reply;
     } catch (error) {
-      this.events.emit('iq', (performance.now() - started) / 1000, error instanceof GatewayError ? error.kind : 'internal');
+      this.events.emit(
+        'iq',
+        (performance.now() - started) / 1000,
+        error instanceof GatewayError ? error.kind : 'internal',
+      );
       throw error;
     }
   }
@@ -182,7 +191,9 @@ export class XmppCore {
     }
     this.#counted('in', stanza.kind);
     if (this.#iqs.settle(stanza)) return;
-    this.inbound.publish(stanza, (error) => this.log.error({ err: error, id: stanza.id }, 'an inbound listener failed'));
+    this.inbound.publish(stanza, (error) =>
+      this.log.error({ err: error, id: stanza.id }, 'an inbound listener failed'),
+    );
     if (!stanza.isIqRequest) return;
     for (const { answer } of this.#answerers) {
       try {

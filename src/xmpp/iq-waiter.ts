@@ -36,7 +36,10 @@ export class IqWaiter {
    * Registers the request before it is sent, so that even an instant reply finds its waiter.
    * Returns the reply promise and a `sent` callback to call once the socket took the request.
    */
-  expect(request: Stanza, timeoutMs: number): { reply: Promise<Stanza>; sent: () => void; cancel: (error: GatewayError) => void } {
+  expect(
+    request: Stanza,
+    timeoutMs: number,
+  ): { reply: Promise<Stanza>; sent: () => void; cancel: (error: GatewayError) => void } {
     const key = requestKey(request);
     if (this.#waiting.has(key)) throw new GatewayError('iq-conflict', { field: 'id' });
     let entry!: Waiting;

@@ -51,7 +51,7 @@ export class OutboundQueue {
     private readonly link: LinkWriter,
     private readonly options: OutboundOptions,
   ) {
-    link.on('online', () => this.#pump());
+    link.on('online', () => void this.#pump());
     link.on('failed', () => {
       for (const item of this.#queue) this.#fail(item, refusedForGood());
       this.#queue = [];
@@ -86,7 +86,8 @@ export class OutboundQueue {
       this.#queue.push(item);
       this.#waiting += 1;
       // Expired items stay in the array while the link is down: drop them before they pile up.
-      if (this.#queue.length > 2 * this.#waiting + 64) this.#queue = this.#queue.filter((queued) => queued.state !== 'settled');
+      if (this.#queue.length > 2 * this.#waiting + 64)
+        this.#queue = this.#queue.filter((queued) => queued.state !== 'settled');
       void this.#pump();
     });
   }

@@ -26,11 +26,19 @@ function quickStartCommands(readme: string): { gateway: string; tests: string } 
   return { gateway: after('run the gateway'), tests: after('run the tests') };
 }
 
-function sh(command: string, cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+function sh(
+  command: string,
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     // NODE_TEST_CONTEXT would make the nested test runner think it is recursing and skip all.
     const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
-    const child = spawn('bash', ['-c', command], { cwd, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', command], {
+      cwd,
+      env: { ...inherited, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (data: Buffer) => (output += data.toString()));
     child.stderr.on('data', (data: Buffer) => (output += data.toString()));

@@ -50,9 +50,17 @@ describe('on a fresh Postgres database', () => {
 
   it('applies every migration once and records it as Prisma does', async () => {
     const migrations = await readMigrations();
-    assert.deepEqual(await migrateWith(db), migrations.map((m) => m.name));
+    assert.deepEqual(
+      await migrateWith(db),
+      migrations.map((m) => m.name),
+    );
     assert.deepEqual(await migrateWith(db), [], 'the second start applies nothing');
-    const rows = await queryDatabase<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+    const rows = await queryDatabase<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      applied_steps_count: number;
+    }>(
       target.url,
       'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
     );
@@ -125,7 +133,11 @@ describe('failures', () => {
       target.url,
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
-    assert.deepEqual(tables.map((t) => t.table_name), ['Good', '_prisma_migrations'], 'nothing of the bad migration remains');
+    assert.deepEqual(
+      tables.map((t) => t.table_name),
+      ['Good', '_prisma_migrations'],
+      'nothing of the bad migration remains',
+    );
     const [failed] = await queryDatabase<{ logs: string | null; finished_at: Date | null }>(
       target.url,
       `SELECT logs, finished_at FROM "_prisma_migrations" WHERE migration_name = '20260102000000_bad'`,

@@ -20,7 +20,11 @@ const DOMAIN = 'rest.localhost';
 
 before(async () => {
   prosody = await startProsody({ users: { alice: 'alice-pw' } });
-  gateway = await startGateway(prosody, { IQ_TIMEOUT_MS: '2000', CORS_ORIGINS: 'https://app.example', GRAPHQL_MAX_DEPTH: '8' });
+  gateway = await startGateway(prosody, {
+    IQ_TIMEOUT_MS: '2000',
+    CORS_ORIGINS: 'https://app.example',
+    GRAPHQL_MAX_DEPTH: '8',
+  });
   alice = await connectUser(prosody, 'alice', 'alice-pw', 'phone');
   alice.client.iqCallee.get('urn:example:silent', 'query', () => new Promise<never>(() => {}));
   // @xmpp/client does not answer XEP-0199 by itself.
@@ -32,7 +36,6 @@ after(async () => {
   await gateway?.stop();
   await prosody?.dispose();
 });
-
 
 describe('authentication on every transport', () => {
   it('HTTP without a token: 401 with WWW-Authenticate and a typed error', async () => {
@@ -63,7 +66,9 @@ describe('authentication on every transport', () => {
   ] as const) {
     it(`graphql-ws with ${name}: the socket is closed with ${code}`, async () => {
       const client = wsClient(gateway, params);
-      const closed = new Promise<number>((resolve) => client.on('closed', (event) => resolve((event as { code: number }).code)));
+      const closed = new Promise<number>((resolve) =>
+        client.on('closed', (event) => resolve((event as { code: number }).code)),
+      );
       client.subscribe({ query: '{ status { domain } }' }, { next: () => {}, error: () => {}, complete: () => {} });
       assert.equal(await closed, code);
       await client.dispose();
@@ -82,7 +87,10 @@ describe('authentication on every transport', () => {
   it('graphql-ws: an operation that does not parse fails alone; the socket stays usable', async () => {
     const client = wsClient(gateway);
     const failed = await new Promise<unknown>((resolve) =>
-      client.subscribe({ query: '{ status { domain ' }, { next: () => {}, error: resolve, complete: () => resolve(undefined) }),
+      client.subscribe(
+        { query: '{ status { domain ' },
+        { next: () => {}, error: resolve, complete: () => resolve(undefined) },
+      ),
     );
     assert.match(JSON.stringify(failed), /Syntax Error/);
     const result = await new Promise<unknown>((resolve, reject) =>
@@ -108,8 +116,12 @@ describe('authentication on every transport', () => {
     // What the injected function returns for a token typed into GraphiQL's headers editor.
     const storage = new Map([['graphiql:headers', JSON.stringify({ Authorization: 'Bearer typed-token' })]]);
     const context = createContext({ localStorage: { getItem: (key: string) => storage.get(key) ?? null } });
-    new Script(scripts.find((script) => script.includes('function stanzaGatewayConnectionParams'))!).runInContext(context);
-    const params: unknown = JSON.parse(new Script('JSON.stringify(stanzaGatewayConnectionParams())').runInContext(context) as string);
+    new Script(scripts.find((script) => script.includes('function stanzaGatewayConnectionParams'))!).runInContext(
+      context,
+    );
+    const params: unknown = JSON.parse(
+      new Script('JSON.stringify(stanzaGatewayConnectionParams())').runInContext(context) as string,
+    );
     assert.deepEqual(params, { authorization: 'Bearer typed-token' });
   });
 });
@@ -133,11 +145,16 @@ describe('sendMessage', () => {
     assert.equal(received.attrs.type, 'chat');
     assert.equal(received.getChildText('subject'), 'hi');
     assert.equal(received.attrs['xml:lang'], 'en');
-    assert.match(sent.xml, new RegExp(`^<message from='${DOMAIN}' to='alice@localhost/phone' id='${sent.id}' type='chat' xml:lang='en'>`));
+    assert.match(
+      sent.xml,
+      new RegExp(`^<message from='${DOMAIN}' to='alice@localhost/phone' id='${sent.id}' type='chat' xml:lang='en'>`),
+    );
   });
 
   it('a from outside the component domain is an InvalidInput naming the field', async () => {
-    const data = await graphqlData(gateway, SendMessageDocument, { input: { to: 'alice@localhost', from: 'bob@localhost', body: 'x' } });
+    const data = await graphqlData(gateway, SendMessageDocument, {
+      input: { to: 'alice@localhost', from: 'bob@localhost', body: 'x' },
+    });
     assert.ok(data.sendMessage.__typename === 'InvalidInput');
     assert.equal(data.sendMessage.kind, 'FROM_NOT_AUTHORIZED');
     assert.equal(data.sendMessage.field, 'from');
@@ -186,7 +203,9 @@ describe('sendPresence', () => {
 
   it('a type other than AVAILABLE is sent as the type attribute', async () => {
     const status = uniqueText();
-    const data = await graphqlData(gateway, SendPresenceDocument, { input: { to: alice.jid, type: 'UNAVAILABLE', status } });
+    const data = await graphqlData(gateway, SendPresenceDocument, {
+      input: { to: alice.jid, type: 'UNAVAILABLE', status },
+    });
     assert.ok(data.sendPresence.__typename === 'SendPresenceSuccess');
     assert.ok(data.sendPresence.sent.__typename === 'Presence');
     assert.equal(data.sendPresence.sent.presenceType, 'UNAVAILABLE');
@@ -255,7 +274,12 @@ describe('sendIq', () => {
   });
 
   it('a second iq with the same id to the same address while the first waits: Refused', async () => {
-    const input = { to: alice.jid, id: `dup-${uniqueText()}`, type: 'GET' as const, payload: "<query xmlns='urn:example:silent'/>" };
+    const input = {
+      to: alice.jid,
+      id: `dup-${uniqueText()}`,
+      type: 'GET' as const,
+      payload: "<query xmlns='urn:example:silent'/>",
+    };
     const first = graphqlData(gateway, SendIqDocument, { input, timeoutMs: 500 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const second = await graphqlData(gateway, SendIqDocument, { input });
@@ -304,9 +328,12 @@ describe('status, limits and error hygiene', () => {
       body: JSON.stringify({ query: '{ status { domain } }' }),
     });
     const text = await response.text();
-    const body = JSON.parse(text) as { data?: unknown; errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[] };
+    const body = JSON.parse(text) as {
+      data?: unknown;
+      errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+    };
     assert.equal(body.errors?.length, 1);
-    const [error] = body.errors!;
+    const [error] = body.errors;
     assert.equal(error!.message, 'Unexpected error.');
     assert.deepEqual(error!.path, ['status']);
     assert.equal(error!.extensions?.originalError, undefined);
@@ -321,7 +348,7 @@ describe('status, limits and error hygiene', () => {
       body: JSON.stringify({ query: 'mutation { sendStanza(xml: 42) { __typename } nope }' }),
     });
     const text = await response.text();
-    assert.ok(JSON.parse(text).errors.length > 0);
+    assert.ok((JSON.parse(text) as { errors: unknown[] }).errors.length > 0);
     assert.doesNotMatch(text, /stack|\bat [\w.<>]+ \(|node_modules|\.ts:\d+/);
   });
 
@@ -329,7 +356,9 @@ describe('status, limits and error hygiene', () => {
     const url = `${gateway.url}/graphql?query=${encodeURIComponent('{ status { domain } }')}`;
     const bare = await fetch(url, { headers: { Authorization: `Bearer ${gateway.token}` } });
     assert.equal(bare.status, 403);
-    const marked = await fetch(url, { headers: { Authorization: `Bearer ${gateway.token}`, 'X-GraphQL-Yoga-CSRF': '1' } });
+    const marked = await fetch(url, {
+      headers: { Authorization: `Bearer ${gateway.token}`, 'X-GraphQL-Yoga-CSRF': '1' },
+    });
     assert.equal(marked.status, 200);
     assert.deepEqual(await marked.json(), { data: { status: { domain: DOMAIN } } });
   });
@@ -338,7 +367,11 @@ describe('status, limits and error hygiene', () => {
     const preflight = (origin: string) =>
       fetch(`${gateway.url}/graphql`, {
         method: 'OPTIONS',
-        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' },
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'authorization',
+        },
       });
     const allowed = await preflight('https://app.example');
     assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example');

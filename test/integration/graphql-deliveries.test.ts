@@ -15,7 +15,14 @@ import { GatewayError } from '../../src/errors/gateway-error.ts';
 import { createLogger } from '../../src/log.ts';
 import { buildApp } from '../../src/server.ts';
 import { TEST_TOKEN, type TestGateway, testEnv } from '../support/gateway.ts';
-import { type EventStream, graphqlData, graphqlHttp, subscribeSse, subscribeWs, wsClient } from '../support/graphql-client.ts';
+import {
+  type EventStream,
+  graphqlData,
+  graphqlHttp,
+  subscribeSse,
+  subscribeWs,
+  wsClient,
+} from '../support/graphql-client.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startProsody, type Prosody } from '../support/prosody.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
@@ -73,7 +80,11 @@ async function sendAndSettle(user: XmppUser, body: string): Promise<string> {
   const request = receiver.requests.find((candidate) => candidate.body.includes(body))!;
   const id = String(request.headers['webhook-id']);
   // The log is written behind the delivery: wait until the row shows its final status.
-  for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 25))) {
+  for (
+    const deadline = Date.now() + 5000;
+    Date.now() < deadline;
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  ) {
     const { delivery } = await graphqlData(gateway, DeliveryDocument, { id });
     if (delivery && delivery.status !== 'PENDING') return id;
   }
@@ -120,7 +131,10 @@ describe('queries', () => {
       assert.equal(deliveries.pageInfo.endCursor, deliveries.edges.at(-1)!.cursor);
       after = deliveries.pageInfo.endCursor;
     }
-    assert.deepEqual(seen.filter((id) => ids.includes(id)), [...ids].reverse());
+    assert.deepEqual(
+      seen.filter((id) => ids.includes(id)),
+      [...ids].reverse(),
+    );
     assert.equal(new Set(seen).size, seen.length);
     // A cursor still works after newer deliveries arrived: the page after it is unchanged.
     const { deliveries: first } = await graphqlData(gateway, DeliveriesDocument, { first: 2 });
@@ -138,11 +152,18 @@ describe('queries', () => {
     );
     assert.equal(fromBob.deliveries.edges.length, 2);
     const failed = await graphqlData(gateway, DeliveriesDocument, { filter: { status: 'FAILED' } });
-    assert.deepEqual(failed.deliveries.edges.map((edge) => edge.node.id), [ids[6]]);
+    assert.deepEqual(
+      failed.deliveries.edges.map((edge) => edge.node.id),
+      [ids[6]],
+    );
     assert.equal(failed.deliveries.edges[0]!.node.outcome, 'http-error');
-    const messages = await graphqlData(gateway, DeliveriesDocument, { filter: { kind: 'MESSAGE', status: 'DELIVERED', from: 'alice@localhost/phone' } });
+    const messages = await graphqlData(gateway, DeliveriesDocument, {
+      filter: { kind: 'MESSAGE', status: 'DELIVERED', from: 'alice@localhost/phone' },
+    });
     assert.ok(messages.deliveries.edges.length >= 5);
-    const future = await graphqlData(gateway, DeliveriesDocument, { filter: { since: new Date(Date.now() + 60_000).toISOString() } });
+    const future = await graphqlData(gateway, DeliveriesDocument, {
+      filter: { since: new Date(Date.now() + 60_000).toISOString() },
+    });
     assert.equal(future.deliveries.edges.length, 0);
   });
 
@@ -156,7 +177,10 @@ describe('queries', () => {
     assert.equal(delivery.attempts.length, 1, 'a 404 is final at once');
     assert.equal(delivery.attempts[0]!.httpStatus, 404);
     assert.equal(delivery.attempts[0]!.errorKind, 'http');
-    const listed = await graphqlData(gateway, DeliveriesWithAttemptsDocument, { first: 2, filter: { from: 'bob@localhost' } });
+    const listed = await graphqlData(gateway, DeliveriesWithAttemptsDocument, {
+      first: 2,
+      filter: { from: 'bob@localhost' },
+    });
     assert.ok(listed.deliveries.nodes.every((node) => node.attempts.length === 1));
   });
 
@@ -172,7 +196,10 @@ describe('queries', () => {
     assert.equal(single.mock.callCount(), 0);
     // graphql-ws builds its context through the same factory: one read there too.
     const overWs = await new Promise<unknown>((resolve, reject) =>
-      client.subscribe({ query: print(DeliveriesWithAttemptsDocument), variables: { first: 7 } }, { next: resolve, error: reject, complete: () => {} }),
+      client.subscribe(
+        { query: print(DeliveriesWithAttemptsDocument), variables: { first: 7 } },
+        { next: resolve, error: reject, complete: () => {} },
+      ),
     );
     assert.deepEqual(overWs, { data: listed });
     assert.equal(batched.mock.callCount(), 2);
@@ -220,9 +247,16 @@ describe('redeliver and live outcomes', () => {
     await waitUntil(() => receiver.requests.length > posts, 5000, 'the second POST');
     assert.equal(String(receiver.requests.at(-1)!.headers['webhook-id']), copy.id);
     for (const stream of [ws, sse]) {
-      const event = await stream.waitFor((e) => e.data?.deliveries.delivery.id === copy.id && e.data.deliveries.delivery.status === 'DELIVERED');
+      const event = await stream.waitFor(
+        (e) => e.data?.deliveries.delivery.id === copy.id && e.data.deliveries.delivery.status === 'DELIVERED',
+      );
       assert.equal(event.data?.deliveries.attempt?.httpStatus, 204);
-      assert.match(event.data?.deliveries.delivery.stanza && 'body' in event.data.deliveries.delivery.stanza ? String(event.data.deliveries.delivery.stanza.body) : '', /^again-/);
+      assert.match(
+        event.data?.deliveries.delivery.stanza && 'body' in event.data.deliveries.delivery.stanza
+          ? String(event.data.deliveries.delivery.stanza.body)
+          : '',
+        /^again-/,
+      );
     }
     ws.close();
     sse.close();
@@ -239,7 +273,11 @@ describe('redeliver and live outcomes', () => {
     await sendAndSettle(bob, bobText);
     // Events of one subscription arrive in order: alice's would have come before this one.
     await stream.waitFor((e) => bodyOf(e) === bobText);
-    assert.equal(stream.events.filter((e) => bodyOf(e) === aliceText).length, 0, "alice's delivery got through the filter");
+    assert.equal(
+      stream.events.filter((e) => bodyOf(e) === aliceText).length,
+      0,
+      "alice's delivery got through the filter",
+    );
     assert.ok(stream.events.every((e) => e.data?.deliveries.delivery.from.startsWith('bob@')));
     stream.close();
   });

@@ -30,7 +30,6 @@ after(async () => {
   await prosody?.dispose();
 });
 
-
 async function sendStanza(xml: string, timeoutMs?: number) {
   return (await graphqlData(gateway, SendStanzaDocument, { xml, timeoutMs })).sendStanza;
 }
@@ -42,11 +41,16 @@ describe('sendStanza: the raw passthrough', () => {
 
   it('sends payload XML byte for byte and reports the stanza exactly as sent', async () => {
     const text = uniqueText();
-    const result = await sendStanza(`<message to='alice@localhost/phone' id='raw-1'><body>${text}</body>${payload}</message>`);
+    const result = await sendStanza(
+      `<message to='alice@localhost/phone' id='raw-1'><body>${text}</body>${payload}</message>`,
+    );
     assert.ok(result.__typename === 'SendStanzaSuccess');
     assert.equal(result.result, null);
     const { sent } = result;
-    assert.equal(sent.xml, `<message from='${DOMAIN}' to='alice@localhost/phone' id='raw-1'><body>${text}</body>${payload}</message>`);
+    assert.equal(
+      sent.xml,
+      `<message from='${DOMAIN}' to='alice@localhost/phone' id='raw-1'><body>${text}</body>${payload}</message>`,
+    );
     assert.equal(sent.payloads[1]?.xml, payload);
     assert.equal(sent.payloads[1]?.xmlns, 'urn:example:x');
     assert.equal(sent.payloads[1]?.text, 'one  & three\ttail\r');
@@ -59,7 +63,8 @@ describe('sendStanza: the raw passthrough', () => {
   it('an iq get resolves with its reply; the echoed payload comes back byte for byte', async () => {
     // Nested namespaces as default declarations: Prosody re-prefixes prefixed names when it
     // routes (`<n:x xmlns:n=…>` arrives as `<x xmlns=…>`), the same XML but not the same bytes.
-    const query = "<query xmlns='urn:example:echo'><item a='&lt;&amp;&gt;'>v &amp; w <i>it</i> &lt;tail&gt;</item><x xmlns='urn:example:n'><y>z</y></x></query>";
+    const query =
+      "<query xmlns='urn:example:echo'><item a='&lt;&amp;&gt;'>v &amp; w <i>it</i> &lt;tail&gt;</item><x xmlns='urn:example:n'><y>z</y></x></query>";
     const result = await sendStanza(`<iq type='get' to='alice@localhost/phone' id='raw-iq-1'>${query}</iq>`);
     assert.ok(result.__typename === 'SendStanzaSuccess');
     assert.equal(result.sent.__typename, 'Iq');
@@ -71,7 +76,9 @@ describe('sendStanza: the raw passthrough', () => {
   });
 
   it('an iq error reply is the StanzaErrorReply member', async () => {
-    const result = await sendStanza("<iq type='get' to='alice@localhost/offline'><query xmlns='urn:example:echo'/></iq>");
+    const result = await sendStanza(
+      "<iq type='get' to='alice@localhost/offline'><query xmlns='urn:example:echo'/></iq>",
+    );
     assert.ok(result.__typename === 'StanzaErrorReply');
     assert.equal(result.condition, 'service-unavailable');
   });

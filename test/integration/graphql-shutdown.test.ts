@@ -61,7 +61,10 @@ it('stop() closes graphql-ws sockets and SSE streams, answers pending iqs, and m
   while ((await graphqlData(gateway, StatusDocument, {})).status.subscriptions < 2) assert.ok(Date.now() < deadline);
 
   const answer = alice.client.iqCaller
-    .request(xml('iq', { type: 'get', to: `bot@${prosody.componentDomain}` }, xml('query', { xmlns: 'urn:example:q' })), 5000)
+    .request(
+      xml('iq', { type: 'get', to: `bot@${prosody.componentDomain}` }, xml('query', { xmlns: 'urn:example:q' })),
+      5000,
+    )
     .then(
       () => ({ type: 'result', condition: undefined }),
       (error: { type?: string; condition?: string }) => ({ type: error.type, condition: error.condition }),
@@ -88,7 +91,7 @@ it('stop() does not wait for a graphql-ws client that never answers the closing 
   await once(socket, 'open');
   const acked = new Promise<void>((resolve) =>
     socket.on('message', (data) => {
-      if ((JSON.parse(String(data)) as { type: string }).type === 'connection_ack') resolve();
+      if ((JSON.parse((data as Buffer).toString()) as { type: string }).type === 'connection_ack') resolve();
     }),
   );
   socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${gateway.token}` } }));
@@ -102,7 +105,9 @@ it('stop() does not wait for a graphql-ws client that never answers the closing 
 it('stop() ends an open SSE `deliveries` subscription instead of waiting for it', async (t) => {
   const database: TestDatabase = await createTestDatabase();
   const receiver: Receiver = await startReceiver(() => ({ status: 204 }));
-  const gateway = await startWebhookGateway(prosody, receiver.url, database.url, { SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+  const gateway = await startWebhookGateway(prosody, receiver.url, database.url, {
+    SHUTDOWN_GRACE_MS: String(GRACE_MS),
+  });
   let stopped = false;
   t.after(async () => {
     if (!stopped) await gateway.stop();
@@ -111,7 +116,9 @@ it('stop() ends an open SSE `deliveries` subscription instead of waiting for it'
   });
   const sse = await subscribeSse(gateway, DeliveryEventsDocument, {});
   // Live once it has seen an event.
-  await alice.client.send(xml('message', { to: `bot@${prosody.componentDomain}`, type: 'chat' }, xml('body', {}, 'before the stop')));
+  await alice.client.send(
+    xml('message', { to: `bot@${prosody.componentDomain}`, type: 'chat' }, xml('body', {}, 'before the stop')),
+  );
   await sse.waitFor((event) => event.data?.deliveries.delivery.status === 'DELIVERED');
 
   stopped = true;

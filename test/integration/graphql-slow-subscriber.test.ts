@@ -80,7 +80,10 @@ it('a subscriber that stops reading is ended with SUBSCRIBER_OVERFLOW; the other
   assert.match(error[0]?.message ?? '', /did not keep up/);
   assert.equal(error[0]?.extensions?.code, 'SUBSCRIBER_OVERFLOW');
   assert.ok(slow.events.length < COUNT, `the slow subscriber got ${slow.events.length} events before the end`);
-  assert.ok(slow.events.every((event, index) => event.data?.stanzas.id === `s${index}`), 'what it got is a complete prefix');
+  assert.ok(
+    slow.events.every((event, index) => event.data?.stanzas.id === `s${index}`),
+    'what it got is a complete prefix',
+  );
 
   fast.close();
   await Promise.all([slowClient.dispose(), fastClient.dispose()]);

@@ -28,7 +28,6 @@ function build(env: Record<string, string>): App {
   return app;
 }
 
-
 it('a wrong secret: the link fails once and stops retrying', async () => {
   const app = build({ XMPP_SECRET: 'not-the-secret' });
   const { url } = await app.start();

@@ -26,7 +26,9 @@ before(async () => {
   alice = await connectUser(prosody, 'alice', 'alice-pw', 'phone');
   const port = await freePort();
   url = `http://127.0.0.1:${port}/rest`;
-  const [command, ...args] = (JSON.parse(await readFile('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+  const [command, ...args] = (
+    JSON.parse(await readFile('package.json', 'utf8')) as { scripts: { start: string } }
+  ).scripts.start.split(' ');
   assert.equal(command, 'node');
   gateway = spawn(process.execPath, args, {
     env: {
@@ -73,7 +75,10 @@ async function curl(data: string): Promise<{ status: number; body: string }> {
 }
 
 it('logs one line when listening and one when online, as JSON, without secrets', () => {
-  const lines = output.trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
+  const lines = output
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { msg: string });
   assert.deepEqual(
     lines.map((line) => line.msg),
     ['HTTP server listening', 'XMPP component online'],

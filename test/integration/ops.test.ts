@@ -56,7 +56,14 @@ it('/metrics exposes the gateway metrics in Prometheus format', async () => {
   const response = await get('/metrics');
   assert.equal(response.status, 200);
   assert.match(response.type ?? '', /^text\/plain/);
-  for (const name of ['stanzas_total', 'iq_duration_seconds_bucket', 'iq_pending', 'send_queue', 'link_up', 'link_reconnects']) {
+  for (const name of [
+    'stanzas_total',
+    'iq_duration_seconds_bucket',
+    'iq_pending',
+    'send_queue',
+    'link_up',
+    'link_reconnects',
+  ]) {
     assert.match(response.body, new RegExp(`^stanza_gateway_${name}`, 'm'), name);
   }
   assert.match(response.body, /^stanza_gateway_stanzas_total\{direction="out",kind="message"\} [1-9]/m);
@@ -66,7 +73,11 @@ it('/metrics exposes the gateway metrics in Prometheus format', async () => {
 
 it('/metrics counts GraphQL operations and open subscriptions', async () => {
   const headers = { Authorization: `Bearer ${gateway.token}`, 'Content-Type': 'application/json' };
-  const query = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: '{ status { domain } }' }) });
+  const query = await fetch(`${gateway.url}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query: '{ status { domain } }' }),
+  });
   assert.equal(query.status, 200);
   const abort = new AbortController();
   const sse = await fetch(`${gateway.url}/graphql`, {
@@ -77,16 +88,28 @@ it('/metrics counts GraphQL operations and open subscriptions', async () => {
   });
   assert.equal(sse.status, 200);
   const metric = async (pattern: RegExp) => pattern.exec((await get('/metrics')).body)?.[1];
-  await waitUntilAsync(async () => (await metric(/^stanza_gateway_graphql_subscriptions (\d+)$/m)) === '1', 'the open subscription');
+  await waitUntilAsync(
+    async () => (await metric(/^stanza_gateway_graphql_subscriptions (\d+)$/m)) === '1',
+    'the open subscription',
+  );
   assert.ok(Number(await metric(/^stanza_gateway_graphql_operations_total\{type="query",outcome="ok"\} (\d+)/m)) >= 1);
-  assert.ok(Number(await metric(/^stanza_gateway_graphql_operations_total\{type="subscription",outcome="ok"\} (\d+)/m)) >= 1);
+  assert.ok(
+    Number(await metric(/^stanza_gateway_graphql_operations_total\{type="subscription",outcome="ok"\} (\d+)/m)) >= 1,
+  );
   abort.abort();
   await sse.body?.cancel().catch(() => {});
-  await waitUntilAsync(async () => (await metric(/^stanza_gateway_graphql_subscriptions (\d+)$/m)) === '0', 'the subscription to close');
+  await waitUntilAsync(
+    async () => (await metric(/^stanza_gateway_graphql_subscriptions (\d+)$/m)) === '0',
+    'the subscription to close',
+  );
 });
 
 async function waitUntilAsync(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (const deadline = Date.now() + 5000; !(await condition()); await new Promise((resolve) => setTimeout(resolve, 25))) {
+  for (
+    const deadline = Date.now() + 5000;
+    !(await condition());
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  ) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
   }
 }
@@ -98,7 +121,9 @@ it('a graceful stop lets an iq in progress finish and refuses new requests meanw
     await new Promise((resolve) => setTimeout(resolve, 600));
     return true;
   });
-  const inFlight = rest(gateway, { body: "<iq type='get' to='bob@localhost/desk'><query xmlns='urn:example:slow'/></iq>" });
+  const inFlight = rest(gateway, {
+    body: "<iq type='get' to='bob@localhost/desk'><query xmlns='urn:example:slow'/></iq>",
+  });
   await new Promise((resolve) => setTimeout(resolve, 100));
   const stopping = gateway.app.stop();
   await new Promise((resolve) => setTimeout(resolve, 50));

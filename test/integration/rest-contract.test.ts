@@ -80,7 +80,12 @@ describe('authentication', () => {
 });
 
 describe('media type and size', () => {
-  for (const contentType of ['text/plain', 'application/json', 'application/xml', 'application/xmpp+xml; charset=latin1']) {
+  for (const contentType of [
+    'text/plain',
+    'application/json',
+    'application/xml',
+    'application/xmpp+xml; charset=latin1',
+  ]) {
     it(`Content-Type ${contentType}: 415`, async () => {
       const response = await rest(gateway, { contentType, body: '<message to="alice@localhost"/>' });
       assert.equal(response.status, 415);
@@ -138,7 +143,13 @@ describe('payloads that do not parse: 400 not-well-formed', () => {
     ['a comment before the root', '<!-- hi --><message/>'],
     ['a comment after the root', '<message/><!-- hi -->'],
     ['an undeclared prefix', '<message><foo:bar/></message>'],
-    ['invalid UTF-8', new Uint8Array([0x3c, 0x6d, 0x65, 0x73, 0x73, 0x61, 0x67, 0x65, 0x3e, 0xc3, 0x28, 0x3c, 0x2f, 0x6d, 0x65, 0x73, 0x73, 0x61, 0x67, 0x65, 0x3e])],
+    [
+      'invalid UTF-8',
+      new Uint8Array([
+        0x3c, 0x6d, 0x65, 0x73, 0x73, 0x61, 0x67, 0x65, 0x3e, 0xc3, 0x28, 0x3c, 0x2f, 0x6d, 0x65, 0x73, 0x73, 0x61,
+        0x67, 0x65, 0x3e,
+      ]),
+    ],
     ['a DOCTYPE', '<!DOCTYPE message><message/>'],
     ['an entity declaration', '<!DOCTYPE m [<!ENTITY x "boom">]><message><body>&x;</body></message>'],
     ['an undefined entity', '<message><body>&x;</body></message>'],
@@ -169,21 +180,93 @@ describe('payloads that do not parse: 400 not-well-formed', () => {
 
 describe('stanza rules: 422 and 403', () => {
   const cases: [string, string, number, string, string][] = [
-    ['root not a stanza', '<foo/>', 422, 'unsupported-stanza-type', "Invalid stanza, must be 'message', 'presence' or 'iq'."],
-    ['root a stream', "<stream:stream xmlns:stream='http://etherx.jabber.org/streams'/>", 422, 'unsupported-stanza-type', "Invalid stanza, must be 'message', 'presence' or 'iq'."],
-    ['xmlns jabber:server', "<message xmlns='jabber:server' to='alice@localhost'/>", 422, 'invalid-namespace', "'xmlns' attribute must be empty"],
-    ['xmlns jabber:component:accept', "<message xmlns='jabber:component:accept' to='alice@localhost'/>", 422, 'invalid-namespace', "'xmlns' attribute must be empty"],
+    [
+      'root not a stanza',
+      '<foo/>',
+      422,
+      'unsupported-stanza-type',
+      "Invalid stanza, must be 'message', 'presence' or 'iq'.",
+    ],
+    [
+      'root a stream',
+      "<stream:stream xmlns:stream='http://etherx.jabber.org/streams'/>",
+      422,
+      'unsupported-stanza-type',
+      "Invalid stanza, must be 'message', 'presence' or 'iq'.",
+    ],
+    [
+      'xmlns jabber:server',
+      "<message xmlns='jabber:server' to='alice@localhost'/>",
+      422,
+      'invalid-namespace',
+      "'xmlns' attribute must be empty",
+    ],
+    [
+      'xmlns jabber:component:accept',
+      "<message xmlns='jabber:component:accept' to='alice@localhost'/>",
+      422,
+      'invalid-namespace',
+      "'xmlns' attribute must be empty",
+    ],
     ['to not a JID', "<message to='alice@@localhost'/>", 422, 'improper-addressing', 'Invalid destination JID'],
     ['to with a space', "<message to='alice smith@localhost'/>", 422, 'improper-addressing', 'Invalid destination JID'],
     ['to empty', "<message to=''/>", 422, 'improper-addressing', 'Invalid destination JID'],
-    ['from not a JID', "<message to='alice@localhost' from='@rest.localhost'/>", 422, 'invalid-from', 'Invalid source JID'],
-    ['from outside the domain', "<message to='alice@localhost' from='localhost'/>", 403, 'not-authorized', "Not authorized to send stanza with requested 'from'"],
-    ['from a subdomain', "<message to='alice@localhost' from='x.rest.localhost'/>", 403, 'not-authorized', "Not authorized to send stanza with requested 'from'"],
-    ['from a user of the server', "<message to='alice@localhost' from='bob@localhost/x'/>", 403, 'not-authorized', "Not authorized to send stanza with requested 'from'"],
-    ['iq of type result', "<iq type='result' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>", 422, 'invalid-xml', "'iq' stanza must be of type 'get' or 'set'"],
-    ['iq without type', "<iq to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>", 422, 'invalid-xml', "'iq' stanza must be of type 'get' or 'set'"],
-    ['iq without child', "<iq type='get' to='localhost'/>", 422, 'bad-format', "'iq' stanza must have exactly one child tag"],
-    ['iq with two children', "<iq type='get' to='localhost'><ping xmlns='urn:xmpp:ping'/><ping xmlns='urn:xmpp:ping'/></iq>", 422, 'bad-format', "'iq' stanza must have exactly one child tag"],
+    [
+      'from not a JID',
+      "<message to='alice@localhost' from='@rest.localhost'/>",
+      422,
+      'invalid-from',
+      'Invalid source JID',
+    ],
+    [
+      'from outside the domain',
+      "<message to='alice@localhost' from='localhost'/>",
+      403,
+      'not-authorized',
+      "Not authorized to send stanza with requested 'from'",
+    ],
+    [
+      'from a subdomain',
+      "<message to='alice@localhost' from='x.rest.localhost'/>",
+      403,
+      'not-authorized',
+      "Not authorized to send stanza with requested 'from'",
+    ],
+    [
+      'from a user of the server',
+      "<message to='alice@localhost' from='bob@localhost/x'/>",
+      403,
+      'not-authorized',
+      "Not authorized to send stanza with requested 'from'",
+    ],
+    [
+      'iq of type result',
+      "<iq type='result' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>",
+      422,
+      'invalid-xml',
+      "'iq' stanza must be of type 'get' or 'set'",
+    ],
+    [
+      'iq without type',
+      "<iq to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>",
+      422,
+      'invalid-xml',
+      "'iq' stanza must be of type 'get' or 'set'",
+    ],
+    [
+      'iq without child',
+      "<iq type='get' to='localhost'/>",
+      422,
+      'bad-format',
+      "'iq' stanza must have exactly one child tag",
+    ],
+    [
+      'iq with two children',
+      "<iq type='get' to='localhost'><ping xmlns='urn:xmpp:ping'/><ping xmlns='urn:xmpp:ping'/></iq>",
+      422,
+      'bad-format',
+      "'iq' stanza must have exactly one child tag",
+    ],
   ];
   for (const [name, body, status, condition, text] of cases) {
     it(`${name}: ${status} ${condition}`, async () => {
@@ -278,7 +361,9 @@ describe('accepted messages and presences: 202', () => {
 
 describe('iq: 200 with the reply, 504 on timeout', () => {
   it('returns the ping reply, serialized without xmlns', async () => {
-    const response = await rest(gateway, { body: "<iq type='get' to='localhost' id='ping-1'><ping xmlns='urn:xmpp:ping'/></iq>" });
+    const response = await rest(gateway, {
+      body: "<iq type='get' to='localhost' id='ping-1'><ping xmlns='urn:xmpp:ping'/></iq>",
+    });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'application/xmpp+xml');
     assert.match(response.body, /^<iq [^>]*type='result'/);
@@ -297,7 +382,9 @@ describe('iq: 200 with the reply, 504 on timeout', () => {
   });
 
   it('a stanza error is still 200: the HTTP exchange worked', async () => {
-    const response = await rest(gateway, { body: "<iq type='get' to='alice@localhost/offline'><ping xmlns='urn:xmpp:ping'/></iq>" });
+    const response = await rest(gateway, {
+      body: "<iq type='get' to='alice@localhost/offline'><ping xmlns='urn:xmpp:ping'/></iq>",
+    });
     assert.equal(response.status, 200);
     assert.match(response.body, /type='error'/);
     assert.match(response.body, /<service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'\/>/);
@@ -307,7 +394,9 @@ describe('iq: 200 with the reply, 504 on timeout', () => {
     const ping = await rest(gateway, { body: "<iq type='get'><ping xmlns='urn:xmpp:ping'/></iq>" });
     assert.equal(ping.status, 200);
     assert.match(ping.body, /type='result'/);
-    const disco = await rest(gateway, { body: `<iq type='get' to='${DOMAIN}'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>` });
+    const disco = await rest(gateway, {
+      body: `<iq type='get' to='${DOMAIN}'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`,
+    });
     // Prosody re-orders attributes when it routes a stanza.
     assert.match(disco.body, /<identity (?=[^>]*category='component')(?=[^>]*type='generic')/);
     assert.match(disco.body, /<feature var='urn:xmpp:ping'\/>/);
@@ -400,7 +489,11 @@ describe('methods, CORS and error formats', () => {
   });
 
   it('error bodies follow Accept: JSON', async () => {
-    const response = await rest(gateway, { token: 'wrong-token-wrong-token', headers: { Accept: 'application/json' }, body: '<message/>' });
+    const response = await rest(gateway, {
+      token: 'wrong-token-wrong-token',
+      headers: { Accept: 'application/json' },
+      body: '<message/>',
+    });
     assert.equal(response.status, 403);
     assert.equal(response.headers.get('content-type'), 'application/json');
     assert.deepEqual(JSON.parse(response.body), {
@@ -422,6 +515,9 @@ describe('methods, CORS and error formats', () => {
       body: '<foo/>',
     });
     assert.equal(response.status, 422);
-    assert.equal(JSON.parse(response.body).error.condition, 'unsupported-stanza-type');
+    assert.equal(
+      (JSON.parse(response.body) as { error: { condition: string } }).error.condition,
+      'unsupported-stanza-type',
+    );
   });
 });

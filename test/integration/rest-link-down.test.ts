@@ -23,7 +23,6 @@ after(async () => {
   await prosody?.dispose();
 });
 
-
 it('503 with Retry-After while the link is down, then recovers by itself', async () => {
   await prosody.stop();
   await waitUntil(() => !gateway.app.core.online, 5000, 'the link to notice');
@@ -39,7 +38,11 @@ it('503 with Retry-After while the link is down, then recovers by itself', async
   assert.match(message.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
   assert.equal(message.body, xmlError('service-unavailable', 'The XMPP link is down'));
   assert.equal(iq.status, 503, 'an iq that could not be sent is 503, not a timeout');
-  assert.deepEqual(JSON.parse(json.body).error, { type: 'wait', condition: 'service-unavailable', text: 'The XMPP link is down' });
+  assert.deepEqual((JSON.parse(json.body) as { error: unknown }).error, {
+    type: 'wait',
+    condition: 'service-unavailable',
+    text: 'The XMPP link is down',
+  });
 
   await prosody.start();
   await waitUntil(() => gateway.app.core.online, 10_000, 'the link to come back');

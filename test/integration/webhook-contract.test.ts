@@ -15,7 +15,10 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  * client through a real Prosody and the gateway to a real local receiver, with the delivery
  * log in a real Postgres database of this file's own.
  */
-const SECRETS = ['whsec_' + Buffer.from('first-secret-0123456789').toString('base64'), 'whsec_' + Buffer.from('second-secret-0123456789').toString('base64')];
+const SECRETS = [
+  'whsec_' + Buffer.from('first-secret-0123456789').toString('base64'),
+  'whsec_' + Buffer.from('second-secret-0123456789').toString('base64'),
+];
 let prosody: Prosody;
 let database: TestDatabase;
 let receiver: Receiver;
@@ -25,7 +28,8 @@ let alice: XmppUser;
 const originalId = (request: ReceivedRequest) => /^<\w+[^>]* id='([^']*)'/.exec(request.body)?.[1] ?? '';
 const xmpp = (body: string): Answer => ({ status: 200, headers: { 'Content-Type': 'application/xmpp+xml' }, body });
 const replies: Record<Kind, (request: ReceivedRequest) => string> = {
-  message: (r) => `<message to='mallory@elsewhere' from='evil@elsewhere' type='chat'><body>re:${originalId(r)}</body></message>`,
+  message: (r) =>
+    `<message to='mallory@elsewhere' from='evil@elsewhere' type='chat'><body>re:${originalId(r)}</body></message>`,
   presence: (r) => `<presence to='mallory@elsewhere' id='${originalId(r)}'><status>re</status></presence>`,
   iq: () => `<iq type='result' id='not-the-request-id'><query xmlns='urn:example:case'>pong</query></iq>`,
 };
@@ -153,10 +157,15 @@ describe('the POST', () => {
     // each secret; its verify() would also JSON.parse the payload, which is XML here.
     const signatures = headers['webhook-signature'].split(' ');
     const at = new Date(Number(headers['webhook-timestamp']) * 1000);
-    for (const secret of SECRETS) assert.ok(signatures.includes(new Webhook(secret).sign(headers['webhook-id'], at, request.body)));
+    for (const secret of SECRETS)
+      assert.ok(signatures.includes(new Webhook(secret).sign(headers['webhook-id'], at, request.body)));
     const other = 'whsec_' + Buffer.from('some-other-secret-0123').toString('base64');
     assert.ok(!signatures.includes(new Webhook(other).sign(headers['webhook-id'], at, request.body)));
-    assert.ok(!signatures.includes(new Webhook(SECRETS[0]!).sign(headers['webhook-id'], at, request.body.replace('case:', 'kase:'))));
+    assert.ok(
+      !signatures.includes(
+        new Webhook(SECRETS[0]!).sign(headers['webhook-id'], at, request.body.replace('case:', 'kase:')),
+      ),
+    );
     // And verify() gets past the signature check (it fails only at the JSON step).
     assert.throws(() => new Webhook(SECRETS[1]!).verify(request.body, headers), SyntaxError);
     assert.throws(() => new Webhook(other).verify(request.body, headers), /No matching signature/);
@@ -239,7 +248,10 @@ for (const kind of kinds) {
         const error = reply?.getChild('error');
         assert.equal(error?.attrs.type, type);
         assert.ok(error?.getChild(condition, 'urn:ietf:params:xml:ns:xmpp-stanzas'), reply?.toString());
-        assert.match(error?.getChildText('text', 'urn:ietf:params:xml:ns:xmpp-stanzas') ?? '', new RegExp(`^${status} \\S`));
+        assert.match(
+          error?.getChildText('text', 'urn:ietf:params:xml:ns:xmpp-stanzas') ?? '',
+          new RegExp(`^${status} \\S`),
+        );
       });
     }
 
@@ -257,10 +269,25 @@ for (const kind of kinds) {
 
 describe('never a reply to a result or an error', () => {
   const inbound: [string, (id: string) => string][] = [
-    ['iq result', (id) => `<iq type='result' to='${BOT}' id='${id}'><query xmlns='urn:example:case'>case:status-500</query></iq>`],
-    ['iq error', (id) => `<iq type='error' to='${BOT}' id='${id}'><query xmlns='urn:example:case'>case:reply-error</query><error type='cancel'><bad-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`],
-    ['message error', (id) => `<message type='error' to='${BOT}' id='${id}'><body>case:reply</body><error type='cancel'><bad-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`],
-    ['presence error', (id) => `<presence type='error' to='${BOT}' id='${id}'><status>case:hang</status><error type='cancel'><bad-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>`],
+    [
+      'iq result',
+      (id) => `<iq type='result' to='${BOT}' id='${id}'><query xmlns='urn:example:case'>case:status-500</query></iq>`,
+    ],
+    [
+      'iq error',
+      (id) =>
+        `<iq type='error' to='${BOT}' id='${id}'><query xmlns='urn:example:case'>case:reply-error</query><error type='cancel'><bad-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`,
+    ],
+    [
+      'message error',
+      (id) =>
+        `<message type='error' to='${BOT}' id='${id}'><body>case:reply</body><error type='cancel'><bad-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`,
+    ],
+    [
+      'presence error',
+      (id) =>
+        `<presence type='error' to='${BOT}' id='${id}'><status>case:hang</status><error type='cancel'><bad-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>`,
+    ],
   ];
   for (const [name, build] of inbound) {
     it(`${name}: POSTed, nothing sent back whatever the callback says`, async () => {
@@ -284,7 +311,13 @@ describe('the log', () => {
       [delivery.id],
     );
     assert.deepEqual(row, { status: 'delivered', kind: 'message', senderBare: 'alice@localhost', attemptCount: 1 });
-    const [attempt] = await queryDatabase<{ httpStatus: number; responseExcerpt: string; responseTruncated: boolean; responseHeaders: Record<string, string>; durationMs: number }>(
+    const [attempt] = await queryDatabase<{
+      httpStatus: number;
+      responseExcerpt: string;
+      responseTruncated: boolean;
+      responseHeaders: Record<string, string>;
+      durationMs: number;
+    }>(
       database.url,
       'SELECT "httpStatus", "responseExcerpt", "responseTruncated", "responseHeaders", "durationMs" FROM "DeliveryAttempt" WHERE "deliveryId" = $1',
       [delivery.id],

@@ -25,7 +25,11 @@ let gateway: TestGateway;
 let alice: XmppUser;
 
 before(async () => {
-  [prosody, database, receiver] = await Promise.all([startProsody({ users: { alice: 'a-pw' } }), createTestDatabase(), startReceiver()]);
+  [prosody, database, receiver] = await Promise.all([
+    startProsody({ users: { alice: 'a-pw' } }),
+    createTestDatabase(),
+    startReceiver(),
+  ]);
   proxy = tcpProxy(await freePort(), { host: '127.0.0.1', port: 5432 });
   alice = await connectUser(prosody, 'alice', 'a-pw', 'phone');
 });
@@ -53,7 +57,11 @@ async function send(): Promise<string> {
 }
 
 const loggedStatuses = async (ids: string[]) =>
-  (await queryDatabase<{ status: string }>(database.url, `SELECT status FROM "Delivery" WHERE "stanzaId" = ANY($1)`, [ids])).map((row) => row.status);
+  (
+    await queryDatabase<{ status: string }>(database.url, `SELECT status FROM "Delivery" WHERE "stanzaId" = ANY($1)`, [
+      ids,
+    ])
+  ).map((row) => row.status);
 
 it('starts with the database unreachable, delivers anyway, and logs everything once it is back', async () => {
   gateway = await startWebhookGateway(prosody, receiver.url, proxied());
@@ -65,7 +73,11 @@ it('starts with the database unreachable, delivers anyway, and logs everything o
   await assert.rejects(gateway.app.webhooks!.log.list({}), { kind: 'database-unavailable' });
 
   await proxy.start();
-  await waitUntilAsync(() => status().database.state === 'up' && status().database.bufferedWrites === 0, RECOVERY_MS, 'the log to catch up');
+  await waitUntilAsync(
+    () => status().database.state === 'up' && status().database.bufferedWrites === 0,
+    RECOVERY_MS,
+    'the log to catch up',
+  );
   assert.deepEqual(await loggedStatuses(ids), ['delivered', 'delivered']);
   assert.equal(status().database.lostLogRows, 0);
 });
@@ -73,7 +85,11 @@ it('starts with the database unreachable, delivers anyway, and logs everything o
 it('loses the database while running: still delivers, then catches up when it returns', async () => {
   const status = () => gateway.app.webhooks!.status();
   const before = await send();
-  await waitUntilAsync(async () => (await loggedStatuses([before])).includes('delivered'), RECOVERY_MS, 'the first delivery logged');
+  await waitUntilAsync(
+    async () => (await loggedStatuses([before])).includes('delivered'),
+    RECOVERY_MS,
+    'the first delivery logged',
+  );
 
   await proxy.stop();
   // The outage is noticed on the next write.
@@ -82,7 +98,11 @@ it('loses the database while running: still delivers, then catches up when it re
   await waitUntilAsync(() => status().database.state === 'down', RECOVERY_MS, 'the outage to be noticed');
 
   await proxy.start();
-  await waitUntilAsync(() => status().database.state === 'up' && status().database.bufferedWrites === 0, RECOVERY_MS, 'the log to catch up');
+  await waitUntilAsync(
+    () => status().database.state === 'up' && status().database.bufferedWrites === 0,
+    RECOVERY_MS,
+    'the log to catch up',
+  );
   assert.deepEqual(await loggedStatuses(during), ['delivered', 'delivered', 'delivered']);
   const attempts = await queryDatabase<{ n: string }>(
     database.url,
@@ -103,7 +123,11 @@ it('an outage longer than the buffer: the loss is counted in status, deliveries 
   assert.equal(db.state, 'down');
   assert.ok(db.lostLogRows > 0, `lost ${db.lostLogRows}`);
   await proxy.start();
-  await waitUntilAsync(() => gateway.app.webhooks!.status().database.state === 'up', RECOVERY_MS, 'the database to be back');
+  await waitUntilAsync(
+    () => gateway.app.webhooks!.status().database.state === 'up',
+    RECOVERY_MS,
+    'the database to be back',
+  );
 });
 
 it('a migration that fails on Postgres is no outage: start fails, saying why', async () => {
@@ -115,7 +139,10 @@ it('a migration that fails on Postgres is no outage: start fails, saying why', a
       startWebhookGateway(prosody, receiver.url, blocked.url),
       /^Error: cannot migrate the delivery log database: migration \w+ failed \(rolled back\): .*"Delivery"/,
     );
-    const [row] = await queryDatabase<{ finished_at: Date | null }>(blocked.url, 'SELECT finished_at FROM "_prisma_migrations"');
+    const [row] = await queryDatabase<{ finished_at: Date | null }>(
+      blocked.url,
+      'SELECT finished_at FROM "_prisma_migrations"',
+    );
     assert.equal(row?.finished_at, null, 'recorded as failed, so the next start refuses too');
     await assert.rejects(startWebhookGateway(prosody, receiver.url, blocked.url), /failed earlier and is not resolved/);
   } finally {

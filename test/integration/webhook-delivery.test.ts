@@ -63,7 +63,10 @@ it('503 then 200: retried, delivered, nothing bounced, both attempts logged', as
     'SELECT "httpStatus" FROM "DeliveryAttempt" WHERE "deliveryId" = $1 ORDER BY number',
     [delivery.id],
   );
-  assert.deepEqual(attempts.map((a) => a.httpStatus), [503, 200]);
+  assert.deepEqual(
+    attempts.map((a) => a.httpStatus),
+    [503, 200],
+  );
 });
 
 it('Retry-After is honoured', async () => {
@@ -87,7 +90,10 @@ it("a sender's later message waits for an earlier one that is being retried; oth
     await bob.sendXml(stanzaFor('message', bobs, bobs));
     await Promise.all(outcomes);
     const order = receiver.requests.map(caseOf).filter((name) => name === first || name === second || name === bobs);
-    assert.deepEqual(order.filter((name) => name !== bobs), [first, first, first, second, second, second]);
+    assert.deepEqual(
+      order.filter((name) => name !== bobs),
+      [first, first, first, second, second, second],
+    );
     assert.ok(order.indexOf(bobs) < order.lastIndexOf(first), "bob's message was not held behind alice's");
   } finally {
     await bob.stop();
@@ -106,19 +112,35 @@ it('a receiver that never answers: each attempt times out, then recipient-unavai
   assert.ok(Date.now() - started < 5000, 'bounded by the timeout and the schedule');
   const bounce = await alice.waitFor((stanza) => stanza.attrs.id === id);
   assert.ok(bounce.getChild('error')?.getChild('recipient-unavailable'));
-  const kinds = await queryDatabase<{ errorKind: string }>(database.url, 'SELECT "errorKind" FROM "DeliveryAttempt" WHERE "deliveryId" = $1', [delivery.id]);
-  assert.deepEqual(kinds.map((k) => k.errorKind), ['timeout', 'timeout', 'timeout']);
+  const kinds = await queryDatabase<{ errorKind: string }>(
+    database.url,
+    'SELECT "errorKind" FROM "DeliveryAttempt" WHERE "deliveryId" = $1',
+    [delivery.id],
+  );
+  assert.deepEqual(
+    kinds.map((k) => k.errorKind),
+    ['timeout', 'timeout', 'timeout'],
+  );
 });
 
 it('a response cut mid-body is a transport failure: retried, then delivered', async () => {
   const id = uniqueId('cut');
-  receiver.handle((request) => (caseOf(request) === id && receiver.matching((r) => caseOf(r) === id).length === 1 ? 'cut-body' : { status: 202 }));
+  receiver.handle((request) =>
+    caseOf(request) === id && receiver.matching((r) => caseOf(r) === id).length === 1 ? 'cut-body' : { status: 202 },
+  );
   const outcome = finalDelivery(gateway, id);
   await alice.sendXml(stanzaFor('message', id, id));
   const delivery = await outcome;
   assert.equal(delivery.status, 'delivered');
-  const attempts = await queryDatabase<{ errorKind: string | null }>(database.url, 'SELECT "errorKind" FROM "DeliveryAttempt" WHERE "deliveryId" = $1 ORDER BY number', [delivery.id]);
-  assert.deepEqual(attempts.map((a) => a.errorKind), ['connect', null]);
+  const attempts = await queryDatabase<{ errorKind: string | null }>(
+    database.url,
+    'SELECT "errorKind" FROM "DeliveryAttempt" WHERE "deliveryId" = $1 ORDER BY number',
+    [delivery.id],
+  );
+  assert.deepEqual(
+    attempts.map((a) => a.errorKind),
+    ['connect', null],
+  );
 });
 
 it('a response body with NUL characters is still logged (Postgres text cannot hold them)', async () => {
@@ -127,7 +149,11 @@ it('a response body with NUL characters is still logged (Postgres text cannot ho
   const outcome = finalDelivery(gateway, id);
   await alice.sendXml(stanzaFor('message', id, id));
   const delivery = await outcome;
-  const [attempt] = await queryDatabase<{ responseExcerpt: string }>(database.url, 'SELECT "responseExcerpt" FROM "DeliveryAttempt" WHERE "deliveryId" = $1', [delivery.id]);
+  const [attempt] = await queryDatabase<{ responseExcerpt: string }>(
+    database.url,
+    'SELECT "responseExcerpt" FROM "DeliveryAttempt" WHERE "deliveryId" = $1',
+    [delivery.id],
+  );
   assert.equal(attempt?.responseExcerpt, 'queued\ufffd\ufffddone');
   assert.equal(gateway.app.webhooks!.status().database.lostLogRows, 0);
 });
@@ -147,12 +173,21 @@ it('a restart with deliveries pending: none lost, each delivered in order', asyn
   // with the two later messages waiting behind the first in alice's lane.
   await gateway.stop();
   receiver.handle(() => 'hang');
-  gateway = await startWebhookGateway(prosody, receiver.url, database.url, { WEBHOOK_TIMEOUT_MS: '60000', SHUTDOWN_GRACE_MS: '200' });
+  gateway = await startWebhookGateway(prosody, receiver.url, database.url, {
+    WEBHOOK_TIMEOUT_MS: '60000',
+    SHUTDOWN_GRACE_MS: '200',
+  });
   const ids = [1, 2, 3].map((n) => uniqueId(`restart-${n}`));
   for (const id of ids) await alice.sendXml(stanzaFor('message', id, id));
   await receiver.waitFor((r) => caseOf(r) === ids[0]);
   const pendingRows = async () =>
-    (await queryDatabase<{ stanzaId: string }>(database.url, `SELECT "stanzaId" FROM "Delivery" WHERE status = 'pending' AND "stanzaId" = ANY($1)`, [ids])).length;
+    (
+      await queryDatabase<{ stanzaId: string }>(
+        database.url,
+        `SELECT "stanzaId" FROM "Delivery" WHERE status = 'pending' AND "stanzaId" = ANY($1)`,
+        [ids],
+      )
+    ).length;
   await waitUntilAsync(async () => (await pendingRows()) >= 3, 5000, 'all three logged as pending');
   assert.equal(await pendingRows(), 3, 'all three are logged as pending');
   await gateway.stop();
@@ -161,17 +196,35 @@ it('a restart with deliveries pending: none lost, each delivered in order', asyn
   const restartedAt = Date.now();
   gateway = await startWebhookGateway(prosody, receiver.url, database.url);
   for (const id of ids) await receiver.waitFor((r) => caseOf(r) === id && r.at >= restartedAt, 10_000);
-  const statuses = async () => queryDatabase<{ status: string }>(database.url, `SELECT status FROM "Delivery" WHERE "stanzaId" = ANY($1)`, [ids]);
-  await waitUntilAsync(async () => (await statuses()).every((row) => row.status === 'delivered'), 5000, 'all three logged as delivered');
-  const final = await queryDatabase<{ stanzaId: string; status: string }>(database.url, `SELECT "stanzaId", status FROM "Delivery" WHERE "stanzaId" = ANY($1) ORDER BY "createdAt", id`, [ids]);
-  assert.deepEqual(final, ids.map((stanzaId) => ({ stanzaId, status: 'delivered' })));
+  const statuses = async () =>
+    queryDatabase<{ status: string }>(database.url, `SELECT status FROM "Delivery" WHERE "stanzaId" = ANY($1)`, [ids]);
+  await waitUntilAsync(
+    async () => (await statuses()).every((row) => row.status === 'delivered'),
+    5000,
+    'all three logged as delivered',
+  );
+  const final = await queryDatabase<{ stanzaId: string; status: string }>(
+    database.url,
+    `SELECT "stanzaId", status FROM "Delivery" WHERE "stanzaId" = ANY($1) ORDER BY "createdAt", id`,
+    [ids],
+  );
+  assert.deepEqual(
+    final,
+    ids.map((stanzaId) => ({ stanzaId, status: 'delivered' })),
+  );
   // At least once: the first, cut off mid-attempt, is POSTed again; then in order, once each.
   const resent = receiver.requests.filter((r) => r.at >= restartedAt).map(caseOf);
-  assert.deepEqual(resent.filter((name) => ids.includes(name ?? '')), ids);
+  assert.deepEqual(
+    resent.filter((name) => ids.includes(name ?? '')),
+    ids,
+  );
   const aborted = await queryDatabase<{ errorKind: string }>(
     database.url,
     `SELECT a."errorKind" FROM "DeliveryAttempt" a JOIN "Delivery" d ON d.id = a."deliveryId" WHERE d."stanzaId" = $1 ORDER BY a.number`,
     [ids[0]],
   );
-  assert.deepEqual(aborted.map((a) => a.errorKind), ['aborted', null]);
+  assert.deepEqual(
+    aborted.map((a) => a.errorKind),
+    ['aborted', null],
+  );
 });

@@ -24,7 +24,11 @@ let gateway: TestGateway;
 let alice: XmppUser;
 
 before(async () => {
-  [prosody, database, receiver] = await Promise.all([startProsody({ users: { alice: 'a-pw' } }), createTestDatabase(), startReceiver()]);
+  [prosody, database, receiver] = await Promise.all([
+    startProsody({ users: { alice: 'a-pw' } }),
+    createTestDatabase(),
+    startReceiver(),
+  ]);
   proxy = tcpProxy(await freePort(), { host: '127.0.0.1', port: 5432 });
   await proxy.start();
   gateway = await startWebhookGateway(prosody, receiver.url, viaProxy(database.url, proxy));
@@ -54,9 +58,17 @@ async function metric(series: string): Promise<number | undefined> {
 it('/metrics: webhook and delivery-log series are there, and move with deliveries', async () => {
   const { body } = await get('/metrics');
   for (const name of [
-    'webhook_deliveries_total', 'webhook_delivery_seconds', 'webhook_retries_total', 'webhook_in_memory', 'webhook_in_flight',
-    'webhook_retry_backlog', 'webhook_spilled', 'webhook_oldest_pending_seconds',
-    'delivery_log_up', 'delivery_log_buffered_writes', 'delivery_log_lost_rows',
+    'webhook_deliveries_total',
+    'webhook_delivery_seconds',
+    'webhook_retries_total',
+    'webhook_in_memory',
+    'webhook_in_flight',
+    'webhook_retry_backlog',
+    'webhook_spilled',
+    'webhook_oldest_pending_seconds',
+    'delivery_log_up',
+    'delivery_log_buffered_writes',
+    'delivery_log_lost_rows',
   ]) {
     assert.match(body, new RegExp(`^# TYPE stanza_gateway_${name} `, 'm'), name);
   }
@@ -71,7 +83,11 @@ it('/metrics: webhook and delivery-log series are there, and move with deliverie
 
   // A 503 with Retry-After: the delivery waits for its retry, in memory, getting older.
   const retried = uniqueId('metrics-retry');
-  receiver.handle((request) => (caseOf(request) === retried && receiver.matching((r) => caseOf(r) === retried).length === 1 ? { status: 503, headers: { 'Retry-After': '1' } } : { status: 202 }));
+  receiver.handle((request) =>
+    caseOf(request) === retried && receiver.matching((r) => caseOf(r) === retried).length === 1
+      ? { status: 503, headers: { 'Retry-After': '1' } }
+      : { status: 202 },
+  );
   const second = finalDelivery(gateway, retried);
   await alice.sendXml(stanzaFor('message', retried, retried));
   await receiver.waitFor((r) => caseOf(r) === retried);

@@ -24,7 +24,11 @@ let alice: XmppUser;
 let bob: XmppUser;
 
 before(async () => {
-  [prosody, database, receiver] = await Promise.all([startProsody({ users: { alice: 'a-pw', bob: 'b-pw' } }), createTestDatabase(), startReceiver()]);
+  [prosody, database, receiver] = await Promise.all([
+    startProsody({ users: { alice: 'a-pw', bob: 'b-pw' } }),
+    createTestDatabase(),
+    startReceiver(),
+  ]);
   gateway = await startWebhookGateway(prosody, receiver.url, database.url, {
     WEBHOOK_QUEUE_MAX: String(QUEUE_MAX),
     WEBHOOK_TIMEOUT_MS: '10000',
@@ -59,7 +63,15 @@ it('past the bound: messages wait in the log, an iq is refused at once; then all
   }
   const ids = sent.map((s) => s.id);
   const pending = async () =>
-    Number((await queryDatabase<{ n: string }>(database.url, `SELECT count(*) AS n FROM "Delivery" WHERE status = 'pending' AND "stanzaId" = ANY($1)`, [ids]))[0]?.n);
+    Number(
+      (
+        await queryDatabase<{ n: string }>(
+          database.url,
+          `SELECT count(*) AS n FROM "Delivery" WHERE status = 'pending' AND "stanzaId" = ANY($1)`,
+          [ids],
+        )
+      )[0]?.n,
+    );
   await waitUntilAsync(async () => (await pending()) >= ids.length, 5000, 'every message logged pending');
   assert.equal(await pending(), ids.length, 'every message is logged pending');
   assert.ok(deliveries().spilled > 0, `spilled: ${deliveries().spilled}`);
@@ -72,14 +84,22 @@ it('past the bound: messages wait in the log, an iq is refused at once; then all
   assert.ok(refused.getChild('error')?.getChild('resource-constraint'), refused.toString());
 
   release();
-  await waitUntil(() => ids.every((id) => receiver.requests.some((r) => caseOf(r) === id)), 10_000, 'every message POSTed');
+  await waitUntil(
+    () => ids.every((id) => receiver.requests.some((r) => caseOf(r) === id)),
+    10_000,
+    'every message POSTed',
+  );
   clearInterval(sampler);
   assert.ok(mostInMemory <= QUEUE_MAX, `at most ${QUEUE_MAX} in memory (saw ${mostInMemory})`);
   const posted = receiver.requests.map(caseOf).filter((name) => ids.includes(name ?? ''));
   assert.equal(posted.length, ids.length, 'each once');
   for (const who of ['alice', 'bob'] as const) {
     const theirs = sent.filter((s) => s.from === who).map((s) => s.id);
-    assert.deepEqual(posted.filter((name) => theirs.includes(name!)), theirs, `${who}'s order`);
+    assert.deepEqual(
+      posted.filter((name) => theirs.includes(name!)),
+      theirs,
+      `${who}'s order`,
+    );
   }
   await waitUntil(() => deliveries().active === 0 && deliveries().spilled === 0, 5000, 'the backlog to empty');
   await waitUntil(() => gateway.app.webhooks!.status().database.bufferedWrites === 0, 5000, 'the log to catch up');
@@ -96,7 +116,9 @@ it('the bound applies to redeliveries too: a redelivered iq past it is refused w
   await alice.sendXml(stanzaFor('iq', id, id));
   await alice.waitFor((stanza) => stanza.attrs.id === id && stanza.attrs.type === 'result');
   await waitUntil(() => gateway.app.webhooks!.status().database.bufferedWrites === 0, 5000, 'the log to catch up');
-  const [row] = await queryDatabase<{ id: string }>(database.url, `SELECT id FROM "Delivery" WHERE "stanzaId" = $1`, [id]);
+  const [row] = await queryDatabase<{ id: string }>(database.url, `SELECT id FROM "Delivery" WHERE "stanzaId" = $1`, [
+    id,
+  ]);
   receiver.handle(() => 'hang');
   const holders = [0, 1, 2].map((i) => uniqueId(`bound-hold-${i}`));
   for (const [i, hold] of holders.entries()) await (i === 0 ? alice : bob).sendXml(stanzaFor('message', hold, hold));

@@ -23,7 +23,11 @@ let alice: XmppUser;
 let restarted: TestGateway | undefined;
 
 before(async () => {
-  [prosody, database, receiver] = await Promise.all([startProsody({ users: { alice: 'a-pw' } }), createTestDatabase(), startReceiver()]);
+  [prosody, database, receiver] = await Promise.all([
+    startProsody({ users: { alice: 'a-pw' } }),
+    createTestDatabase(),
+    startReceiver(),
+  ]);
   alice = await connectUser(prosody, 'alice', 'a-pw', 'phone');
 });
 
@@ -51,18 +55,38 @@ async function restartAndDeliver(ids: string[]): Promise<void> {
   receiver.handle(() => ({ status: 202 }));
   const restartedAt = Date.now();
   restarted = await startWebhookGateway(prosody, receiver.url, database.url);
-  await waitUntil(() => ids.every((id) => receiver.requests.some((r) => caseOf(r) === id && r.at >= restartedAt)), 10_000, 'the redeliveries');
-  const resent = receiver.requests.filter((r) => r.at >= restartedAt).map(caseOf).filter((name) => ids.includes(name ?? ''));
+  await waitUntil(
+    () => ids.every((id) => receiver.requests.some((r) => caseOf(r) === id && r.at >= restartedAt)),
+    10_000,
+    'the redeliveries',
+  );
+  const resent = receiver.requests
+    .filter((r) => r.at >= restartedAt)
+    .map(caseOf)
+    .filter((name) => ids.includes(name ?? ''));
   assert.deepEqual(resent, ids, 'after the restart: each once, in order');
-  await waitUntilAsync(async () => (await rows(ids)).every((row) => row.status === 'delivered'), 5000, 'the redeliveries to be logged delivered');
+  await waitUntilAsync(
+    async () => (await rows(ids)).every((row) => row.status === 'delivered'),
+    5000,
+    'the redeliveries to be logged delivered',
+  );
   await restarted.stop();
   restarted = undefined;
 }
 
 it('SIGTERM: the attempt in flight finishes, what waits stays pending, exit 0; a restart delivers the rest in order', async () => {
-  const [first, second, third, late] = ['first', 'second', 'third', 'late'].map((name) => uniqueId(`term-${name}`)) as [string, string, string, string];
+  const [first, second, third, late] = ['first', 'second', 'third', 'late'].map((name) => uniqueId(`term-${name}`)) as [
+    string,
+    string,
+    string,
+    string,
+  ];
   // The first POST takes 600 ms to answer: SIGTERM comes while it is in flight.
-  receiver.handle((request) => (caseOf(request) === first ? new Promise((resolve) => setTimeout(() => resolve({ status: 202 }), 600)) : { status: 202 }));
+  receiver.handle((request) =>
+    caseOf(request) === first
+      ? new Promise((resolve) => setTimeout(() => resolve({ status: 202 }), 600))
+      : { status: 202 },
+  );
   const gateway: GatewayProcess = await startGatewayProcess({
     ...FAST_WEBHOOK_ENV,
     XMPP_SERVICE: prosody.componentService,
@@ -91,7 +115,11 @@ it('SIGTERM: the attempt in flight finishes, what waits stays pending, exit 0; a
   } finally {
     await gateway.stop();
   }
-  assert.deepEqual(receiver.requests.map(caseOf).filter((name) => [second, third, late].includes(name ?? '')), [], 'nothing new was POSTed while stopping');
+  assert.deepEqual(
+    receiver.requests.map(caseOf).filter((name) => [second, third, late].includes(name ?? '')),
+    [],
+    'nothing new was POSTed while stopping',
+  );
   assert.deepEqual(await rows([first, second, third, late]), [
     { stanzaId: first, status: 'delivered', attempts: ['202'] },
     { stanzaId: second, status: 'pending', attempts: [] },
@@ -100,13 +128,19 @@ it('SIGTERM: the attempt in flight finishes, what waits stays pending, exit 0; a
   ]);
   await restartAndDeliver([second, third, late]);
   assert.equal(receiver.matching((r) => caseOf(r) === first).length, 1, 'the finished one is not POSTed again');
-  assert.deepEqual((await rows([second, third, late])).map((row) => row.status), ['delivered', 'delivered', 'delivered']);
+  assert.deepEqual(
+    (await rows([second, third, late])).map((row) => row.status),
+    ['delivered', 'delivered', 'delivered'],
+  );
 });
 
 it('the grace period runs out: the attempt in flight is logged aborted, stays pending, and is made again after a restart', async () => {
   const [stuck, behind] = [uniqueId('grace-stuck'), uniqueId('grace-behind')];
   receiver.handle((request) => (caseOf(request) === stuck ? 'hang' : { status: 202 }));
-  const gateway = await startWebhookGateway(prosody, receiver.url, database.url, { WEBHOOK_TIMEOUT_MS: '60000', SHUTDOWN_GRACE_MS: '300' });
+  const gateway = await startWebhookGateway(prosody, receiver.url, database.url, {
+    WEBHOOK_TIMEOUT_MS: '60000',
+    SHUTDOWN_GRACE_MS: '300',
+  });
   await alice.sendXml(stanzaFor('message', stuck, stuck));
   await alice.sendXml(stanzaFor('message', behind, behind));
   await receiver.waitFor((r) => caseOf(r) === stuck);
@@ -127,7 +161,10 @@ it('the grace period runs out: the attempt in flight is logged aborted, stays pe
 it('an iq whose attempt is cut by the stop is answered then, not left for a restart', async () => {
   const stuck = uniqueId('grace-iq');
   receiver.handle((request) => (caseOf(request) === stuck ? 'hang' : { status: 202 }));
-  const gateway = await startWebhookGateway(prosody, receiver.url, database.url, { WEBHOOK_TIMEOUT_MS: '60000', SHUTDOWN_GRACE_MS: '300' });
+  const gateway = await startWebhookGateway(prosody, receiver.url, database.url, {
+    WEBHOOK_TIMEOUT_MS: '60000',
+    SHUTDOWN_GRACE_MS: '300',
+  });
   await alice.sendXml(stanzaFor('iq', stuck, stuck));
   await receiver.waitFor((r) => caseOf(r) === stuck);
   // Asked twice at once (a signal and a teardown): one stop, no error.

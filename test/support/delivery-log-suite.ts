@@ -27,18 +27,27 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
   const sent: { id: string; from: string; kind: 'message' | 'presence' }[] = [];
 
   before(async () => {
-    const [started, db, hook] = await Promise.all([startProsody({ users: { alice: 'a-pw', bob: 'b-pw' } }), database(), startReceiver()]);
+    const [started, db, hook] = await Promise.all([
+      startProsody({ users: { alice: 'a-pw', bob: 'b-pw' } }),
+      database(),
+      startReceiver(),
+    ]);
     prosody = started;
     receiver = hook;
-    dropDatabase = db.drop;
+    dropDatabase = () => db.drop();
     receiver.handle((request) => (caseOf(request)?.startsWith('fail') ? { status: 404 } : { status: 202 }));
     gateway = await startWebhookGateway(prosody, receiver.url, db.url, { WEBHOOK_SECRET: SECRET });
     alice = await connectUser(prosody, 'alice', 'a-pw', 'phone');
     bob = await connectUser(prosody, 'bob', 'b-pw', 'desk');
     // Seven deliveries: alice 4 messages (one failing) + 1 presence, bob 2 messages.
     const plan: [XmppUser, 'message' | 'presence', string][] = [
-      [alice, 'message', 'ok'], [alice, 'message', 'fail'], [bob, 'message', 'ok'], [alice, 'presence', 'ok'],
-      [alice, 'message', 'ok'], [bob, 'message', 'ok'], [alice, 'message', 'ok'],
+      [alice, 'message', 'ok'],
+      [alice, 'message', 'fail'],
+      [bob, 'message', 'ok'],
+      [alice, 'presence', 'ok'],
+      [alice, 'message', 'ok'],
+      [bob, 'message', 'ok'],
+      [alice, 'message', 'ok'],
     ];
     for (const [user, kind, name] of plan) {
       const id = uniqueId(name);
@@ -63,7 +72,10 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
 
   it('list: newest first, pages of `first` linked by stable cursors that survive new rows', async () => {
     const all = ours((await log().list({ first: 100 })).edges.map((edge) => edge.node));
-    assert.deepEqual(all.map((record) => record.stanzaId), sent.map((s) => s.id).reverse());
+    assert.deepEqual(
+      all.map((record) => record.stanzaId),
+      sent.map((s) => s.id).reverse(),
+    );
     const seen: string[] = [];
     let after: string | undefined;
     let pages = 0;
@@ -82,7 +94,10 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor!;
     }
-    assert.deepEqual(seen.filter((id) => sent.some((s) => s.id === id)), sent.map((s) => s.id).reverse());
+    assert.deepEqual(
+      seen.filter((id) => sent.some((s) => s.id === id)),
+      sent.map((s) => s.id).reverse(),
+    );
     assert.ok(pages >= 3);
   });
 
@@ -92,15 +107,29 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
 
   it('list: filters by status, kind, sender (bare or full JID) and time', async () => {
     const failed = ours((await log().list({ filter: { status: 'failed' } })).edges.map((e) => e.node));
-    assert.deepEqual(failed.map((r) => r.stanzaId), [sent[1]!.id]);
+    assert.deepEqual(
+      failed.map((r) => r.stanzaId),
+      [sent[1]!.id],
+    );
     const presences = ours((await log().list({ filter: { kind: 'presence' } })).edges.map((e) => e.node));
-    assert.deepEqual(presences.map((r) => r.stanzaId), [sent[3]!.id]);
+    assert.deepEqual(
+      presences.map((r) => r.stanzaId),
+      [sent[3]!.id],
+    );
     const bobs = ours((await log().list({ filter: { from: 'BOB@localhost' } })).edges.map((e) => e.node));
-    assert.deepEqual(bobs.map((r) => r.stanzaId), [sent[5]!.id, sent[2]!.id]);
+    assert.deepEqual(
+      bobs.map((r) => r.stanzaId),
+      [sent[5]!.id, sent[2]!.id],
+    );
     const full = ours((await log().list({ filter: { from: 'bob@localhost/desk' } })).edges.map((e) => e.node));
     assert.equal(full.length, 2);
-    assert.equal(ours((await log().list({ filter: { from: 'bob@localhost/other' } })).edges.map((e) => e.node)).length, 0);
-    const third = (await log().list({ first: 100, filter: { from: 'alice@localhost' } })).edges.map((e) => e.node).find((r) => r.stanzaId === sent[3]!.id)!;
+    assert.equal(
+      ours((await log().list({ filter: { from: 'bob@localhost/other' } })).edges.map((e) => e.node)).length,
+      0,
+    );
+    const third = (await log().list({ first: 100, filter: { from: 'alice@localhost' } })).edges
+      .map((e) => e.node)
+      .find((r) => r.stanzaId === sent[3]!.id)!;
     const since = ours((await log().list({ first: 100, filter: { since: third.createdAt } })).edges.map((e) => e.node));
     assert.ok(since.every((r) => r.createdAt >= third.createdAt) && since.some((r) => r.stanzaId === sent[3]!.id));
     const until = ours((await log().list({ first: 100, filter: { until: third.createdAt } })).edges.map((e) => e.node));
@@ -119,7 +148,9 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
 
   it('redeliver: POSTs the logged stanza again as a new delivery; live events report it', async () => {
     const original = sent[0]!;
-    const [record] = ours((await log().list({ first: 100 })).edges.map((e) => e.node)).filter((r) => r.stanzaId === original.id);
+    const [record] = ours((await log().list({ first: 100 })).edges.map((e) => e.node)).filter(
+      (r) => r.stanzaId === original.id,
+    );
     const events = log().subscribe({ from: 'alice@localhost' });
     const ofOriginal = (r: ReceivedRequest) => r.body.includes(`id='${original.id}'`);
     const posts = receiver.matching(ofOriginal).length;
@@ -162,4 +193,3 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
     assert.equal(ours((await log().list({ first: 100 })).edges.map((e) => e.node)).length, 0);
   });
 }
-

@@ -34,16 +34,25 @@ export async function graphqlHttp<T, V>(
 ): Promise<HttpResult<T>> {
   const response = await fetch(`${gateway.url}/graphql`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json', ...authHeaders(gateway, options) },
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/graphql-response+json',
+      ...authHeaders(gateway, options),
+    },
     body: JSON.stringify({ query: print(document), variables }),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as ExecutionResult<T> };
 }
 
 /** The data of a successful operation; throws with the errors otherwise. */
-export async function graphqlData<T, V>(gateway: TestGateway, document: TypedDocumentNode<T, V>, variables: V): Promise<T> {
+export async function graphqlData<T, V>(
+  gateway: TestGateway,
+  document: TypedDocumentNode<T, V>,
+  variables: V,
+): Promise<T> {
   const { status, body } = await graphqlHttp(gateway, document, variables);
-  if (status !== 200 || body.errors || !body.data) throw new Error(`GraphQL failed (${status}): ${JSON.stringify(body)}`);
+  if (status !== 200 || body.errors || !body.data)
+    throw new Error(`GraphQL failed (${status}): ${JSON.stringify(body)}`);
   return body.data;
 }
 
@@ -57,9 +66,14 @@ export interface EventStream<T> {
   close(): void;
 }
 
-function eventStream<T>(close: () => void): EventStream<T> & { push(event: ExecutionResult<T>): void; end(error?: unknown): void } {
+function eventStream<T>(
+  close: () => void,
+): EventStream<T> & { push(event: ExecutionResult<T>): void; end(error?: unknown): void } {
   const events: ExecutionResult<T>[] = [];
-  const waiters = new Set<{ match: (event: ExecutionResult<T>) => boolean; resolve: (event: ExecutionResult<T>) => void }>();
+  const waiters = new Set<{
+    match: (event: ExecutionResult<T>) => boolean;
+    resolve: (event: ExecutionResult<T>) => void;
+  }>();
   let end!: (error?: unknown) => void;
   const ended = new Promise<unknown>((resolve) => {
     end = resolve;
@@ -100,7 +114,11 @@ function eventStream<T>(close: () => void): EventStream<T> & { push(event: Execu
 }
 
 /** A graphql-ws client on a real socket; `connectionParams` default to the gateway's token. */
-export function wsClient(gateway: TestGateway, connectionParams?: Record<string, unknown>, socketCreated?: (socket: WebSocket) => void): Client {
+export function wsClient(
+  gateway: TestGateway,
+  connectionParams?: Record<string, unknown>,
+  socketCreated?: (socket: WebSocket) => void,
+): Client {
   return createClient({
     url: `${gateway.url.replace(/^http/, 'ws')}/graphql`,
     webSocketImpl: class extends WebSocket {
@@ -115,7 +133,11 @@ export function wsClient(gateway: TestGateway, connectionParams?: Record<string,
   });
 }
 
-export async function subscribeWs<T, V>(client: Client, document: TypedDocumentNode<T, V>, variables: V): Promise<EventStream<T>> {
+export async function subscribeWs<T, V>(
+  client: Client,
+  document: TypedDocumentNode<T, V>,
+  variables: V,
+): Promise<EventStream<T>> {
   let dispose = () => {};
   const stream = eventStream<T>(() => dispose());
   dispose = client.subscribe<T>(
@@ -143,7 +165,10 @@ export async function subscribeSse<T, V>(
     body: JSON.stringify({ query: print(document), variables }),
     signal: abort.signal,
   });
-  const stream = Object.assign(eventStream<T>(() => abort.abort()), { status: response.status });
+  const stream = Object.assign(
+    eventStream<T>(() => abort.abort()),
+    { status: response.status },
+  );
   if (!response.ok || !response.body) {
     stream.end(new Error(`SSE refused: ${response.status} ${await response.text()}`));
     return stream;

@@ -37,7 +37,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** Runs one query on a test database (assertions on what the log really holds). */
-export async function queryDatabase<Row extends object>(url: string, sql: string, params: unknown[] = []): Promise<Row[]> {
+export async function queryDatabase<Row extends object>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<Row[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

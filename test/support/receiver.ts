@@ -46,25 +46,31 @@ export async function startReceiver(handler: Handler = () => ({ status: 202 })):
     const created = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', async () => {
-        const request = { method: req.method ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      const respond = async () => {
+        const request = {
+          method: req.method ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          at: Date.now(),
+        };
         requests.push(request);
-        const answer = await current(request);
-        if (answer === 'hang') {
+        const reply = await current(request);
+        if (reply === 'hang') {
           hung.add(res);
           return;
         }
-        if (answer === 'cut-body') {
+        if (reply === 'cut-body') {
           res.writeHead(200, { 'Content-Type': 'application/xmpp+xml', 'Content-Length': '100' }).write('<message>');
           setTimeout(() => req.socket.destroy(), 20);
           return;
         }
-        if (answer === 'reset') {
+        if (reply === 'reset') {
           req.socket.destroy();
           return;
         }
-        res.writeHead(answer.status, answer.headers).end(answer.body ?? '');
-      });
+        res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
+      };
+      req.on('end', () => void respond());
     });
     created.on('connection', (socket: Socket) => {
       sockets.add(socket);

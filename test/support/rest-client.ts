@@ -17,7 +17,10 @@ export interface RestRequest {
 }
 
 /** POST /rest the way curl does it, with the knobs each contract row needs. */
-export async function rest(gateway: Pick<TestGateway, 'url' | 'token'>, request: RestRequest = {}): Promise<RestResponse> {
+export async function rest(
+  gateway: Pick<TestGateway, 'url' | 'token'>,
+  request: RestRequest = {},
+): Promise<RestResponse> {
   const headers: Record<string, string> = { ...request.headers };
   const token = request.token === undefined ? gateway.token : request.token;
   if (token !== null) headers.Authorization = `Bearer ${token}`;
@@ -70,7 +73,8 @@ export async function streamUntilAnswered(
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   const deadline = Date.now() + 5000;
-  while (!/^HTTP\/1\.1 \d{3}/.test(answer) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (!/^HTTP\/1\.1 \d{3}/.test(answer) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 10));
   socket.destroy();
   return { status: Number(answer.slice(9, 12)), sentBytes };
 }

@@ -21,7 +21,9 @@ interface Wasm {
 }
 const { WebAssembly } = globalThis as unknown as { WebAssembly: Wasm };
 
-type EngineFactory = { new: (options: object, log: (message: string) => void, adapter: object) => Promise<WasmSchemaEngine> };
+type EngineFactory = {
+  new: (options: object, log: (message: string) => void, adapter: object) => Promise<WasmSchemaEngine>;
+};
 
 async function loadSchemaEngine(): Promise<EngineFactory> {
   const glueUrl = import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg');

@@ -16,7 +16,10 @@ export function caseOf(request: ReceivedRequest): string | undefined {
   return /case:([\w.-]+)/.exec(request.body)?.[1];
 }
 
-export function routeCases(cases: Record<string, Answer | ((request: ReceivedRequest) => Answer)>, fallback: Answer = { status: 202 }) {
+export function routeCases(
+  cases: Record<string, Answer | ((request: ReceivedRequest) => Answer)>,
+  fallback: Answer = { status: 202 },
+) {
   return (request: ReceivedRequest): Answer => {
     const name = caseOf(request);
     const answer = name === undefined ? undefined : cases[name];
@@ -32,7 +35,8 @@ export function uniqueId(prefix: string): string {
 }
 
 export function stanzaFor(kind: Kind, name: string, id: string, attrs = ''): string {
-  if (kind === 'message') return `<message to='${BOT}' id='${id}' type='chat'${attrs}><body>case:${name}</body></message>`;
+  if (kind === 'message')
+    return `<message to='${BOT}' id='${id}' type='chat'${attrs}><body>case:${name}</body></message>`;
   if (kind === 'presence') return `<presence to='${BOT}' id='${id}'${attrs}><status>case:${name}</status></presence>`;
   return `<iq to='${BOT}' id='${id}' type='get'${attrs}><query xmlns='urn:example:case'>case:${name}</query></iq>`;
 }
@@ -49,7 +53,8 @@ export function finalDelivery(gateway: TestGateway, stanzaId: string, timeoutMs 
     for await (const event of events) {
       if (event.delivery.stanzaId === stanzaId && event.delivery.status !== 'pending') {
         clearTimeout(timer);
-        const written = () => webhooks.status().database.state !== 'up' || webhooks.status().database.bufferedWrites === 0;
+        const written = () =>
+          webhooks.status().database.state !== 'up' || webhooks.status().database.bufferedWrites === 0;
         await waitUntil(written, 5000, 'the log to catch up');
         return event.delivery;
       }
@@ -72,6 +77,11 @@ export async function runCase(
   const delivery = await outcome;
   const isReply = (stanza: Element) => stanza.attrs.from?.startsWith(BOT) === true && stanza.name === kind;
   // The outcome is sent before the log event: give the server a moment to route it.
-  const reply = await user.waitFor((stanza) => isReply(stanza) && (stanza.attrs.id === id || stanza.getChildText('body') === `re:${id}`), options.quietMs ?? 300).catch(() => undefined);
+  const reply = await user
+    .waitFor(
+      (stanza) => isReply(stanza) && (stanza.attrs.id === id || stanza.getChildText('body') === `re:${id}`),
+      options.quietMs ?? 300,
+    )
+    .catch(() => undefined);
   return { id, delivery, reply };
 }

@@ -20,7 +20,12 @@ export interface XmppUser {
 
 export { xml };
 
-export async function connectUser(prosody: Prosody, username: string, password: string, resource = 'test'): Promise<XmppUser> {
+export async function connectUser(
+  prosody: Prosody,
+  username: string,
+  password: string,
+  resource = 'test',
+): Promise<XmppUser> {
   const entity = client({ service: prosody.c2sService, domain: prosody.host, username, password, resource });
   const received: Element[] = [];
   const waiters = new Set<{ match: (stanza: Element) => boolean; resolve: (stanza: Element) => void }>();

@@ -32,7 +32,15 @@ describe('command line and config file', () => {
   });
 
   it('reads JSON, with lists for comma-separated settings', () => {
-    const path = file('gateway.json', JSON.stringify({ XMPP_DOMAIN: 'rest.example.net', XMPP_SECRET: 's', API_TOKENS: ['token-one-0123456789', 'token-two-0123456789'], HTTP_PORT: 9000 }));
+    const path = file(
+      'gateway.json',
+      JSON.stringify({
+        XMPP_DOMAIN: 'rest.example.net',
+        XMPP_SECRET: 's',
+        API_TOKENS: ['token-one-0123456789', 'token-two-0123456789'],
+        HTTP_PORT: 9000,
+      }),
+    );
     const result = parseCommandLine(['--config', path], {});
     assert.equal(result.kind, 'run');
     if (result.kind !== 'run') return;
@@ -41,7 +49,10 @@ describe('command line and config file', () => {
   });
 
   it('reads YAML, and the environment overrides the file', () => {
-    const path = file('gateway.yaml', 'XMPP_DOMAIN: rest.example.net\nXMPP_SECRET: from-file\nAPI_TOKENS: token-one-0123456789\nHTTP_PORT: 9000\n');
+    const path = file(
+      'gateway.yaml',
+      'XMPP_DOMAIN: rest.example.net\nXMPP_SECRET: from-file\nAPI_TOKENS: token-one-0123456789\nHTTP_PORT: 9000\n',
+    );
     const result = parseCommandLine([`--config=${path}`], { HTTP_PORT: '9100', UNRELATED: 'x' });
     assert.equal(result.kind === 'run' && result.config.http.port, 9100);
     assert.equal(result.kind === 'run' && result.config.xmpp.secret, 'from-file');
@@ -64,13 +75,37 @@ describe('command line and config file', () => {
   });
 
   it('names what is wrong', () => {
-    assert.equal(settingOf(() => parseCommandLine(['--config', join(dir, 'missing.json')], {})), '--config');
-    assert.equal(settingOf(() => parseCommandLine(['--config', file('bad.json', '{ nope')], {})), '--config');
-    assert.equal(settingOf(() => parseCommandLine(['--config', file('list.yaml', '- a\n- b\n')], {})), '--config');
-    assert.equal(settingOf(() => parseCommandLine(['--config', file('unknown.json', '{"XMPP_DOMIAN": "x"}')], {})), 'XMPP_DOMIAN');
-    assert.equal(settingOf(() => parseCommandLine(['--config', file('nested.json', '{"HTTP_PORT": {"a": 1}}')], {})), 'HTTP_PORT');
-    assert.equal(settingOf(() => parseCommandLine(['--config'], {})), '--config');
-    assert.equal(settingOf(() => parseCommandLine(['--verbose'], {})), '--verbose');
-    assert.equal(settingOf(() => parseCommandLine([], { XMPP_DOMAIN: 'rest.example.net', API_TOKENS: 'token-one-0123456789' })), 'XMPP_SECRET');
+    assert.equal(
+      settingOf(() => parseCommandLine(['--config', join(dir, 'missing.json')], {})),
+      '--config',
+    );
+    assert.equal(
+      settingOf(() => parseCommandLine(['--config', file('bad.json', '{ nope')], {})),
+      '--config',
+    );
+    assert.equal(
+      settingOf(() => parseCommandLine(['--config', file('list.yaml', '- a\n- b\n')], {})),
+      '--config',
+    );
+    assert.equal(
+      settingOf(() => parseCommandLine(['--config', file('unknown.json', '{"XMPP_DOMIAN": "x"}')], {})),
+      'XMPP_DOMIAN',
+    );
+    assert.equal(
+      settingOf(() => parseCommandLine(['--config', file('nested.json', '{"HTTP_PORT": {"a": 1}}')], {})),
+      'HTTP_PORT',
+    );
+    assert.equal(
+      settingOf(() => parseCommandLine(['--config'], {})),
+      '--config',
+    );
+    assert.equal(
+      settingOf(() => parseCommandLine(['--verbose'], {})),
+      '--verbose',
+    );
+    assert.equal(
+      settingOf(() => parseCommandLine([], { XMPP_DOMAIN: 'rest.example.net', API_TOKENS: 'token-one-0123456789' })),
+      'XMPP_SECRET',
+    );
   });
 });

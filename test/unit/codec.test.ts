@@ -26,7 +26,7 @@ function failure(fn: () => unknown): GatewayError {
 }
 
 describe('parseXmlElement', () => {
-  it('round-trips payload XML byte-for-byte in the codec\'s own form', () => {
+  it("round-trips payload XML byte-for-byte in the codec's own form", () => {
     const xml =
       "<x xmlns='urn:x' a='1 &amp; &lt;2&gt; &quot;q&quot; &apos;s&apos;'>one <b>two</b> &amp; three &lt;four&gt;<y:z xmlns:y='urn:y' y:attr='v'/>tail</x>";
     assert.equal(serializeElement(parseXmlElement(xml, rules)), xml);
@@ -112,7 +112,7 @@ describe('stanza rules', () => {
     });
   }
 
-  it('checks in mod_rest\'s order: kind before namespace before addresses', () => {
+  it("checks in mod_rest's order: kind before namespace before addresses", () => {
     assert.equal(failure(() => parseStanza("<foo xmlns='x' to=''/>", rules)).kind, 'unsupported-stanza-type');
     assert.equal(failure(() => parseStanza("<message xmlns='x' to=''/>", rules)).kind, 'invalid-namespace');
     assert.equal(failure(() => parseStanza("<message to='' from='bad@@'/>", rules)).kind, 'invalid-to');
@@ -124,7 +124,10 @@ describe('stanza rules', () => {
       allowIqReplies: true,
     });
     assert.equal(reply.type, 'result');
-    assert.equal(failure(() => stanzaFromElement(new Element('iq', { type: 'result' }), { domain: 'rest.example.net' })).kind, 'invalid-iq-type');
+    assert.equal(
+      failure(() => stanzaFromElement(new Element('iq', { type: 'result' }), { domain: 'rest.example.net' })).kind,
+      'invalid-iq-type',
+    );
   });
 });
 
@@ -136,7 +139,10 @@ describe('inbound stanzas and replies', () => {
 
   it('presents inbound stanzas in jabber:client form', () => {
     const stanza = decodeInbound(wire, 'rest.example.net')!;
-    assert.equal(stanza.toXml(), "<iq from='alice@example.net/phone' to='bot@rest.example.net' type='get' id='q1'><query xmlns='urn:q'/></iq>");
+    assert.equal(
+      stanza.toXml(),
+      "<iq from='alice@example.net/phone' to='bot@rest.example.net' type='get' id='q1'><query xmlns='urn:q'/></iq>",
+    );
     assert.ok(stanza.isIqRequest);
     assert.equal(stanza.payloads[0]!.attrs.xmlns, 'urn:q');
   });
@@ -148,7 +154,10 @@ describe('inbound stanzas and replies', () => {
 
   it('builds results and errors addressed back to the sender', () => {
     const request = decodeInbound(wire, 'rest.example.net')!;
-    assert.equal(iqResult(request).toXml(), "<iq from='bot@rest.example.net' to='alice@example.net/phone' id='q1' type='result'/>");
+    assert.equal(
+      iqResult(request).toXml(),
+      "<iq from='bot@rest.example.net' to='alice@example.net/phone' id='q1' type='result'/>",
+    );
     const error = errorReply(request, { type: 'wait', condition: 'remote-server-timeout', text: 'a < b' });
     assert.equal(
       error.toXml(),

@@ -31,7 +31,11 @@ describe('loadConfig', () => {
   });
 
   it('normalises the domain and splits tokens', () => {
-    const config = loadConfig({ ...minimal, XMPP_DOMAIN: 'Rest.Example.NET', API_TOKENS: ' first-token-0123456 , second-token-012345 ,' });
+    const config = loadConfig({
+      ...minimal,
+      XMPP_DOMAIN: 'Rest.Example.NET',
+      API_TOKENS: ' first-token-0123456 , second-token-012345 ,',
+    });
     assert.equal(config.xmpp.domain, 'rest.example.net');
     assert.deepEqual(config.auth.tokens, ['first-token-0123456', 'second-token-012345']);
   });

@@ -17,7 +17,10 @@ describe('EventQueue', () => {
   it('on overflow: refuses the event, delivers what was buffered, then fails once and ends', async () => {
     let ended = 0;
     const queue = new EventQueue<number>(3, overflow, () => (ended += 1));
-    assert.equal([1, 2, 3].every((n) => queue.push(n)), true);
+    assert.equal(
+      [1, 2, 3].every((n) => queue.push(n)),
+      true,
+    );
     assert.equal(queue.push(4), false);
     assert.equal(queue.push(5), false);
     assert.equal(ended, 1);

@@ -14,7 +14,9 @@ describe('GatewayError → GraphQL result members', () => {
     const group = failureGroups[kind];
     it(`${kind} (${group}) is exactly one member, or none for ${group === 'transport' || group === 'internal' ? 'this group' : '-'}`, () => {
       const error = new GatewayError(kind);
-      const matched = Object.entries(members).filter(([, member]) => error instanceof member).map(([name]) => name);
+      const matched = Object.entries(members)
+        .filter(([, member]) => error instanceof member)
+        .map(([name]) => name);
       assert.deepEqual(matched, group in members ? [group] : []);
     });
   }
@@ -23,7 +25,10 @@ describe('GatewayError → GraphQL result members', () => {
     for (const name of ['InvalidInput', 'Unavailable', 'IqTimeout', 'Refused', 'StanzaErrorReply']) {
       const type = schema.getType(name);
       assert.ok(type && 'getInterfaces' in type, name);
-      assert.deepEqual(type.getInterfaces().map((iface) => iface.name), ['Error']);
+      assert.deepEqual(
+        type.getInterfaces().map((iface) => iface.name),
+        ['Error'],
+      );
     }
   });
 

@@ -14,7 +14,10 @@ describe('JSON scalar', () => {
   });
 
   it('refuses input, as a variable or a literal, with a clear message', () => {
-    assert.throws(() => json.parseValue({ a: 1 }), (error) => error instanceof GraphQLError && /output-only/.test(error.message));
+    assert.throws(
+      () => json.parseValue({ a: 1 }),
+      (error) => error instanceof GraphQLError && /output-only/.test(error.message),
+    );
     assert.throws(() => json.parseLiteral(parseValue('{ a: 1 }')), /output-only/);
     assert.throws(() => json.parseLiteral({ kind: Kind.STRING, value: 'x' }), /output-only/);
   });
@@ -23,7 +26,8 @@ describe('JSON scalar', () => {
     const inputs: string[] = [];
     for (const type of Object.values(schema.getTypeMap())) {
       if (isInputObjectType(type)) {
-        for (const field of Object.values(type.getFields())) inputs.push(`${type.name}.${field.name}: ${String(field.type)}`);
+        for (const field of Object.values(type.getFields()))
+          inputs.push(`${type.name}.${field.name}: ${String(field.type)}`);
       }
     }
     for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
@@ -32,7 +36,10 @@ describe('JSON scalar', () => {
       }
     }
     assert.ok(inputs.length > 10);
-    assert.deepEqual(inputs.filter((input) => /\bJSON\b/.test(input)), []);
+    assert.deepEqual(
+      inputs.filter((input) => /\bJSON\b/.test(input)),
+      [],
+    );
   });
 });
 
@@ -48,7 +55,10 @@ describe('delivery ids in cursors', () => {
 
   it('a cursor with an upper-case id decodes like the same id in lower case', () => {
     const createdAt = new Date(1_700_000_000_000);
-    assert.deepEqual(decodeCursor(encodeCursor({ createdAt, id: id.toUpperCase() })), { createdAt, id: id.toUpperCase() });
+    assert.deepEqual(decodeCursor(encodeCursor({ createdAt, id: id.toUpperCase() })), {
+      createdAt,
+      id: id.toUpperCase(),
+    });
     assert.throws(() => decodeCursor(encodeCursor({ createdAt, id: 'not-a-uuid' })), { kind: 'bad-cursor' });
   });
 });

@@ -5,7 +5,7 @@ import type { DeliveryRecord } from '../../src/db/records.ts';
 import { GatewayError } from '../../src/errors/gateway-error.ts';
 import { createLogger } from '../../src/log.ts';
 import { InboundSubscriptions } from '../../src/subscribers/inbound-subscriptions.ts';
-import { DeliveryEvents } from '../../src/webhooks/delivery-events.ts';
+import { type DeliveryEvent, DeliveryEvents } from '../../src/webhooks/delivery-events.ts';
 import { XmppCore } from '../../src/xmpp/core.ts';
 
 /**
@@ -17,10 +17,24 @@ const isShuttingDown = (error: unknown) => error instanceof GatewayError && erro
 function delivery(id: string): DeliveryRecord {
   const now = new Date();
   return {
-    id, createdAt: now, updatedAt: now, kind: 'message', stanzaType: 'chat', stanzaId: id,
-    fromJid: 'alice@example.net/phone', senderBare: 'alice@example.net', toJid: 'bot@rest.example.net', lang: null,
-    xml: '<message/>', status: 'delivered', attemptCount: 1, nextAttemptAt: null, finishedAt: now,
-    outcome: 'accepted', replyXml: null, redeliveryOf: null,
+    id,
+    createdAt: now,
+    updatedAt: now,
+    kind: 'message',
+    stanzaType: 'chat',
+    stanzaId: id,
+    fromJid: 'alice@example.net/phone',
+    senderBare: 'alice@example.net',
+    toJid: 'bot@rest.example.net',
+    lang: null,
+    xml: '<message/>',
+    status: 'delivered',
+    attemptCount: 1,
+    nextAttemptAt: null,
+    finishedAt: now,
+    outcome: 'accepted',
+    replyXml: null,
+    redeliveryOf: null,
   };
 }
 
@@ -35,7 +49,7 @@ describe('DeliveryEvents.close()', () => {
     assert.equal(events.listening, true);
     events.close();
     assert.equal(events.listening, false);
-    assert.equal((await first.next()).value?.delivery.id, 'a');
+    assert.equal(((await first.next()).value as DeliveryEvent | undefined)?.delivery.id, 'a');
     assert.deepEqual(await first.next(), { value: undefined, done: true });
     assert.deepEqual(await second.next(), { value: undefined, done: true });
   });
@@ -61,11 +75,19 @@ describe('DeliveryEvents.close()', () => {
 
 describe('InboundSubscriptions after close()', () => {
   // Never started: the core is only what the subscriber hub attaches to.
-  const config = loadConfig({ XMPP_DOMAIN: 'rest.example.net', XMPP_SECRET: 'secret', API_TOKENS: 'token-0123456789abcdef' });
+  const config = loadConfig({
+    XMPP_DOMAIN: 'rest.example.net',
+    XMPP_SECRET: 'secret',
+    API_TOKENS: 'token-0123456789abcdef',
+  });
   const log = createLogger('silent');
 
   it('ends open subscriptions and refuses new ones through asError', async () => {
-    const subscriptions = new InboundSubscriptions(new XmppCore(config.xmpp, log), { bufferMax: 10, answerTimeoutMs: 1000 }, log);
+    const subscriptions = new InboundSubscriptions(
+      new XmppCore(config.xmpp, log),
+      { bufferMax: 10, answerTimeoutMs: 1000 },
+      log,
+    );
     const open = subscriptions.subscribe({});
     await subscriptions.close();
     assert.deepEqual(await open.next(), { value: undefined, done: true });

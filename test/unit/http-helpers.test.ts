@@ -18,17 +18,44 @@ function kindOf(fn: () => void): string | undefined {
 describe('BearerAuth', () => {
   const auth = new BearerAuth(['first-token-0123456', 'second-token-012345']);
   it('accepts any configured token, with the scheme in any case', () => {
-    assert.equal(kindOf(() => auth.check('Bearer first-token-0123456')), undefined);
-    assert.equal(kindOf(() => auth.check('bearer second-token-012345')), undefined);
-    assert.equal(kindOf(() => auth.check('BEARER   first-token-0123456  ')), undefined);
+    assert.equal(
+      kindOf(() => auth.check('Bearer first-token-0123456')),
+      undefined,
+    );
+    assert.equal(
+      kindOf(() => auth.check('bearer second-token-012345')),
+      undefined,
+    );
+    assert.equal(
+      kindOf(() => auth.check('BEARER   first-token-0123456  ')),
+      undefined,
+    );
   });
   it('tells missing credentials from refused ones', () => {
-    assert.equal(kindOf(() => auth.check(undefined)), 'no-credentials');
-    assert.equal(kindOf(() => auth.check('  ')), 'no-credentials');
-    assert.equal(kindOf(() => auth.check('Bearer')), 'bad-credentials');
-    assert.equal(kindOf(() => auth.check('Basic first-token-0123456')), 'bad-credentials');
-    assert.equal(kindOf(() => auth.check('Bearer first-token-012345')), 'bad-credentials');
-    assert.equal(kindOf(() => auth.check('Bearer first-token-01234567')), 'bad-credentials');
+    assert.equal(
+      kindOf(() => auth.check(undefined)),
+      'no-credentials',
+    );
+    assert.equal(
+      kindOf(() => auth.check('  ')),
+      'no-credentials',
+    );
+    assert.equal(
+      kindOf(() => auth.check('Bearer')),
+      'bad-credentials',
+    );
+    assert.equal(
+      kindOf(() => auth.check('Basic first-token-0123456')),
+      'bad-credentials',
+    );
+    assert.equal(
+      kindOf(() => auth.check('Bearer first-token-012345')),
+      'bad-credentials',
+    );
+    assert.equal(
+      kindOf(() => auth.check('Bearer first-token-01234567')),
+      'bad-credentials',
+    );
   });
 });
 
@@ -68,12 +95,30 @@ describe('Prosody-Rest-Timeout', () => {
 describe('reconnect backoff', () => {
   const policy = { minMs: 500, maxMs: 30_000 };
   it('grows exponentially with equal jitter, capped', () => {
-    assert.equal(backoffDelay(1, policy, () => 0), 250);
-    assert.equal(backoffDelay(1, policy, () => 1), 500);
-    assert.equal(backoffDelay(4, policy, () => 0), 2000);
-    assert.equal(backoffDelay(4, policy, () => 1), 4000);
-    assert.equal(backoffDelay(50, policy, () => 1), 30_000);
-    assert.equal(backoffDelay(50, policy, () => 0), 15_000);
+    assert.equal(
+      backoffDelay(1, policy, () => 0),
+      250,
+    );
+    assert.equal(
+      backoffDelay(1, policy, () => 1),
+      500,
+    );
+    assert.equal(
+      backoffDelay(4, policy, () => 0),
+      2000,
+    );
+    assert.equal(
+      backoffDelay(4, policy, () => 1),
+      4000,
+    );
+    assert.equal(
+      backoffDelay(50, policy, () => 1),
+      30_000,
+    );
+    assert.equal(
+      backoffDelay(50, policy, () => 0),
+      15_000,
+    );
   });
   it('spreads reconnects of many gateways', () => {
     const delays = new Set(Array.from({ length: 50 }, () => backoffDelay(5, policy)));

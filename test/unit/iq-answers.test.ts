@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GatewayError } from '../../src/errors/gateway-error.ts';
 import { IqAnswers } from '../../src/subscribers/iq-answers.ts';
-import { decodeInbound, parseStanza, parseXmlElement, readStanzaError, type Stanza } from '../../src/xmpp/codec/index.ts';
+import {
+  decodeInbound,
+  parseStanza,
+  parseXmlElement,
+  readStanzaError,
+  type Stanza,
+} from '../../src/xmpp/codec/index.ts';
 
 const DOMAIN = 'rest.example.net';
 const rules = { domain: DOMAIN };
@@ -13,7 +19,11 @@ function request(id: string, to = `bot@${DOMAIN}`): Stanza {
 }
 
 function reply(id: string, extra = ''): Stanza {
-  return parseStanza(`<iq type='result' id='${id}' to='alice@example.net/phone'${extra}/>`, { ...rules, allowIqReplies: true, maxBytes: 10_000 });
+  return parseStanza(`<iq type='result' id='${id}' to='alice@example.net/phone'${extra}/>`, {
+    ...rules,
+    allowIqReplies: true,
+    maxBytes: 10_000,
+  });
 }
 
 function answers(timeoutMs = 1000) {
@@ -38,7 +48,10 @@ describe('IqAnswers', () => {
     assert.equal(answer.from.toString(), `bot@${DOMAIN}`);
     assert.equal(answer.to.toString(), 'alice@example.net/phone');
     assert.equal(answer.id, 'a');
-    assert.throws(() => held.claim(reply('a')), (error) => error instanceof GatewayError && error.kind === 'no-pending-iq');
+    assert.throws(
+      () => held.claim(reply('a')),
+      (error) => error instanceof GatewayError && error.kind === 'no-pending-iq',
+    );
     assert.equal(held.size, 0);
   });
 
@@ -53,7 +66,11 @@ describe('IqAnswers', () => {
     const { answers: held } = answers();
     held.hold(request('c'));
     assert.throws(() => held.claim(reply('other')), /No inbound iq is waiting/);
-    const elsewhere = parseStanza(`<iq type='result' id='c' to='bob@example.net/x'/>`, { ...rules, allowIqReplies: true, maxBytes: 10_000 });
+    const elsewhere = parseStanza(`<iq type='result' id='c' to='bob@example.net/x'/>`, {
+      ...rules,
+      allowIqReplies: true,
+      maxBytes: 10_000,
+    });
     assert.throws(() => held.claim(elsewhere), /No inbound iq is waiting/);
     assert.equal(held.size, 1);
   });
@@ -127,9 +144,12 @@ describe('IqAnswers', () => {
     held.hold(request('f'));
     held.hold(request('g'));
     await held.close();
-    assert.deepEqual(sent.map((stanza) => [stanza.id, readStanzaError(stanza)?.condition]), [
-      ['f', 'service-unavailable'],
-      ['g', 'service-unavailable'],
-    ]);
+    assert.deepEqual(
+      sent.map((stanza) => [stanza.id, readStanzaError(stanza)?.condition]),
+      [
+        ['f', 'service-unavailable'],
+        ['g', 'service-unavailable'],
+      ],
+    );
   });
 });

@@ -5,9 +5,16 @@ import { decodeInbound, parseStanza, parseXmlElement } from '../../src/xmpp/code
 import { IqWaiter } from '../../src/xmpp/iq-waiter.ts';
 
 const domain = 'rest.example.net';
-const request = () => parseStanza("<iq type='get' to='alice@example.net/phone' id='q1'><ping xmlns='urn:xmpp:ping'/></iq>", { domain, maxBytes: 4096 });
+const request = () =>
+  parseStanza("<iq type='get' to='alice@example.net/phone' id='q1'><ping xmlns='urn:xmpp:ping'/></iq>", {
+    domain,
+    maxBytes: 4096,
+  });
 const reply = (from: string, type = 'result', id = 'q1') =>
-  decodeInbound(parseXmlElement(`<iq from='${from}' to='${domain}' type='${type}' id='${id}'/>`, { maxBytes: 4096 }), domain)!;
+  decodeInbound(
+    parseXmlElement(`<iq from='${from}' to='${domain}' type='${type}' id='${id}'/>`, { maxBytes: 4096 }),
+    domain,
+  )!;
 const unsent = () => new GatewayError('link-down');
 
 describe('IqWaiter', () => {
@@ -34,7 +41,10 @@ describe('IqWaiter', () => {
   it('refuses a second request with the same id to the same address while the first waits', () => {
     const waiter = new IqWaiter(unsent);
     const first = waiter.expect(request(), 1000);
-    assert.throws(() => waiter.expect(request(), 1000), (error: GatewayError) => error.kind === 'iq-conflict');
+    assert.throws(
+      () => waiter.expect(request(), 1000),
+      (error: GatewayError) => error.kind === 'iq-conflict',
+    );
     first.cancel(new GatewayError('shutting-down'));
     first.reply.catch(() => {});
   });
@@ -43,7 +53,13 @@ describe('IqWaiter', () => {
     const waiter = new IqWaiter(unsent);
     const written = waiter.expect(request(), 1000);
     written.sent();
-    const queued = waiter.expect(parseStanza("<iq type='get' to='localhost' id='q2'><ping xmlns='urn:xmpp:ping'/></iq>", { domain, maxBytes: 4096 }), 1000);
+    const queued = waiter.expect(
+      parseStanza("<iq type='get' to='localhost' id='q2'><ping xmlns='urn:xmpp:ping'/></iq>", {
+        domain,
+        maxBytes: 4096,
+      }),
+      1000,
+    );
     waiter.failSent(() => new GatewayError('link-lost'));
     await assert.rejects(written.reply, (error: GatewayError) => error.kind === 'link-lost');
     assert.equal(waiter.pending, 1);

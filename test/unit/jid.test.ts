@@ -43,7 +43,8 @@ describe('parseJid', () => {
     `alice@${'a'.repeat(64)}.example`,
   ];
   for (const input of invalid) {
-    it(`refuses ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)}`, () => assert.equal(parseJid(input), undefined));
+    it(`refuses ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)}`, () =>
+      assert.equal(parseJid(input), undefined));
   }
 
   it('exposes the parts and the bare JID', () => {

@@ -12,7 +12,10 @@ it('redacts secrets, tokens and Authorization headers wherever they appear', () 
     },
   });
   const log = createLogger('info', sink);
-  log.info({ authorization: 'Bearer abc-secret-token', headers: { authorization: 'Bearer abc-secret-token' } }, 'request');
+  log.info(
+    { authorization: 'Bearer abc-secret-token', headers: { authorization: 'Bearer abc-secret-token' } },
+    'request',
+  );
   log.info({ config: { xmpp: { secret: 'component-secret' }, auth: { tokens: ['abc-secret-token'] } } }, 'config');
   log.info({ token: 'abc-secret-token', password: 'pw-secret', databaseUrl: 'postgres://u:pw-secret@h/db' }, 'misc');
   const output = lines.join('');

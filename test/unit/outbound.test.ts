@@ -78,7 +78,10 @@ describe('OutboundQueue', () => {
     const queue = new OutboundQueue(link, { deadlineMs: 30, queueMax: 100 });
     void queue.send('<a/>');
     await tick();
-    await assert.rejects(queue.send('<b/>'), (error: GatewayError) => error.kind === 'queue-full' && error.retryAfterSeconds === 1);
+    await assert.rejects(
+      queue.send('<b/>'),
+      (error: GatewayError) => error.kind === 'queue-full' && error.retryAfterSeconds === 1,
+    );
   });
 
   it('a link refused for good fails what waits and every new send at once, without Retry-After', async () => {
@@ -87,7 +90,10 @@ describe('OutboundQueue', () => {
     const waiting = queue.send('<a/>');
     link.failed = true;
     link.emit('failed');
-    await assert.rejects(waiting, (error: GatewayError) => error.kind === 'link-down' && error.retryAfterSeconds === undefined);
+    await assert.rejects(
+      waiting,
+      (error: GatewayError) => error.kind === 'link-down' && error.retryAfterSeconds === undefined,
+    );
     const started = Date.now();
     await assert.rejects(queue.send('<b/>'), /refused the component for good/);
     assert.ok(Date.now() - started < 100);

@@ -14,7 +14,9 @@ function inbound(xml: string): Stanza {
 
 const jids = (...values: string[]): Jid[] => values.map((value) => parseJid(value)!);
 
-const chat = inbound(`<message from='alice@example.net/phone' to='bot@${DOMAIN}' type='chat'><body>hi</body></message>`);
+const chat = inbound(
+  `<message from='alice@example.net/phone' to='bot@${DOMAIN}' type='chat'><body>hi</body></message>`,
+);
 const plain = inbound(`<message from='alice@example.net/laptop' to='${DOMAIN}'><x xmlns='urn:x'/></message>`);
 const odd = inbound(`<message from='bob@example.net' to='bot@${DOMAIN}' type='bogus'/>`);
 const presence = inbound(`<presence from='bob@example.net/a' to='bot@${DOMAIN}/r'/>`);
@@ -33,7 +35,11 @@ describe('effectiveType', () => {
 describe('matchesFilter', () => {
   const cases: [string, StanzaFilter, Stanza[]][] = [
     ['no filter', {}, [chat, plain, odd, presence, iq]],
-    ['empty lists are no filter', { kinds: [], types: [], from: [], to: [], xmlns: [] }, [chat, plain, odd, presence, iq]],
+    [
+      'empty lists are no filter',
+      { kinds: [], types: [], from: [], to: [], xmlns: [] },
+      [chat, plain, odd, presence, iq],
+    ],
     ['null lists are no filter', { kinds: null, types: null }, [chat, plain, odd, presence, iq]],
     ['kinds', { kinds: ['presence', 'iq'] }, [presence, iq]],
     ['types (effective)', { types: ['normal'] }, [plain, odd]],

@@ -12,7 +12,10 @@ import { waitUntil } from '../support/wait.ts';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function pendingRow(id: string): DeliveryRecord {
-  const stanza = stanzaFromLog(`<message id='${id}' from='alice@localhost/phone' to='bot@rest.localhost'><body>hi</body></message>`, 'rest.localhost')!;
+  const stanza = stanzaFromLog(
+    `<message id='${id}' from='alice@localhost/phone' to='bot@rest.localhost'><body>hi</body></message>`,
+    'rest.localhost',
+  )!;
   return newDeliveryRecord(stanza, null);
 }
 

@@ -16,7 +16,9 @@ after(() => {
   }
 });
 
-async function serve(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; connections: () => number }> {
+async function serve(
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; connections: () => number }> {
   let connections = 0;
   const server = createServer((req, res) => {
     req.resume();
@@ -44,7 +46,10 @@ describe('callback client', () => {
     try {
       const exchange = await client.post(request({ 'Content-Language': '日本' }));
       assert.equal(exchange.kind, 'connect');
-      assert.match(exchange.kind === 'connect' ? exchange.text : '', /^the request could not be made: ERR_INVALID_CHAR/);
+      assert.match(
+        exchange.kind === 'connect' ? exchange.text : '',
+        /^the request could not be made: ERR_INVALID_CHAR/,
+      );
       assert.equal(target.connections(), 0, 'nothing was sent');
     } finally {
       client.close();
@@ -95,10 +100,19 @@ describe('callback client', () => {
 
 describe('the POST of an attempt', () => {
   const withLang = (lang: string) => {
-    const stanza = stanzaFromLog(`<message id='m1' from='alice@localhost/phone' to='bot@rest.localhost'><body>hi</body></message>`, 'rest.localhost')!;
+    const stanza = stanzaFromLog(
+      `<message id='m1' from='alice@localhost/phone' to='bot@rest.localhost'><body>hi</body></message>`,
+      'rest.localhost',
+    )!;
     return { ...newDeliveryRecord(stanza, null), lang };
   };
-  const settings = { secrets: [], timeoutMs: 1000, signal: new AbortController().signal, maxReplyBytes: 1000, excerptBytes: 100 };
+  const settings = {
+    secrets: [],
+    timeoutMs: 1000,
+    signal: new AbortController().signal,
+    maxReplyBytes: 1000,
+    excerptBytes: 100,
+  };
 
   it('carries Content-Language only for a language tag', () => {
     for (const tag of ['en', 'pt-BR', 'zh-Hant-TW', 'x-klingon', 'de-1996']) {

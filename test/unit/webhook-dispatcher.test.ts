@@ -30,11 +30,27 @@ interface Fakes {
 }
 
 const accepted = (): Promise<CallbackExchange> =>
-  Promise.resolve({ kind: 'response', status: 202, reason: 'Accepted', headers: {}, body: Buffer.alloc(0), excerpt: '', truncated: false, durationMs: 1 });
+  Promise.resolve({
+    kind: 'response',
+    status: 202,
+    reason: 'Accepted',
+    headers: {},
+    body: Buffer.alloc(0),
+    excerpt: '',
+    truncated: false,
+    durationMs: 1,
+  });
 
 function harness(settings: Partial<WebhookSettings> = {}): Fakes & { dispatcher: Dispatcher } {
   const stored = async (): Promise<InsertAck> => 'stored';
-  const writer: DispatcherWriter = { up: true, insert: stored, insertOnly: stored, attempt: () => {}, update: () => {}, written: async () => {} };
+  const writer: DispatcherWriter = {
+    up: true,
+    insert: stored,
+    insertOnly: stored,
+    attempt: () => {},
+    update: () => {},
+    written: async () => {},
+  };
   const fakes: Fakes = { posts: [], sent: [], events: new DeliveryEvents(), answer: accepted, pending: async () => [] };
   const dispatcher = new Dispatcher({
     send: async (stanza) => {
@@ -104,7 +120,10 @@ describe('Dispatcher', () => {
     const delivery = await done;
     assert.equal(delivery.status, 'delivered');
     assert.equal(h.posts.length, 1);
-    assert.deepEqual(h.sent.map((stanza) => [stanza.id, stanza.type]), [['q1', 'result']]);
+    assert.deepEqual(
+      h.sent.map((stanza) => [stanza.id, stanza.type]),
+      [['q1', 'result']],
+    );
     // Messages keep their sender's order behind the rows: kept as a row, not POSTed.
     h.dispatcher.accept(message('m1'));
     assert.equal(h.dispatcher.status().spilled, 1);
@@ -122,7 +141,12 @@ describe('Dispatcher', () => {
   });
 
   for (const [name, answer] of [
-    ['throws', (): Promise<CallbackExchange> => { throw new Error('boom'); }],
+    [
+      'throws',
+      (): Promise<CallbackExchange> => {
+        throw new Error('boom');
+      },
+    ],
     ['rejects', (): Promise<CallbackExchange> => Promise.reject(new Error('boom'))],
   ] as const) {
     it(`a callback client that ${name}: the delivery still ends, an iq gets exactly one reply, its slot is freed`, async () => {

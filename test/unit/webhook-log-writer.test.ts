@@ -19,9 +19,16 @@ describe('LogWriter', () => {
         throw new Error('connection terminated');
       },
     } as unknown as PrismaClient;
-    const writer = new LogWriter(prisma, { bufferMax: 100, retryMinMs: 5, retryMaxMs: 10, recover: async () => void (recoveries += 1) }, createLogger('silent'));
+    const writer = new LogWriter(
+      prisma,
+      { bufferMax: 100, retryMinMs: 5, retryMaxMs: 10, recover: async () => void (recoveries += 1) },
+      createLogger('silent'),
+    );
     await writer.start();
-    const stanza = stanzaFromLog(`<message id='m1' from='alice@localhost/phone' to='bot@rest.localhost'><body>hi</body></message>`, 'rest.localhost')!;
+    const stanza = stanzaFromLog(
+      `<message id='m1' from='alice@localhost/phone' to='bot@rest.localhost'><body>hi</body></message>`,
+      'rest.localhost',
+    )!;
     const stored = writer.insertOnly(newDeliveryRecord(stanza, null));
     await sleep(10);
     // close()'s own wait is unref'd: keep the test's event loop alive through it.

@@ -12,16 +12,31 @@ const policy = { maxAttempts: 4, windowMs: 10_000, minDelayMs: 1000, maxDelayMs:
 
 describe('retry schedule', () => {
   it('grows exponentially with equal jitter, capped', () => {
-    assert.equal(nextRetryDelay(1, 0, undefined, policy, () => 0), 500);
-    assert.equal(nextRetryDelay(1, 0, undefined, policy, () => 1), 1000);
-    assert.equal(nextRetryDelay(3, 0, undefined, policy, () => 1), 4000);
+    assert.equal(
+      nextRetryDelay(1, 0, undefined, policy, () => 0),
+      500,
+    );
+    assert.equal(
+      nextRetryDelay(1, 0, undefined, policy, () => 1),
+      1000,
+    );
+    assert.equal(
+      nextRetryDelay(3, 0, undefined, policy, () => 1),
+      4000,
+    );
   });
   it('stops at the attempt limit and at the window', () => {
     assert.equal(nextRetryDelay(4, 0, undefined, policy), undefined);
-    assert.equal(nextRetryDelay(1, 9_500, undefined, policy, () => 1), undefined);
+    assert.equal(
+      nextRetryDelay(1, 9_500, undefined, policy, () => 1),
+      undefined,
+    );
   });
   it('waits at least Retry-After, and ends now when that is past the window', () => {
-    assert.equal(nextRetryDelay(1, 0, 3000, policy, () => 0), 3000);
+    assert.equal(
+      nextRetryDelay(1, 0, 3000, policy, () => 0),
+      3000,
+    );
     assert.equal(nextRetryDelay(1, 0, 60_000, policy), undefined);
   });
   it('reads Retry-After as seconds or an HTTP date', () => {
@@ -34,20 +49,34 @@ describe('retry schedule', () => {
 
 describe('status table', () => {
   it('maps the listed statuses and falls back to undefined-condition', () => {
-    assert.deepEqual(callbackStatusError(503), { type: 'cancel', condition: 'service-unavailable', text: '503 Service Unavailable' });
-    assert.deepEqual(callbackStatusError(418), { type: 'cancel', condition: 'undefined-condition', text: "418 I'm a Teapot" });
+    assert.deepEqual(callbackStatusError(503), {
+      type: 'cancel',
+      condition: 'service-unavailable',
+      text: '503 Service Unavailable',
+    });
+    assert.deepEqual(callbackStatusError(418), {
+      type: 'cancel',
+      condition: 'undefined-condition',
+      text: "418 I'm a Teapot",
+    });
     assert.deepEqual([429, 500, 599, 404, 400].map(isRetryableStatus), [true, true, true, false, false]);
   });
 });
 
 describe('signatures', () => {
   it('match the reference implementation for each key', () => {
-    const secrets = ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'whsec_' + Buffer.from('another-key-0123456789').toString('base64')];
+    const secrets = [
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      'whsec_' + Buffer.from('another-key-0123456789').toString('base64'),
+    ];
     const keys = secrets.map((s) => Buffer.from(s.slice(6), 'base64'));
     const at = new Date(1_700_000_000_000);
     const headers = signatureHeaders(keys, 'msg_1', '<message/>', at);
     assert.equal(headers['webhook-timestamp'], '1700000000');
-    assert.deepEqual(headers['webhook-signature']!.split(' '), secrets.map((s) => new Webhook(s).sign('msg_1', at, '<message/>')));
+    assert.deepEqual(
+      headers['webhook-signature']!.split(' '),
+      secrets.map((s) => new Webhook(s).sign('msg_1', at, '<message/>')),
+    );
     assert.deepEqual(signatureHeaders([], 'msg_1', 'x'), {});
   });
 });
@@ -83,13 +112,19 @@ describe('webhook configuration', () => {
   for (const [name, value] of [
     ['WEBHOOK_SECRET', 'not-a-secret'],
     ['WEBHOOK_SECRET', 'whsec_c2hvcnQ='],
-    ['WEBHOOK_SECRET', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
+    [
+      'WEBHOOK_SECRET',
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    ],
     ['WEBHOOK_TIMEOUT_MS', '0'],
     ['DELIVERY_RETENTION_DAYS', '-1'],
     ['WEBHOOK_RETRY_MAX_MS', '10'],
   ] as const) {
     it(`refuses ${name}=${value.slice(0, 20)}… naming the setting`, () => {
-      assert.throws(() => loadConfig({ ...base, [name]: value }), (error: unknown) => error instanceof ConfigError && error.setting === name);
+      assert.throws(
+        () => loadConfig({ ...base, [name]: value }),
+        (error: unknown) => error instanceof ConfigError && error.setting === name,
+      );
     });
   }
 });

@@ -26,5 +26,8 @@ export function errorFormat(accept: string | undefined): RestFormat {
 }
 
 export function stanzaFormat(accept: string | undefined): RestFormat {
-  return pick(accept, formats.filter((format) => format.encodeStanza));
+  return pick(
+    accept,
+    formats.filter((format) => format.encodeStanza),
+  );
 }

@@ -1,4 +1,4 @@
-import { Element, type Node } from 'ltx';
+import { Element } from 'ltx';
 import { parseJid } from '../jid.ts';
 import { isStanzaKind, Stanza } from './stanza.ts';
 
@@ -25,6 +25,6 @@ export function decodeInbound(element: Element, domain: string): Stanza | undefi
  */
 function rebuild(element: Element): Element {
   const copy = new Element(element.name, { ...element.attrs });
-  for (const child of element.children as Node[]) copy.cnode(typeof child === 'string' ? child : rebuild(child));
+  for (const child of element.children) copy.cnode(typeof child === 'string' ? child : rebuild(child));
   return copy;
 }

@@ -42,7 +42,10 @@ export function readStanzaError(stanza: Stanza): StanzaErrorValue | undefined {
   const type = error.attrs.type;
   const text = error.getChildText('text', NS_STANZAS) ?? undefined;
   return {
-    type: type === 'auth' || type === 'cancel' || type === 'continue' || type === 'modify' || type === 'wait' ? type : 'cancel',
+    type:
+      type === 'auth' || type === 'cancel' || type === 'continue' || type === 'modify' || type === 'wait'
+        ? type
+        : 'cancel',
     condition: condition?.name ?? 'undefined-condition',
     text,
   };
