@@ -136,7 +136,8 @@ export class XmppCore {
   /**
    * Sends an iq get/set and resolves with its reply, `type="result"` or `type="error"` alike
    * (a stanza error is an answer, not a failure). Rejects with GatewayError `iq-timeout`,
-   * `link-down`, `link-lost`, `iq-conflict`, `queue-full` or `shutting-down`.
+   * `link-down`, `link-lost`, `iq-conflict`, `queue-full` or `shutting-down`; before anything is
+   * written, with the wire check's `invalid-character`, `not-well-formed` or `stanza-too-large`.
    */
   async request(iq: Stanza, timeoutMs: number): Promise<Stanza> {
     const xml = this.#wire(iq);

@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startProsody, type Prosody } from '../support/prosody.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { rest } from '../support/rest-client.ts';
+import { waitUntil } from '../support/wait.ts';
 import { startWebhookGateway } from '../support/webhook-gateway.ts';
 
 /**
@@ -192,9 +193,8 @@ it('arbitrary inputs through the HTTP faces and a real webhook receiver: 4xx or 
     }),
     { seed: SEED, numRuns: Math.max(1, Math.ceil((INPUTS * HTTP_SHARE) / BATCH)), endOnFailure: true },
   );
-  // Let the last callbacks answer and their replies go out, then the link once more.
-  await receiver.waitFor((request) => request.body.includes(`reply-${callbackReplies.length - 1}<`), 10_000);
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // Let every delivery end (its reply sent), then the links once more.
+  await waitUntil(() => http.app.webhooks!.status().deliveries.active === 0, 120_000, 'the deliveries to end');
   await assertLinkHeld(http, connects, 'after the callbacks');
   await assertLinkHeld(bulk, bulk.app.core.status().link.connects, 'the bulk link after the callbacks');
   Object.assign(figures, {

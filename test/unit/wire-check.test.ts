@@ -21,6 +21,14 @@ function failure(fn: () => unknown): GatewayError {
   assert.fail('expected a failure');
 }
 
+/** Appends a child element (with text, if given) and returns it. */
+function child(parent: Element, name: string, attrs: Record<string, string> = {}, text?: string): Element {
+  const element = new Element(name, attrs);
+  if (text !== undefined) element.t(text);
+  parent.cnode(element);
+  return element;
+}
+
 function message(build: (stanza: Element) => void): Element {
   const stanza = new Element('message', { to: 'alice@example.net' });
   build(stanza);
@@ -37,7 +45,7 @@ describe('the wire check', () => {
     it(`refuses ${name} in text and in attributes, locating it`, () => {
       const inText = failure(() =>
         stanzaFromElement(
-          message((m) => m.c('body').t(`a${char}b`)),
+          message((m) => child(m, 'body', {}, `a${char}b`)),
           rules,
         ),
       );
@@ -55,7 +63,7 @@ describe('the wire check', () => {
       assert.equal(inAttr.field, '@id');
       const deep = failure(() =>
         stanzaFromElement(
-          message((m) => m.c('query', { xmlns: 'urn:x' }).c('item', { node: char })),
+          message((m) => child(child(m, 'query', { xmlns: 'urn:x' }), 'item', { node: char })),
           rules,
         ),
       );
@@ -66,7 +74,7 @@ describe('the wire check', () => {
   it('lets every XML 1.0 character through: TAB, LF, CR, astral, noncharacters other than U+FFFE/U+FFFF', () => {
     const text = '\t\n\r \u0085\u00a0\ud7ff\ue000\ufdd0\ufffd\u{10000}\u{1fffe}\u{10ffff}😀';
     const stanza = stanzaFromElement(
-      message((m) => m.c('body').t(text)),
+      message((m) => child(m, 'body', {}, text)),
       rules,
     );
     assert.equal(parseXmlElement(stanza.toWire(1000), { maxBytes: 1000 }).getChildText('body'), text);
@@ -74,15 +82,15 @@ describe('the wire check', () => {
 
   it('refuses names and namespaces that expat rejects', () => {
     const cases: [string, (m: Element) => void][] = [
-      ['non-ASCII element name', (m) => m.c('é')],
-      ['attribute name with a space', (m) => m.c('x', { xmlns: 'urn:x', 'a b': '1' })],
-      ['undeclared element prefix', (m) => m.c('p:x')],
-      ['undeclared attribute prefix', (m) => m.c('x', { xmlns: 'urn:x', 'p:a': '1' })],
-      ['an empty prefix declaration', (m) => m.c('p:x', { 'xmlns:p': '' })],
-      ['xml bound elsewhere', (m) => m.c('x', { 'xmlns:xml': 'urn:x' })],
+      ['non-ASCII element name', (m) => child(m, 'é')],
+      ['attribute name with a space', (m) => child(m, 'x', { xmlns: 'urn:x', 'a b': '1' })],
+      ['undeclared element prefix', (m) => child(m, 'p:x')],
+      ['undeclared attribute prefix', (m) => child(m, 'x', { xmlns: 'urn:x', 'p:a': '1' })],
+      ['an empty prefix declaration', (m) => child(m, 'p:x', { 'xmlns:p': '' })],
+      ['xml bound elsewhere', (m) => child(m, 'x', { 'xmlns:xml': 'urn:x' })],
       [
         'one attribute twice by namespace',
-        (m) => m.c('x', { 'xmlns:p': 'urn:a', 'xmlns:q': 'urn:a', 'p:a': '1', 'q:a': '2' }),
+        (m) => child(m, 'x', { 'xmlns:p': 'urn:a', 'xmlns:q': 'urn:a', 'p:a': '1', 'q:a': '2' }),
       ],
     ];
     for (const [name, build] of cases) {
@@ -92,7 +100,7 @@ describe('the wire check', () => {
     const ok = message((m) => {
       m.attrs['xmlns:p'] = 'urn:p';
       m.attrs['xml:lang'] = 'en';
-      m.c('p:x', { 'p:a': '1', a: '2' }).c('y', { xmlns: '' });
+      child(child(m, 'p:x', { 'p:a': '1', a: '2' }), 'y', { xmlns: '' });
     });
     assert.doesNotThrow(() => stanzaFromElement(ok, rules));
   });
@@ -101,7 +109,7 @@ describe('the wire check', () => {
     // 150 apostrophes are 900 bytes once written as &apos;: past 1000 with the rest of the stanza.
     const grown = failure(() =>
       stanzaFromElement(
-        message((m) => m.c('x', { xmlns: 'urn:x', a: "'".repeat(150) })),
+        message((m) => child(m, 'x', { xmlns: 'urn:x', a: "'".repeat(150) })),
         rules,
       ),
     );
@@ -109,7 +117,7 @@ describe('the wire check', () => {
     assert.match(grown.text, /limit is 1000/);
     assert.doesNotThrow(() =>
       stanzaFromElement(
-        message((m) => m.c('x', { xmlns: 'urn:x', a: "'".repeat(140) })),
+        message((m) => child(m, 'x', { xmlns: 'urn:x', a: "'".repeat(140) })),
         rules,
       ),
     );
@@ -117,14 +125,14 @@ describe('the wire check', () => {
 
   it('is checked again, at its own limit, where the stanza is written', () => {
     const stanza = stanzaFromElement(
-      message((m) => m.c('body').t('x'.repeat(500))),
+      message((m) => child(m, 'body', {}, 'x'.repeat(500))),
       rules,
     );
     assert.equal(stanza.toWire(1000), stanza.toXml());
     assert.equal(failure(() => stanza.toWire(400)).kind, 'stanza-too-large');
     // A stanza mutated after the codec built it is still caught by the characters check.
     const built = stanzaFromElement(
-      message((m) => m.c('body').t('fine')),
+      message((m) => child(m, 'body', {}, 'fine')),
       { ...rules, maxStanzaBytes: 10_000 },
     );
     assert.doesNotThrow(() => built.toWire(10_000));
