@@ -39,8 +39,15 @@ function notWellFormed(why: string, field: string): GatewayError {
 function checkNames(element: Element, parentScope: ReadonlyMap<string, string>, path: string): void {
   if (!isSafeName(element.name)) throw notWellFormed(`element name outside ASCII: ${element.name}`, path);
   let scope = parentScope;
-  for (const [name, value] of Object.entries(element.attrs)) {
-    if (!name.startsWith('xmlns:') || value === undefined || value === null) continue;
+  const names: string[] = [];
+  for (const name in element.attrs) {
+    const value = element.attrs[name] as string | number | undefined | null;
+    if (value === undefined || value === null) continue;
+    if (!isSafeName(name)) throw notWellFormed(`attribute name outside ASCII: ${name}`, `${path}@${name}`);
+    if (!name.startsWith('xmlns:')) {
+      names.push(name);
+      continue;
+    }
     const prefix = name.slice('xmlns:'.length);
     const uri = String(value);
     // Namespaces in XML 1.0 §3: a prefix cannot be undeclared, `xmlns` is reserved, `xml` is fixed.
@@ -50,16 +57,14 @@ function checkNames(element: Element, parentScope: ReadonlyMap<string, string>, 
     (scope as Map<string, string>).set(prefix, uri);
   }
   if (prefixOf(element.name, scope) === null) throw notWellFormed(`undeclared prefix in ${element.name}`, path);
-  const expanded = new Set<string>();
-  for (const [name, value] of Object.entries(element.attrs)) {
-    if (value === undefined || value === null) continue;
-    if (!isSafeName(name)) throw notWellFormed(`attribute name outside ASCII: ${name}`, `${path}@${name}`);
-    if (name.startsWith('xmlns:')) continue;
+  let expanded: Set<string> | undefined;
+  for (const name of names) {
     const uri = prefixOf(name, scope);
-    if (uri === null) throw notWellFormed(`undeclared prefix in ${name}`, `${path}@${name}`);
     if (uri === undefined) continue;
+    if (uri === null) throw notWellFormed(`undeclared prefix in ${name}`, `${path}@${name}`);
     // Expat compares attributes by namespace and local name: `a:x` and `b:x` for one URI clash.
     const key = `${uri} ${name.slice(name.indexOf(':') + 1)}`;
+    expanded ??= new Set();
     if (expanded.has(key)) throw notWellFormed(`attribute ${name} given twice`, `${path}@${name}`);
     expanded.add(key);
   }
