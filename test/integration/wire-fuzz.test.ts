@@ -7,7 +7,7 @@ import { createLogger } from '../../src/log.ts';
 import { InboundSubscriptions } from '../../src/subscribers/inbound-subscriptions.ts';
 import { parseStanza } from '../../src/xmpp/codec/index.ts';
 import { OWN_DOMAIN, damagedXml } from '../support/fuzz-arbitraries.ts';
-import { type FuzzTarget, job, type Job, runJob } from '../support/fuzz-paths.ts';
+import { DOCUMENTS, type FuzzTarget, job, type Job, runJob, sendMessageInput } from '../support/fuzz-paths.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startProsody, type Prosody } from '../support/prosody.ts';
@@ -163,6 +163,20 @@ it('arbitrary inputs on every path in-process, against the real link: no drop, n
   );
 });
 
+/** sendMessage over HTTP: the status and the result's type (or the error code). */
+async function graphqlOverHttp(input: unknown): Promise<string> {
+  const response = await fetch(`${http.url}/graphql`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${http.token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ query: DOCUMENTS.sendMessage, variables: { input } }),
+  });
+  const body = (await response.json()) as {
+    data?: { sendMessage: { __typename: string } } | null;
+    errors?: { extensions?: { code?: string } }[];
+  };
+  return `${response.status} ${body.data?.sendMessage.__typename ?? body.errors?.[0]?.extensions?.code ?? 'nothing'}`;
+}
+
 it('arbitrary inputs through the HTTP faces and a real webhook receiver: 4xx or success, never 5xx', async () => {
   const statuses = new Map<string, number>();
   // 504: an iq that the XMPP server left unanswered (counted; never the gateway's own fault).
@@ -173,11 +187,21 @@ it('arbitrary inputs through the HTTP faces and a real webhook receiver: 4xx or 
   const httpJob = fc.oneof(
     damagedXml.map((xml) => ({ via: 'rest' as const, xml })),
     damagedXml.map((xml) => ({ via: 'webhook' as const, xml })),
+    sendMessageInput.map((input) => ({ via: 'graphql' as const, input })),
   );
   await fc.assert(
     fc.asyncProperty(fc.array(httpJob, { minLength: 1, maxLength: 2 * BATCH, size: 'max' }), async (items) => {
       await Promise.all(
         items.map(async (item) => {
+          if (item.via === 'graphql') {
+            const outcome = await graphqlOverHttp(item.input);
+            tally(statuses, `graphql ${outcome}`);
+            assert.ok(
+              !outcome.startsWith('5') && !outcome.includes('Unavailable'),
+              `${outcome} for ${JSON.stringify(item.input)}`,
+            );
+            return;
+          }
           let body = item.xml;
           if (item.via === 'webhook') {
             callbackReplies.push(item.xml);

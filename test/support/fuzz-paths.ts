@@ -24,7 +24,7 @@ export type Job =
   | { path: 'webhookReply'; kind: 'message' | 'presence' | 'iq'; xml: string }
   | { path: 'graphql'; operation: keyof typeof DOCUMENTS; variables: Record<string, unknown> };
 
-const DOCUMENTS = {
+export const DOCUMENTS = {
   sendMessage: `mutation($input: SendMessageInput!) { sendMessage(input: $input) { __typename ... on InvalidInput { kind } ... on Refused { kind } ... on Unavailable { kind } } }`,
   sendPresence: `mutation($input: SendPresenceInput!) { sendPresence(input: $input) { __typename ... on InvalidInput { kind } ... on Unavailable { kind } } }`,
   sendIq: `mutation($input: SendIqInput!) { sendIq(input: $input, timeoutMs: 500) { __typename ... on InvalidInput { kind } ... on Refused { kind } ... on Unavailable { kind } ... on IqTimeout { kind } } }`,
@@ -35,7 +35,7 @@ const DOCUMENTS = {
 const parsed = Object.fromEntries(Object.entries(DOCUMENTS).map(([name, source]) => [name, parse(source)]));
 
 const optional = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { freq: 2, nil: undefined });
-const sendMessage = fc.record({
+export const sendMessageInput = fc.record({
   to: jid,
   from: optional(fc.constantFrom(OWN_DOMAIN, `bot@${OWN_DOMAIN}/x`, 'alice@localhost')),
   id: optional(anyText),
@@ -63,7 +63,7 @@ export const job: fc.Arbitrary<Job> = fc.oneof(
       .tuple(fc.constantFrom('message' as const, 'presence' as const, 'iq' as const), damagedXml)
       .map(([kind, xml]) => ({ path: 'webhookReply' as const, kind, xml })),
   },
-  { weight: 3, arbitrary: sendMessage.map((input) => graphqlJob('sendMessage', { input })) },
+  { weight: 3, arbitrary: sendMessageInput.map((input) => graphqlJob('sendMessage', { input })) },
   { weight: 1, arbitrary: sendPresence.map((input) => graphqlJob('sendPresence', { input })) },
   {
     weight: 1,
