@@ -24,8 +24,9 @@ const NS_CLIENT = 'jabber:client';
 
 /**
  * The stanza rules of mod_rest's POST handler, in its order: kind, namespace, `to`, `from`, iq
- * type, iq payload count; then the wire check (characters, names, serialised size). Returns a fresh, normalised element: only `to`,
- * `from`, `id`, `type`, `xml:lang` and prefix declarations survive on the stanza element.
+ * type, iq payload count; then the wire check (characters, names, serialised size). Builds a
+ * fresh, normalised element: only `to`, `from`, `id`, `type`, `xml:lang` and prefix
+ * declarations survive on the stanza element.
  */
 export function applyOutboundRules(element: Element, rules: OutboundRules): Stanza {
   const kind = element.name;
