@@ -54,6 +54,8 @@ export type FailureKind =
   | 'INVALID_ARGUMENT'
   /** Invalid callback response */
   | 'INVALID_CALLBACK_RESPONSE'
+  /** The stanza holds a character that XML 1.0 does not allow (a control character, U+FFFE, U+FFFF or an unpaired surrogate) */
+  | 'INVALID_CHARACTER'
   /** Invalid source JID */
   | 'INVALID_FROM'
   /** 'iq' stanza must be of type 'get' or 'set' */
@@ -88,6 +90,8 @@ export type FailureKind =
   | 'QUEUE_FULL'
   /** The gateway is shutting down */
   | 'SHUTTING_DOWN'
+  /** The stanza is larger than XMPP_MAX_STANZA_BYTES once serialised */
+  | 'STANZA_TOO_LARGE'
   /** The subscriber did not keep up with inbound stanzas; its buffer overflowed and the subscription ended */
   | 'SUBSCRIBER_OVERFLOW'
   /** No delivery with this id */
