@@ -58,7 +58,7 @@ export function buildApp(config: Config, log: Logger): App {
     maxBodyBytes: config.rest.maxBodyBytes,
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
   });
-  const graphql = createGraphqlFace(config, core, auth, log, webhooks?.log, metrics);
+  const graphql = createGraphqlFace(config, core, auth, log, webhooks, metrics);
   const mounts: Mount[] = [
     {
       matches: (path) => path === '/rest' || path.startsWith('/rest/'),
