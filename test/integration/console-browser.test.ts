@@ -179,6 +179,8 @@ describe('the console in a browser', () => {
     assert.match((await outcome.textContent()) ?? '', /accepted after 1 attempt/);
     await assertAccessible(page, 'delivery after redeliver');
     await screenshot(page, '6-redelivered');
+    // The one in the README (docs/console.png): what fits a screen.
+    await screenshot(page, 'readme', false);
   });
 
   it('tails inbound stanzas live, with a filter, pausable', async () => {

@@ -36,10 +36,10 @@ export async function assertAccessible(page: Page, view: string): Promise<void> 
   assert.deepEqual(serious, [], `axe-core on ${view}: ${JSON.stringify(serious, null, 1)}`);
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
   await mkdir(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }
 
