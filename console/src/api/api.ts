@@ -17,7 +17,7 @@ export interface Api {
     variables: V,
     sink: { next(data: T): void; error(message: string): void },
   ): () => void;
-  /** Whether the live socket is connected now; `listener` hears each change. */
+  /** `listener` hears each change of the live socket: connected or not. */
   onLive(listener: (connected: boolean) => void): () => void;
   close(): void;
 }
@@ -56,18 +56,34 @@ export function createApi(token: string, signedOut: SignedOut): Api {
       }
     },
     subscribe(document, variables, sink) {
-      return client.subscribe<unknown>(
-        { query: document.toString(), variables: variables as Record<string, unknown> },
-        {
-          next: (result) => {
-            const failure = result.errors?.[0];
-            if (failure) sink.error(failure.message);
-            else if (result.data) sink.next(result.data as Parameters<typeof sink.next>[0]);
+      // These subscriptions never end by themselves: the server ends them when it stops, and
+      // graphql-ws resubscribes only after a dropped socket. So an end is followed by a new
+      // subscription (views reload what they show when the socket comes back: onLive).
+      let stopped = false;
+      let dispose = () => {};
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const start = () => {
+        dispose = client.subscribe<unknown>(
+          { query: document.toString(), variables: variables as Record<string, unknown> },
+          {
+            next: (result) => {
+              const failure = result.errors?.[0];
+              if (failure) sink.error(failure.message);
+              else if (result.data) sink.next(result.data as Parameters<typeof sink.next>[0]);
+            },
+            error: (error) => sink.error(messageOf(error)),
+            complete: () => {
+              if (!stopped) timer = setTimeout(start, 1000);
+            },
           },
-          error: (error) => sink.error(messageOf(error)),
-          complete: () => {},
-        },
-      );
+        );
+      };
+      start();
+      return () => {
+        stopped = true;
+        clearTimeout(timer);
+        dispose();
+      };
     },
     onLive(listener) {
       liveListeners.add(listener);

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { DeliveryPageDocument, DeliveryUpdatesDocument } from '../../generated/graphql.ts';
-import { useApi } from '../api/api.ts';
+import { RequestError, useApi } from '../api/api.ts';
+import { useReconnects } from '../api/use-reconnects.ts';
 import { applyEvent, type Row, rowOfPage } from './delivery-rows.ts';
 import { DeliveryFilters, filterOf } from './delivery-filters.tsx';
 import { DeliveryTable } from './delivery-table.tsx';
@@ -19,6 +20,7 @@ export function DeliveriesView({ params }: { params: URLSearchParams }) {
   const [cursors, setCursors] = useState<string[]>([]);
   const [page, setPage] = useState<{ rows: Row[]; next: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const reconnects = useReconnects();
   const [liveError, setLiveError] = useState<string | null>(null);
   const [arrived, setArrived] = useState(0);
   useEffect(() => setCursors([]), [key]);
@@ -36,10 +38,17 @@ export function DeliveriesView({ params }: { params: URLSearchParams }) {
         }),
       )
       .catch((failure: unknown) => {
-        if (!abort.signal.aborted) setError(failure instanceof Error ? failure.message : String(failure));
+        if (abort.signal.aborted) return;
+        setError(
+          failure instanceof RequestError && failure.code === 'DELIVERY_LOG_OFF'
+            ? 'There is no delivery log: the gateway has no webhook (CALLBACK_URL is not set).'
+            : failure instanceof Error
+              ? failure.message
+              : String(failure),
+        );
       });
     return () => abort.abort();
-  }, [api, filter, after]);
+  }, [api, filter, after, reconnects]);
 
   const firstPage = cursors.length === 0;
   useEffect(() => {
@@ -52,10 +61,11 @@ export function DeliveriesView({ params }: { params: URLSearchParams }) {
           setPage((current) => {
             if (!current) return current;
             const rows = applyEvent(current.rows, deliveries, filter, firstPage ? { size: PAGE_SIZE } : null);
-            if (rows.length > 0 && rows !== current.rows && rows[0]?.fresh && rows[0].id === deliveries.delivery.id)
-              setArrived((count) => count + 1);
             return rows === current.rows ? current : { ...current, rows };
           });
+          // The event of a delivery's acceptance (no attempt yet) announces an arrival.
+          if (firstPage && !deliveries.attempt && deliveries.delivery.attemptCount === 0)
+            setArrived((count) => count + 1);
         },
         error: (message) => setLiveError(`Live updates stopped: ${message} Reload the page to resume.`),
       },
@@ -71,7 +81,7 @@ export function DeliveriesView({ params }: { params: URLSearchParams }) {
           {error}
         </p>
       )}
-      {liveError && (
+      {liveError && !error && (
         <p class="error" role="alert">
           {liveError}
         </p>

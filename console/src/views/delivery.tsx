@@ -7,6 +7,7 @@ import {
   DeliveryUpdatesDocument,
 } from '../../generated/graphql.ts';
 import { useApi } from '../api/api.ts';
+import { useReconnects } from '../api/use-reconnects.ts';
 import { hrefs } from '../router.ts';
 import { StatusBadge } from '../parts/status-badge.tsx';
 import { clock } from '../parts/time.ts';
@@ -30,6 +31,7 @@ export function DeliveryView({ id }: { id: string }) {
   // The newest state seen live of every delivery of this sender: a redelivered copy may end
   // before the mutation's own answer arrives.
   const latest = useRef(new Map<string, DeliverySummaryFragment>());
+  const reconnects = useReconnects();
 
   useEffect(() => {
     const abort = new AbortController();
@@ -40,7 +42,7 @@ export function DeliveryView({ id }: { id: string }) {
         if (!abort.signal.aborted) setError(failure instanceof Error ? failure.message : String(failure));
       });
     return () => abort.abort();
-  }, [api, id]);
+  }, [api, id, reconnects]);
 
   const from = detail?.from;
   useEffect(() => {
