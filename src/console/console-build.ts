@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 
 /**
  * The console's build: esbuild bundles console/src (Preact, TSX, CSS) in memory, minified, and
@@ -70,6 +69,8 @@ function indexHtml(script: string, style: string): string {
 
 /** Builds every file of the console: `index.html` and `assets/<name>-<hash>.<ext>`. */
 export async function buildConsole(sourceDir = consoleSourceDir()): Promise<ConsoleAssets> {
+  // Loaded here, not at start-up: a gateway whose console is never opened never pays for it.
+  const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: sourceDir,
     entryPoints: ['src/main.tsx'],
