@@ -331,6 +331,9 @@ describe('without a webhook', () => {
       assert.equal(redeliver.__typename, 'Unavailable');
       const { status } = await graphqlData(plain, WebhookStatusDocument, {});
       assert.equal(status.webhooks, null);
+      // Stopping while the link is still opening its stream trips an unhandled rejection inside
+      // xmpp.js (Connection.start's "online" promise); let the refused attempt settle first.
+      await waitUntil(() => app.core.status().link.state === 'waiting', 10_000, 'the refused link attempt');
     } finally {
       await plain.stop();
     }
