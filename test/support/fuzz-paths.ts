@@ -132,6 +132,7 @@ async function graphql(target: FuzzTarget, operation: keyof typeof DOCUMENTS, va
     iqTimeout: { defaultMs: 500, maxMs: 500 },
     maxStanzaBytes: target.restMaxBytes,
     deliveryLog: undefined,
+    webhookStatus: undefined,
     subscriptionBufferMax: 10,
     attempts: new AttemptsLoader(undefined),
   };
