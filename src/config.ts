@@ -16,6 +16,12 @@ export interface Config {
     sendQueueMax: number;
     reconnectMinMs: number;
     reconnectMaxMs: number;
+    /** Stanzas written but not yet acknowledged by the server, at most. */
+    ackWindow: number;
+    /** Quiet this long: ping the server. */
+    pingIntervalMs: number;
+    /** A ping or acknowledgement unanswered this long: the link is dead. */
+    pingTimeoutMs: number;
   };
   http: {
     host: string;
@@ -142,6 +148,9 @@ const settings = {
   XMPP_SEND_QUEUE_MAX: [positiveInt(1_000_000), '10000'],
   XMPP_RECONNECT_MIN_MS: [positiveInt(600_000), '500'],
   XMPP_RECONNECT_MAX_MS: [positiveInt(3_600_000), '30000'],
+  XMPP_ACK_WINDOW: [positiveInt(100_000), '256'],
+  XMPP_PING_INTERVAL_MS: [positiveInt(3_600_000), '30000'],
+  XMPP_PING_TIMEOUT_MS: [positiveInt(600_000), '10000'],
   HTTP_HOST: [z.string().min(1), '127.0.0.1'],
   HTTP_PORT: [z.coerce.number().int().min(0).max(65535), '8080'],
   CORS_ORIGINS: [origins, ''],
@@ -236,6 +245,9 @@ export function loadConfig(env: Env = process.env): Config {
       sendQueueMax: get('XMPP_SEND_QUEUE_MAX'),
       reconnectMinMs,
       reconnectMaxMs,
+      ackWindow: get('XMPP_ACK_WINDOW'),
+      pingIntervalMs: get('XMPP_PING_INTERVAL_MS'),
+      pingTimeoutMs: get('XMPP_PING_TIMEOUT_MS'),
     },
     http: {
       host: get('HTTP_HOST'),

@@ -40,9 +40,11 @@ interface LinkEvents {
   stanza: [Element];
 }
 
+type LinkError = Error & { condition?: string; code?: string };
+
 interface AttemptOutcome {
   wentOnline: boolean;
-  error: (Error & { condition?: string }) | undefined;
+  error: LinkError | undefined;
 }
 
 // Stream errors after which another attempt cannot succeed without a change of configuration.
@@ -60,6 +62,7 @@ export class XmppLink extends EventEmitter<LinkEvents> {
   #entity: Component | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
+  #abort: ((reason: string) => void) | undefined;
   #loop: Promise<void> | undefined;
 
   constructor(
@@ -101,6 +104,16 @@ export class XmppLink extends EventEmitter<LinkEvents> {
     this.#setState('stopped');
   }
 
+  /**
+   * Tears the current connection down at once and reconnects as after any break: for a server
+   * that stopped answering without closing the socket. The socket is reset rather than closed,
+   * so that a server that wakes up finds it gone instead of reading what is still queued in it
+   * (the queue writes that again on the next connection).
+   */
+  kill(reason: string): void {
+    this.#abort?.(reason);
+  }
+
   /** Writes serialized stanzas; resolves once the socket accepted them (backpressure). */
   write(data: string): Promise<void> {
     const entity = this.#entity;
@@ -117,11 +130,13 @@ export class XmppLink extends EventEmitter<LinkEvents> {
 
   async #run(): Promise<void> {
     let failures = 0;
+    let loggedReason: string | undefined;
     while (!this.#stopping) {
       this.#setState('connecting');
       const outcome = await this.#attempt();
       if (this.#stopping) break;
-      this.#status.lastError = outcome.error ? describe(outcome.error) : 'connection closed';
+      const reason = outcome.error ? describe(outcome.error) : 'connection closed';
+      this.#status.lastError = reason;
       if (outcome.error?.condition && FATAL_CONDITIONS.has(outcome.error.condition)) {
         this.log.error(
           { service: this.options.service, domain: this.options.domain, condition: outcome.error.condition },
@@ -131,13 +146,22 @@ export class XmppLink extends EventEmitter<LinkEvents> {
         this.emit('failed');
         return;
       }
-      failures = outcome.wentOnline ? 1 : failures + 1;
-      const delay = backoffDelay(failures, { minMs: this.options.reconnectMinMs, maxMs: this.options.reconnectMaxMs });
+      // Nothing listens (the server is down or restarting): such an attempt costs the server
+      // nothing, so it is made again at the first step without growing, and the link is back
+      // within XMPP_RECONNECT_MIN_MS of the server listening again. Whatever fails once
+      // connected (a stream error, a conflict, a timeout, a close) backs off exponentially.
+      const refused = outcome.error?.code === 'ECONNREFUSED';
+      if (outcome.wentOnline) failures = 0;
+      if (!refused) failures += 1;
+      const delay = backoffDelay(refused ? 1 : failures, {
+        minMs: this.options.reconnectMinMs,
+        maxMs: this.options.reconnectMaxMs,
+      });
       this.#status.retryAt = new Date(Date.now() + delay);
-      this.log.warn(
-        { service: this.options.service, reason: this.#status.lastError, retryInMs: delay },
-        'XMPP link down; reconnecting',
-      );
+      // One line per change of reason, not one per attempt of an outage.
+      const level = reason === loggedReason && !outcome.wentOnline ? 'debug' : 'warn';
+      loggedReason = reason;
+      this.log[level]({ service: this.options.service, reason, retryInMs: delay }, 'XMPP link down; reconnecting');
       this.#setState('waiting');
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
@@ -162,31 +186,32 @@ export class XmppLink extends EventEmitter<LinkEvents> {
       const end = () => {
         if (ended) return;
         ended = true;
+        this.#abort = undefined;
         entity.removeAllListeners();
         entity.on('error', () => {});
         entity.socket?.destroy();
         if (outcome.wentOnline) this.emit('offline');
         resolve(outcome);
       };
-      entity.on('error', (error: Error & { condition?: string }) => {
+      this.#abort = (reason) => {
+        outcome.error ??= new Error(reason);
+        entity.socket?.resetAndDestroy();
+        end();
+      };
+      entity.on('error', (error: LinkError) => {
         // The first error is the cause; what follows is usually its consequence.
         outcome.error ??= error;
       });
+      // Stanzas are written in batches already; Nagle's algorithm would only hold a small
+      // write (an iq after a message) until the server's delayed ACK, about 40 ms.
+      entity.on('connect', () => entity.socket?.setNoDelay(true));
       entity.on('open', (header: Element) => {
         entity.authenticate(header.attrs.id ?? '', this.options.secret).catch((error: Error) => {
           outcome.error ??= error;
           end();
         });
       });
-      entity.on('online', () => {
-        outcome.wentOnline = true;
-        this.#status.connects += 1;
-        if (this.#status.connects > 1) this.#status.reconnects += 1;
-        this.#status.lastError = undefined;
-        entity.socket?.setKeepAlive(true, 30_000);
-        this.#setState('online');
-        this.emit('online');
-      });
+      entity.on('online', () => this.#declareOnline(entity, outcome));
       entity.on('stanza', (element: Element) => this.emit('stanza', element));
       entity.on('disconnect', end);
       entity.on('offline', end);
@@ -197,6 +222,21 @@ export class XmppLink extends EventEmitter<LinkEvents> {
     });
   }
 
+  /**
+   * The stream is authenticated. Anything that must hold before the link serves (a check that
+   * no other connection serves the domain, say) goes here, before the state changes: sends
+   * queue until `online` fires, and a failed check can end the attempt with `#abort`.
+   */
+  #declareOnline(entity: Component, outcome: AttemptOutcome): void {
+    outcome.wentOnline = true;
+    this.#status.connects += 1;
+    if (this.#status.connects > 1) this.#status.reconnects += 1;
+    this.#status.lastError = undefined;
+    entity.socket?.setKeepAlive(true, 30_000);
+    this.#setState('online');
+    this.emit('online');
+  }
+
   #setState(state: LinkState): void {
     if (this.#status.state === state) return;
     this.#status.state = state;
@@ -205,7 +245,7 @@ export class XmppLink extends EventEmitter<LinkEvents> {
   }
 }
 
-function describe(error: Error & { condition?: string; code?: string }): string {
+function describe(error: LinkError): string {
   if (error.condition) return `stream error: ${error.condition}`;
   if (error.code) return `${error.code}: ${error.message}`;
   return error.message || error.name;
