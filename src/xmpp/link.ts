@@ -1,14 +1,14 @@
 import { EventEmitter } from 'node:events';
-import { Component } from '@xmpp/component-core';
+import type { Component } from '@xmpp/component-core';
 import type { Element } from 'ltx';
 import type { Logger } from '../log.ts';
 import { backoffDelay } from './backoff.ts';
+import { type Attempt, type LinkError, startAttempt } from './link-attempt.ts';
 
 /**
- * The XEP-0114 connection to the XMPP server: connects, authenticates, reconnects with
- * backoff and jitter, and stops for good on `not-authorized` (a wrong secret never fixes
- * itself; xmpp.js would retry it every second forever). One xmpp.js entity per attempt, so no
- * listener or parser state survives a broken connection.
+ * The XEP-0114 link to the XMPP server: one attempt (link-attempt.ts) after another, with
+ * backoff and jitter between them, until it stops for good on `not-authorized` (a wrong secret
+ * never fixes itself; xmpp.js would retry it every second forever).
  */
 export type LinkState = 'idle' | 'connecting' | 'online' | 'waiting' | 'failed' | 'stopped';
 
@@ -40,13 +40,6 @@ interface LinkEvents {
   stanza: [Element];
 }
 
-type LinkError = Error & { condition?: string; code?: string };
-
-interface AttemptOutcome {
-  wentOnline: boolean;
-  error: LinkError | undefined;
-}
-
 // Stream errors after which another attempt cannot succeed without a change of configuration.
 const FATAL_CONDITIONS = new Set(['not-authorized', 'host-unknown', 'improper-addressing']);
 
@@ -59,10 +52,9 @@ export class XmppLink extends EventEmitter<LinkEvents> {
     connects: 0,
     reconnects: 0,
   };
-  #entity: Component | undefined;
+  #attempt: Attempt | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
-  #abort: ((reason: string) => void) | undefined;
   #loop: Promise<void> | undefined;
 
   constructor(
@@ -94,7 +86,7 @@ export class XmppLink extends EventEmitter<LinkEvents> {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#wake?.();
-    const entity = this.#entity;
+    const entity = this.#attempt?.entity;
     if (entity && entity.status !== 'offline') {
       // Closes the stream cleanly (</stream:stream>), then the socket.
       await entity.stop().catch(() => entity.socket?.destroy());
@@ -105,18 +97,16 @@ export class XmppLink extends EventEmitter<LinkEvents> {
   }
 
   /**
-   * Tears the current connection down at once and reconnects as after any break: for a server
-   * that stopped answering without closing the socket. The socket is reset rather than closed,
-   * so that a server that wakes up finds it gone instead of reading what is still queued in it
-   * (the queue writes that again on the next connection).
+   * Tears the current connection down at once (reset, not closed) and reconnects as after any
+   * break: for a server that stopped answering without closing the socket.
    */
   kill(reason: string): void {
-    this.#abort?.(reason);
+    this.#attempt?.abort(reason);
   }
 
   /** Writes serialized stanzas; resolves once the socket accepted them (backpressure). */
   write(data: string): Promise<void> {
-    const entity = this.#entity;
+    const entity = this.#attempt?.entity;
     if (!entity || this.#status.state !== 'online') return Promise.reject(new Error('XMPP link is not online'));
     return entity.write(data);
   }
@@ -133,7 +123,14 @@ export class XmppLink extends EventEmitter<LinkEvents> {
     let loggedReason: string | undefined;
     while (!this.#stopping) {
       this.#setState('connecting');
-      const outcome = await this.#attempt();
+      const attempt = startAttempt(this.options, {
+        authenticated: (entity, current) => this.#declareOnline(entity, current),
+        stanza: (element) => this.emit('stanza', element),
+        ended: () => this.emit('offline'),
+      });
+      this.#attempt = attempt;
+      const outcome = await attempt.done;
+      this.#attempt = undefined;
       if (this.#stopping) break;
       const reason = outcome.error ? describe(outcome.error) : 'connection closed';
       this.#status.lastError = reason;
@@ -175,60 +172,13 @@ export class XmppLink extends EventEmitter<LinkEvents> {
     }
   }
 
-  /** One connection, from connect to close. Resolves when it has ended, whatever the cause. */
-  #attempt(): Promise<AttemptOutcome> {
-    const entity = new Component({ service: this.options.service, domain: this.options.domain });
-    this.#entity = entity;
-    const outcome: AttemptOutcome = { wentOnline: false, error: undefined };
-
-    return new Promise<AttemptOutcome>((resolve) => {
-      let ended = false;
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        this.#abort = undefined;
-        entity.removeAllListeners();
-        entity.on('error', () => {});
-        entity.socket?.destroy();
-        if (outcome.wentOnline) this.emit('offline');
-        resolve(outcome);
-      };
-      this.#abort = (reason) => {
-        outcome.error ??= new Error(reason);
-        entity.socket?.resetAndDestroy();
-        end();
-      };
-      entity.on('error', (error: LinkError) => {
-        // The first error is the cause; what follows is usually its consequence.
-        outcome.error ??= error;
-      });
-      // Stanzas are written in batches already; Nagle's algorithm would only hold a small
-      // write (an iq after a message) until the server's delayed ACK, about 40 ms.
-      entity.on('connect', () => entity.socket?.setNoDelay(true));
-      entity.on('open', (header: Element) => {
-        entity.authenticate(header.attrs.id ?? '', this.options.secret).catch((error: Error) => {
-          outcome.error ??= error;
-          end();
-        });
-      });
-      entity.on('online', () => this.#declareOnline(entity, outcome));
-      entity.on('stanza', (element: Element) => this.emit('stanza', element));
-      entity.on('disconnect', end);
-      entity.on('offline', end);
-      entity.start().catch((error: Error) => {
-        outcome.error ??= error;
-        end();
-      });
-    });
-  }
-
   /**
    * The stream is authenticated. Anything that must hold before the link serves (a check that
    * no other connection serves the domain, say) goes here, before the state changes: sends
-   * queue until `online` fires, and a failed check can end the attempt with `#abort`.
+   * queue until `online` fires, and a failed check ends the attempt with `attempt.abort`.
    */
-  #declareOnline(entity: Component, outcome: AttemptOutcome): void {
-    outcome.wentOnline = true;
+  #declareOnline(entity: Component, attempt: Attempt): void {
+    attempt.outcome.wentOnline = true;
     this.#status.connects += 1;
     if (this.#status.connects > 1) this.#status.reconnects += 1;
     this.#status.lastError = undefined;

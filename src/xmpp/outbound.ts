@@ -2,6 +2,7 @@ import { GatewayError } from '../errors/gateway-error.ts';
 import { AckMarkers } from './ack-markers.ts';
 import type { Stanza } from './codec/index.ts';
 import { InFlight, type Pending } from './in-flight.ts';
+import { WaitingLine } from './waiting-line.ts';
 
 /**
  * Every outbound stanza goes through this queue. While the link is down, sends wait up to
@@ -46,9 +47,6 @@ export interface SendOptions {
   bounceOf?: Stanza;
 }
 
-const MAX_BATCH_ITEMS = 256;
-const MAX_BATCH_BYTES = 256 * 1024;
-
 function refusedForGood(): GatewayError {
   return new GatewayError('link-down', {
     text: 'The XMPP server refused the component for good (check XMPP_DOMAIN and XMPP_SECRET); restart after fixing it',
@@ -56,7 +54,7 @@ function refusedForGood(): GatewayError {
 }
 
 export class OutboundQueue {
-  #queue: Pending[] = [];
+  readonly #queue = new WaitingLine();
   /** Accepted and not settled: queued or in flight. */
   #open = 0;
   #writing = false;
@@ -72,8 +70,7 @@ export class OutboundQueue {
     link.on('online', () => void this.#pump());
     link.on('offline', () => this.#linkLost());
     link.on('failed', () => {
-      for (const item of this.#queue) this.#fail(item, refusedForGood());
-      this.#queue = [];
+      for (const item of this.#queue.takeAll()) this.#fail(item, refusedForGood());
     });
   }
 
@@ -116,11 +113,8 @@ export class OutboundQueue {
         bounceOf: options.bounceOf,
       };
       item.timer = setTimeout(() => this.#expire(item), wait);
-      this.#queue.push(item);
       this.#open += 1;
-      // Expired items stay in the array while the link is down: drop them before they pile up.
-      if (this.#queue.length > 2 * this.#open + 64)
-        this.#queue = this.#queue.filter((queued) => queued.state !== 'settled');
+      this.#queue.push(item, this.#open);
       void this.#pump();
     });
   }
@@ -175,8 +169,7 @@ export class OutboundQueue {
   /** Fails everything still waiting: the gateway is stopping. */
   close(): void {
     this.#closed = true;
-    for (const item of this.#queue) this.#fail(item, new GatewayError('shutting-down'));
-    this.#queue = this.#queue.filter((queued) => queued.state !== 'settled');
+    for (const item of this.#queue.takeAll()) this.#fail(item, new GatewayError('shutting-down'));
   }
 
   #settle(item: Pending, bounce: Stanza | undefined): void {
@@ -221,25 +214,7 @@ export class OutboundQueue {
       for (const item of back) this.#fail(item, new GatewayError('shutting-down'));
       return;
     }
-    if (back.length > 0) this.#queue = back.concat(this.#queue);
-  }
-
-  #takeBatch(room: number): Pending[] {
-    const batch: Pending[] = [];
-    let bytes = 0;
-    let counted = 0;
-    let taken = 0;
-    for (; taken < this.#queue.length && batch.length < MAX_BATCH_ITEMS; taken += 1) {
-      const next = this.#queue[taken]!;
-      if (next.state !== 'queued') continue;
-      if (next.acknowledged && counted >= room) break;
-      if (batch.length > 0 && bytes + next.xml.length > MAX_BATCH_BYTES) break;
-      bytes += next.xml.length;
-      if (next.acknowledged) counted += 1;
-      batch.push(next);
-    }
-    this.#queue = taken === this.#queue.length ? [] : this.#queue.slice(taken);
-    return batch;
+    this.#queue.putBack(back);
   }
 
   async #pump(): Promise<void> {
@@ -249,7 +224,7 @@ export class OutboundQueue {
       while (this.#queue.length > 0 && this.link.online) {
         const room = this.options.window - this.#inFlight.counted;
         if (room <= 0) break; // an acknowledgement pumps again
-        const batch = this.#takeBatch(room);
+        const batch = this.#queue.takeBatch(room);
         if (batch.length === 0) continue;
         let data = '';
         for (const item of batch) {
