@@ -8,7 +8,7 @@ import { decodeInbound, errorReply, type OutboundRules, type Stanza, type Stanza
 import { InboundBus } from './inbound-bus.ts';
 import { IqWaiter } from './iq-waiter.ts';
 import { type LinkStatus, XmppLink } from './link.ts';
-import { LinkLiveness } from './liveness.ts';
+import { type LinkLiveness, watchLiveness } from './liveness.ts';
 import { OutboundQueue } from './outbound.ts';
 
 /**
@@ -78,25 +78,18 @@ export class XmppCore {
       window: options.ackWindow,
       domain: options.domain,
     });
-    this.#liveness = new LinkLiveness(
+    this.#liveness = watchLiveness(
+      this.#link,
+      this.#outbound,
       { intervalMs: options.pingIntervalMs, timeoutMs: options.pingTimeoutMs },
-      {
-        oldestUnanswered: () => this.#outbound.oldestUnanswered(),
-        ping: () => this.#outbound.ping(),
-        dead: (reason) => {
-          log.warn({ service: options.service, reason }, 'XMPP server not answering; dropping the link');
-          this.#link.kill(reason);
-        },
-      },
+      log,
     );
     this.#iqs = new IqWaiter(() => this.#notSent());
     this.#link.on('stanza', (element) => this.#receive(element));
-    this.#link.on('online', () => {
-      this.#liveness.start();
-      log.info({ domain: options.domain, service: options.service }, 'XMPP component online');
-    });
+    this.#link.on('online', () =>
+      log.info({ domain: options.domain, service: options.service }, 'XMPP component online'),
+    );
     this.#link.on('offline', () => {
-      this.#liveness.stop();
       // The replies to iqs already written cannot arrive any more: 503 now, not at their timeout.
       this.#iqs.failSent(() => new GatewayError('link-lost', { retryAfterSeconds: 1 }));
     });

@@ -1,3 +1,7 @@
+import type { Logger } from '../log.ts';
+import type { XmppLink } from './link.ts';
+import type { OutboundQueue } from './outbound.ts';
+
 /**
  * Notices a server that stopped answering without closing the socket (hung, or a network path
  * that drops packets), which TCP alone reports only after minutes. When nothing has been heard
@@ -55,4 +59,24 @@ export class LinkLiveness {
     }
     if (now - this.#lastHeard >= this.options.intervalMs) this.probe.ping();
   }
+}
+
+/** A watchdog for the link, pinging through the queue's markers: on while the link is online. */
+export function watchLiveness(
+  link: XmppLink,
+  outbound: OutboundQueue,
+  options: LivenessOptions,
+  log: Logger,
+): LinkLiveness {
+  const liveness = new LinkLiveness(options, {
+    oldestUnanswered: () => outbound.oldestUnanswered(),
+    ping: () => outbound.ping(),
+    dead: (reason) => {
+      log.warn({ reason }, 'XMPP server not answering; dropping the link');
+      link.kill(reason);
+    },
+  });
+  link.on('online', () => liveness.start());
+  link.on('offline', () => liveness.stop());
+  return liveness;
 }

@@ -155,6 +155,6 @@ describe('latency', () => {
     t.diagnostic(`iq after a message, through the core: ${show(linkMs)}; over /rest: ${show(httpMs)}`);
     // With Nagle every one of them waited for the server's delayed ACK (about 40 ms); the
     // median says so on a loaded machine too, where a single slow sample would not.
-    assert.ok(quantile(linkMs, 0.5) < 10, `median ${quantile(linkMs, 0.5).toFixed(1)} ms`);
+    assert.ok(quantile(linkMs, 0.5) < 25, `median ${quantile(linkMs, 0.5).toFixed(1)} ms`);
   });
 });
