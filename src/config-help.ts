@@ -15,6 +15,8 @@ const help = {
   XMPP_PING_INTERVAL_MS: 'ping the XMPP server after this long without hearing from it',
   XMPP_PING_TIMEOUT_MS:
     'a ping or acknowledgement unanswered this long: the link is dropped and reconnected, waiting iqs fail with 503',
+  XMPP_MAX_STANZA_BYTES:
+    "largest stanza written to the XMPP server, in bytes once serialised; larger ones are refused with 413 (keep it below the server's limit: Prosody 512 KiB)",
   HTTP_HOST: 'HTTP listen address',
   HTTP_PORT: 'HTTP listen port',
   CORS_ORIGINS: 'browser origins allowed to call the API, comma-separated (* for any)',

@@ -70,7 +70,7 @@ export class XmppCore {
     private readonly options: XmppCoreOptions,
     private readonly log: Logger,
   ) {
-    this.rules = { domain: options.domain };
+    this.rules = { domain: options.domain, maxStanzaBytes: options.maxStanzaBytes };
     this.#link = new XmppLink(options, log);
     this.#outbound = new OutboundQueue(this.#link, {
       deadlineMs: options.sendDeadlineMs,
@@ -146,7 +146,7 @@ export class XmppCore {
    * that does not exist), as mod_rest answers such a bounce.
    */
   async send(stanza: Stanza): Promise<Stanza | undefined> {
-    const bounce = await this.#outbound.send(stanza.toXml(), { bounceOf: stanza });
+    const bounce = await this.#outbound.send(this.#wire(stanza), { bounceOf: stanza });
     this.#counted('out', stanza.kind);
     return bounce;
   }
@@ -158,20 +158,22 @@ export class XmppCore {
    * returns goes the inbound way (to the webhook), as no caller waits for it.
    */
   async reply(stanza: Stanza): Promise<void> {
-    await this.#outbound.send(stanza.toXml(), { reply: true });
+    await this.#outbound.send(this.#wire(stanza), { reply: true });
     this.#counted('out', stanza.kind);
   }
 
   /**
    * Sends an iq get/set and resolves with its reply, `type="result"` or `type="error"` alike
    * (a stanza error is an answer, not a failure). Rejects with GatewayError `iq-timeout`,
-   * `link-down`, `link-lost`, `iq-conflict`, `queue-full` or `shutting-down`.
+   * `link-down`, `link-lost`, `iq-conflict`, `queue-full` or `shutting-down`; before anything is
+   * written, with the wire check's `invalid-character`, `not-well-formed` or `stanza-too-large`.
    */
   async request(iq: Stanza, timeoutMs: number): Promise<Stanza> {
+    const xml = this.#wire(iq);
     const started = performance.now();
     const waiter = this.#iqs.expect(iq, timeoutMs);
     try {
-      await this.#outbound.send(iq.toXml(), { deadlineMs: timeoutMs, until: 'written' });
+      await this.#outbound.send(xml, { deadlineMs: timeoutMs, until: 'written' });
       waiter.sent();
       this.#counted('out', 'iq');
     } catch (error) {
@@ -199,6 +201,11 @@ export class XmppCore {
       const index = this.#answerers.indexOf(entry);
       if (index !== -1) this.#answerers.splice(index, 1);
     };
+  }
+
+  /** Everything written to the server passes the codec's wire check here (throws GatewayError). */
+  #wire(stanza: Stanza): string {
+    return stanza.toWire(this.options.maxStanzaBytes);
   }
 
   #counted(direction: 'in' | 'out', kind: StanzaKind): void {

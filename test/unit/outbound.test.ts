@@ -356,6 +356,7 @@ describe('OutboundQueue', () => {
     const sent = parseStanza("<message to='nobody@example.net' id='m1'><body>hi</body></message>", {
       domain: DOMAIN,
       maxBytes: 4096,
+      maxStanzaBytes: 4096,
     });
     const result = queue.send(sent.toXml(), { bounceOf: sent });
     await tick();
