@@ -16,6 +16,12 @@ export interface Config {
     sendQueueMax: number;
     reconnectMinMs: number;
     reconnectMaxMs: number;
+    /** Stanzas written but not yet acknowledged by the server, at most. */
+    ackWindow: number;
+    /** Quiet this long: ping the server. */
+    pingIntervalMs: number;
+    /** A ping or acknowledgement unanswered this long: the link is dead. */
+    pingTimeoutMs: number;
     /**
      * The largest stanza written to the XMPP server, in bytes once serialised (the wire check in
      * src/xmpp/codec/wire-check.ts); below the server's own limit, which closes the stream.
@@ -147,6 +153,9 @@ const settings = {
   XMPP_SEND_QUEUE_MAX: [positiveInt(1_000_000), '10000'],
   XMPP_RECONNECT_MIN_MS: [positiveInt(600_000), '500'],
   XMPP_RECONNECT_MAX_MS: [positiveInt(3_600_000), '30000'],
+  XMPP_ACK_WINDOW: [positiveInt(100_000), '256'],
+  XMPP_PING_INTERVAL_MS: [positiveInt(3_600_000), '30000'],
+  XMPP_PING_TIMEOUT_MS: [positiveInt(600_000), '10000'],
   // Below Prosody's component_stanza_size_limit (512 KiB) and the c2s limits of Prosody and
   // ejabberd's shipped config (256 KiB); ejabberd_service's own max_stanza_size is unlimited.
   XMPP_MAX_STANZA_BYTES: [
@@ -251,6 +260,9 @@ export function loadConfig(env: Env = process.env): Config {
       sendQueueMax: get('XMPP_SEND_QUEUE_MAX'),
       reconnectMinMs,
       reconnectMaxMs,
+      ackWindow: get('XMPP_ACK_WINDOW'),
+      pingIntervalMs: get('XMPP_PING_INTERVAL_MS'),
+      pingTimeoutMs: get('XMPP_PING_TIMEOUT_MS'),
       maxStanzaBytes: get('XMPP_MAX_STANZA_BYTES'),
     },
     http: {

@@ -32,6 +32,7 @@ export const failureGroups = {
   'link-down': 'unavailable',
   'link-lost': 'unavailable',
   'queue-full': 'unavailable',
+  unconfirmed: 'unavailable',
   'shutting-down': 'unavailable',
   'subscriber-overflow': 'unavailable',
   internal: 'internal',

@@ -73,6 +73,14 @@ export const failures = {
     http: 503,
     text: 'The XMPP link went down before the reply arrived; the iq may have been delivered',
   },
+  // Written, then neither confirmed by the server (ack-markers.ts) nor written again before the
+  // deadline: the server may have processed it. The gateway never writes it again.
+  unconfirmed: {
+    type: 'wait',
+    condition: 'service-unavailable',
+    http: 503,
+    text: 'The XMPP server did not confirm the stanza in time; it may have been delivered',
+  },
   'queue-full': {
     type: 'wait',
     condition: 'resource-constraint',

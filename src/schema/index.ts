@@ -6,6 +6,7 @@ import './stanza.ts';
 import './message.ts';
 import './presence.ts';
 import './iq.ts';
+import './bounced.ts';
 import './send-iq.ts';
 import './send-stanza.ts';
 import './ping.ts';
