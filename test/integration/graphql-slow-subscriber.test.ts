@@ -76,7 +76,6 @@ it('a subscriber that stops reading is ended with SUBSCRIBER_OVERFLOW; the other
 
   (slowSocket as unknown as { _socket: Socket })._socket.resume();
   const error = (await slow.ended) as { message?: string; extensions?: { code?: string } }[] | undefined;
-  console.log("DEBUG", JSON.stringify({ code: (error as any)?.code, reason: (error as any)?.reason, n: slow.events.length }));
   assert.ok(Array.isArray(error), `ended with GraphQL errors, got ${JSON.stringify(error)}`);
   assert.match(error[0]?.message ?? '', /did not keep up/);
   assert.equal(error[0]?.extensions?.code, 'SUBSCRIBER_OVERFLOW');
