@@ -60,7 +60,7 @@ export function createGraphqlMount(options: GraphqlMountOptions): Mount {
           return;
         }
       }
-      await yoga.requestListener(req, res);
+      return yoga.requestListener(req, res);
     },
   };
 }

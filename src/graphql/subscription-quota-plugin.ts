@@ -65,7 +65,9 @@ export function useSubscriptionQuota(quota: SubscriptionQuota): Plugin<Identifie
       // A subscribe that throws yields no result to see below.
       setSubscribeFn(async (args) => {
         try {
-          return await subscribeFn(args);
+          // envelop types the subscribe function as returning any.
+          const result: unknown = await subscribeFn(args);
+          return result;
         } catch (error) {
           release();
           throw error;

@@ -40,7 +40,10 @@ export function createOpsMount(registry: Registry, checks: readonly ReadinessChe
         const report = await readiness(checks);
         const detailed = hasToken(req, auth);
         const shown = Object.fromEntries(
-          Object.entries(report.checks).map(([name, reason]) => [name, detailed || reason === 'ok' ? reason : 'failing']),
+          Object.entries(report.checks).map(([name, reason]) => [
+            name,
+            detailed || reason === 'ok' ? reason : 'failing',
+          ]),
         );
         return json(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', checks: shown });
       }

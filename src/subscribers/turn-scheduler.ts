@@ -53,7 +53,7 @@ export class TurnScheduler {
       this.#queue[this.#head] = undefined;
       this.#head += 1;
       turn();
-      await undefined;
+      await Promise.resolve();
     }
     // Compact rather than shift(): O(1) per turn.
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {

@@ -93,7 +93,7 @@ async function refusal(stream: Stream): Promise<unknown> {
 async function openStanzas(count: number, token: string): Promise<{ streams: Stream[]; dispose(): Promise<void> }> {
   const client = wsClient(gateway, { authorization: `Bearer ${token}` });
   const streams: Stream[] = [];
-  for (let i = 0; i < count; i += 1) streams.push((await subscribeWs(client, StanzasDocument, {})) as Stream);
+  for (let i = 0; i < count; i += 1) streams.push(await subscribeWs(client, StanzasDocument, {}));
   return { streams, dispose: async () => void (await client.dispose()) };
 }
 

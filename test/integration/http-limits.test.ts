@@ -15,8 +15,13 @@ let prosody: Prosody;
 const started: GatewayProcess[] = [];
 const clients: Socket[] = [];
 
+// One component domain per gateway process (a domain takes one connection at a time), so a
+// test that fails before stopping its gateway does not keep the next from starting.
+const domains = ['limits1.localhost', 'limits2.localhost', 'limits3.localhost'];
+const SECRET = 'limits-secret';
+
 before(async () => {
-  prosody = await startProsody({});
+  prosody = await startProsody({ extraComponents: Object.fromEntries(domains.map((domain) => [domain, SECRET])) });
 });
 
 after(async () => {
@@ -29,8 +34,8 @@ async function gatewayProcess(env: Record<string, string> = {}, openFiles?: numb
   const gateway = await startGatewayProcess(
     {
       XMPP_SERVICE: prosody.componentService,
-      XMPP_DOMAIN: prosody.componentDomain,
-      XMPP_SECRET: prosody.componentSecret,
+      XMPP_DOMAIN: domains[started.length]!,
+      XMPP_SECRET: SECRET,
       ...env,
     },
     undefined,
