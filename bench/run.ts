@@ -1,4 +1,5 @@
 import { startProsody } from '../test/support/prosody.ts';
+import { FAN_OUT_DOMAIN, FAN_OUT_SECRET, fanOutSection } from './sections/fan-out.ts';
 import { graphqlSection } from './sections/graphql.ts';
 import { restSection } from './sections/rest.ts';
 import { webhookSection } from './sections/webhooks.ts';
@@ -12,14 +13,19 @@ import { connectRaw } from './support/raw-component.ts';
  * Everything is bounded in count; everything started here is stopped here.
  * `npm run bench -- webhooks` runs the sections whose name starts with the argument.
  */
-const sections: BenchSection[] = [restSection, graphqlSection, webhookSection];
+const sections: BenchSection[] = [restSection, graphqlSection, webhookSection, fanOutSection];
 const only = process.argv[2];
 const SENDER_PASSWORD = 'bench-pw';
 const senders = Array.from({ length: 16 }, (_, i) => `sender${i}`);
 
 const prosody = await startProsody({
   users: Object.fromEntries(senders.map((name) => [name, SENDER_PASSWORD])),
-  extraComponents: { 'raw.localhost': 'raw-secret', 'sink.localhost': 'sink-secret', 'hook.localhost': 'hook-secret' },
+  extraComponents: {
+    'raw.localhost': 'raw-secret',
+    'sink.localhost': 'sink-secret',
+    'hook.localhost': 'hook-secret',
+    [FAN_OUT_DOMAIN]: FAN_OUT_SECRET,
+  },
 });
 const started: GatewayProcess[] = [];
 const startGateway = async (env: Record<string, string>, cwd?: string) => {
