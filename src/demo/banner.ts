@@ -37,8 +37,8 @@ GraphQL — send a message, ping the server:
 GraphQL — the webhook's delivery log (chat with ${info.bot} from any XMPP client first, as ${info.user}):
   ${graphql('{ deliveries(first: 5) { nodes { createdAt from status outcome attemptCount } } }')}
 
-GraphiQL (subscriptions too): open ${info.url}/graphql in a browser and put
-  {"Authorization": "Bearer ${info.token}"}  in its Headers tab.
+GraphiQL (subscriptions too): open ${info.url}/graphql in a browser and give it the token
+  ${info.token}
 
 Health and metrics: ${info.url}/readyz  ${info.url}/metrics
 
