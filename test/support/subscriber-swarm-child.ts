@@ -18,7 +18,9 @@ async function open(options: SwarmOptions): Promise<void> {
       socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${options.token}` } })),
     );
     socket.once('message', () => resolve());
-    socket.once('close', () => reject(new Error('closed before connection_ack')));
+    socket.once('close', (code, reason) =>
+      reject(new Error(`closed before connection_ack: ${code} ${reason.toString()}`)),
+    );
     socket.once('error', reject);
   });
   socket.on('message', (data: Buffer) => {
@@ -37,7 +39,10 @@ process.on('message', (message: { type: 'start'; options: SwarmOptions } | { typ
     return;
   }
   const { options } = message;
-  void Promise.all(Array.from({ length: options.sockets }, () => open(options))).then(
+  // One socket after the other: a gateway under load must not see them all time out together.
+  void (async () => {
+    for (let i = 0; i < options.sockets; i += 1) await open(options);
+  })().then(
     () => process.send!({ ok: true }),
     (error: unknown) => {
       process.stderr.write(`subscriber swarm: ${String(error)}\n`);
