@@ -31,6 +31,7 @@ async function run(ctx: BenchContext, subscriptions: number, burst: number, cwd?
       subscriptions,
       sockets: 40,
       burst,
+      timeoutMs: 600_000,
     });
   } finally {
     await sender.stop();

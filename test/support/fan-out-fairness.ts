@@ -119,7 +119,8 @@ async function until(condition: () => Promise<boolean>, deadline: number, what: 
 }
 
 export async function measureFairness(options: FairnessOptions): Promise<FairnessFigures> {
-  const deadline = Date.now() + (options.timeoutMs ?? 180_000);
+  const timeoutMs = options.timeoutMs ?? 180_000;
+  let deadline = Date.now() + timeoutMs;
   const callers = options.callers ?? 4;
   const swarm = await startSwarm({
     url: options.gatewayUrl,
@@ -146,6 +147,7 @@ export async function measureFairness(options: FairnessOptions): Promise<Fairnes
       (_, i) => `<message to='${options.to}' id='burst-${i}'><body>burst ${i}</body></message>`,
     );
     const started = performance.now();
+    deadline = Date.now() + timeoutMs;
     await options.sender.sendXml(messages.join(''));
     const expected = total * options.burst;
     let delivered = 0;
