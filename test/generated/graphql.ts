@@ -90,6 +90,10 @@ export type FailureKind =
   | 'SHUTTING_DOWN'
   /** The subscriber did not keep up with inbound stanzas; its buffer overflowed and the subscription ended */
   | 'SUBSCRIBER_OVERFLOW'
+  /** The gateway has as many subscriptions open as it may (SUBSCRIPTIONS_MAX): try again later */
+  | 'SUBSCRIPTION_LIMIT'
+  /** This token has as many subscriptions open as it may (SUBSCRIPTIONS_PER_TOKEN_MAX): end one first */
+  | 'TOKEN_SUBSCRIPTION_LIMIT'
   /** No delivery with this id */
   | 'UNKNOWN_DELIVERY'
   /** Unsupported media type */
