@@ -55,7 +55,15 @@ export class InboundSubscriptions {
   #closed = false;
   readonly #fanOutTurn = () => {
     this.#turnQueued = false;
-    this.#fanOut(performance.now() + CHUNK_MS);
+    // A turn must not throw (it would end the scheduler's slice for everyone).
+    try {
+      this.#fanOut(performance.now() + CHUNK_MS);
+    } catch (error) {
+      // Skip the stanza that failed rather than stall every later one.
+      const failed = this.#backlog.shift();
+      this.log.error({ err: error, id: failed?.stanza.id }, 'fan-out of a stanza to subscriptions failed');
+      if (this.#backlog.length > 0) this.#queueTurn();
+    }
   };
 
   constructor(
