@@ -53,8 +53,10 @@ it('a burst to 20,000 subscriptions leaves other callers’ iq latency low', asy
       `(${duringBurst.count} iqs)`,
   );
   assert.ok(duringBurst.count >= 20, `only ${duringBurst.count} iqs ran during the burst`);
-  // The goal is 50 ms (bench, on a quiet machine); the margin here survives a machine shared
-  // with other tests. Before turns, the loop was held for the whole fan-out: seconds.
-  const bound = Math.max(150, 2 * idle.p99);
+  // The goal is 50 ms (bench, on a quiet machine). The bound here must survive a machine shared
+  // with other tests, where everything, the delivery included, takes longer: no iq may wait
+  // more than a twentieth of the fan-out. Before turns the loop was held for all of it, so the
+  // iqs that started meanwhile waited about as long as the whole delivery.
+  const bound = Math.max(150, 2 * idle.p99, (deliverySeconds * 1000) / 20);
   assert.ok(duringBurst.p99 < bound, `iq p99 during the burst: ${duringBurst.p99.toFixed(1)} ms (bound ${bound})`);
 });
