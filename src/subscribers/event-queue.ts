@@ -9,6 +9,9 @@ import { type TurnScheduler, turns } from './turn-scheduler.ts';
  * The consumer takes events in turns of the scheduler (turn-scheduler.ts): with thousands of
  * subscriptions, their work is spread over the event loop instead of holding it.
  */
+/** Events a consumer may take in a row while others wait for their turn. */
+const STREAK_MAX = 8;
+
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   readonly #items: T[] = [];
   #head = 0;
@@ -16,6 +19,8 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   #wake: (() => void) | undefined;
   /** A turn is queued for the waiting consumer. */
   #turnQueued = false;
+  /** Events taken since the consumer's last turn began. */
+  #streak = 0;
   #onEnd: (() => void) | undefined;
   readonly #resume = () => {
     this.#turnQueued = false;
@@ -62,8 +67,18 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   }
 
   async next(): Promise<IteratorResult<T>> {
-    // Another event right away only within the current slice; otherwise wait for a turn.
-    if (this.size > 0 && !this.scheduler.mayContinue()) await this.#waitTurn();
+    // Another event right away only within the current slice, and when others wait, only a few
+    // in a row (a turn each would cost more than the events); otherwise wait for a turn.
+    const goOn = this.scheduler.mayContinue() || (this.#streak < STREAK_MAX && this.scheduler.withinSlice());
+    if (this.size > 0 && !goOn) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        this.#queueTurn();
+      });
+      this.#wake = undefined;
+      this.#streak = 0;
+    }
+    this.#streak += 1;
     for (;;) {
       if (this.size > 0) {
         const item = this.#items[this.#head]!;
@@ -81,17 +96,13 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
         if (error !== undefined) throw error;
         return { value: undefined, done: true };
       }
-      await this.#waitTurn(false);
+      // push() queues the turn that wakes this.
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+      this.#wake = undefined;
+      this.#streak = 0;
     }
-  }
-
-  /** Waits until a turn runs (`now`: queue one at once; else push() queues it). */
-  async #waitTurn(now = true): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.#wake = resolve;
-      if (now) this.#queueTurn();
-    });
-    this.#wake = undefined;
   }
 
   #queueTurn(): void {

@@ -15,6 +15,8 @@
  *
  * One scheduler per process (the event loop is one per process): `turns`.
  */
+const settled = Promise.resolve();
+
 export class TurnScheduler {
   readonly #queue: ((() => void) | undefined)[] = [];
   #head = 0;
@@ -34,7 +36,12 @@ export class TurnScheduler {
    * time, with nobody waiting before it.
    */
   mayContinue(): boolean {
-    return this.waiting === 0 && performance.now() < this.#sliceEnd;
+    return this.waiting === 0 && this.withinSlice();
+  }
+
+  /** Whether the current slice has time left (others may be waiting). */
+  withinSlice(): boolean {
+    return performance.now() < this.#sliceEnd;
   }
 
   /** Runs `turn` in a slice to come, after the turns already waiting. */
@@ -53,7 +60,7 @@ export class TurnScheduler {
       this.#queue[this.#head] = undefined;
       this.#head += 1;
       turn();
-      await Promise.resolve();
+      await settled;
     }
     // Compact rather than shift(): O(1) per turn.
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
