@@ -48,4 +48,9 @@ export default tseslint.config(
     rules: { '@typescript-eslint/require-await': 'off' },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  {
+    // GraphiQL's page script runs in the browser (served by src/graphql/graphiql-assets.ts).
+    files: ['src/graphql/graphiql-page.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'script' },
+  },
 );

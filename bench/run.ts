@@ -1,4 +1,5 @@
 import { startProsody } from '../test/support/prosody.ts';
+import { FAN_OUT_DOMAIN, FAN_OUT_SECRET, fanOutSection } from './sections/fan-out.ts';
 import { graphqlSection } from './sections/graphql.ts';
 import { restDeliverySection } from './sections/rest-delivery.ts';
 import { restSection } from './sections/rest.ts';
@@ -13,7 +14,7 @@ import { connectRaw } from './support/raw-component.ts';
  * Everything is bounded in count; everything started here is stopped here.
  * `npm run bench -- webhooks` runs the sections whose name starts with the argument.
  */
-const sections: BenchSection[] = [restSection, restDeliverySection, graphqlSection, webhookSection];
+const sections: BenchSection[] = [restSection, restDeliverySection, graphqlSection, webhookSection, fanOutSection];
 const only = process.argv[2];
 const SENDER_PASSWORD = 'bench-pw';
 const senders = Array.from({ length: 16 }, (_, i) => `sender${i}`);
@@ -26,6 +27,7 @@ const prosody = await startProsody({
     'hook.localhost': 'hook-secret',
     // BENCH_BASELINE_DIR's gateway in the /rest delivery section.
     'base.localhost': 'base-secret',
+    [FAN_OUT_DOMAIN]: FAN_OUT_SECRET,
   },
 });
 const started: GatewayProcess[] = [];

@@ -32,6 +32,14 @@ export interface Config {
     host: string;
     port: number;
     corsOrigins: string[];
+    /** Open HTTP connections (WebSockets included) before idle ones are closed or new ones refused. */
+    maxConnections: number;
+    /** Connections accepted beyond maxConnections for the probes (/healthz, /readyz, /metrics) only. */
+    probeReserve: number;
+    /** Time allowed for a request's headers, then 408. */
+    headersTimeoutMs: number;
+    /** Time allowed for a whole request (headers and body), then 408. */
+    requestTimeoutMs: number;
   };
   auth: {
     tokens: string[];
@@ -50,6 +58,12 @@ export interface Config {
     subscriptionBufferMax: number;
     maxDepth: number;
     maxCost: number;
+    /** Largest GraphQL request body over HTTP, and largest graphql-ws message. */
+    maxBodyBytes: number;
+    /** Subscriptions open at once, all tokens together. */
+    subscriptionsMax: number;
+    /** Subscriptions open at once with one token. */
+    subscriptionsPerTokenMax: number;
   };
   callbackUrl: string | undefined;
   databaseUrl: string | undefined;
@@ -169,6 +183,10 @@ const settings = {
   HTTP_HOST: [z.string().min(1), '127.0.0.1'],
   HTTP_PORT: [z.coerce.number().int().min(0).max(65535), '8080'],
   CORS_ORIGINS: [origins, ''],
+  HTTP_MAX_CONNECTIONS: [positiveInt(1_000_000), '10000'],
+  HTTP_PROBE_RESERVE: [z.coerce.number().int().min(0).max(1000), '16'],
+  HTTP_HEADERS_TIMEOUT_MS: [positiveInt(600_000), '10000'],
+  HTTP_REQUEST_TIMEOUT_MS: [positiveInt(3_600_000), '60000'],
   API_TOKENS: [tokens, undefined],
   REST_MAX_BODY_BYTES: [positiveInt(64 * 1024 * 1024), String(192 * 1024)],
   IQ_TIMEOUT_MS: [positiveInt(300_000), '120000'],
@@ -177,6 +195,9 @@ const settings = {
   SUBSCRIPTION_BUFFER_MAX: [positiveInt(1_000_000), '1000'],
   GRAPHQL_MAX_DEPTH: [positiveInt(1000), '16'],
   GRAPHQL_MAX_COST: [positiveInt(10_000_000), '20000'],
+  GRAPHQL_MAX_BODY_BYTES: [positiveInt(64 * 1024 * 1024), String(192 * 1024)],
+  SUBSCRIPTIONS_MAX: [positiveInt(10_000_000), '20000'],
+  SUBSCRIPTIONS_PER_TOKEN_MAX: [positiveInt(10_000_000), '10000'],
   CALLBACK_URL: [url, null],
   DATABASE_URL: [databaseUrl, null],
   WEBHOOK_SECRET: [webhookSecrets, null],
@@ -251,6 +272,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (maxTimeoutMs < defaultTimeoutMs) {
     throw new ConfigError('IQ_MAX_TIMEOUT_MS', 'must not be smaller than IQ_TIMEOUT_MS');
   }
+  const headersTimeoutMs = get('HTTP_HEADERS_TIMEOUT_MS');
+  const requestTimeoutMs = get('HTTP_REQUEST_TIMEOUT_MS');
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new ConfigError('HTTP_REQUEST_TIMEOUT_MS', 'must not be smaller than HTTP_HEADERS_TIMEOUT_MS');
+  }
   return {
     xmpp: {
       service: get('XMPP_SERVICE'),
@@ -269,6 +295,10 @@ export function loadConfig(env: Env = process.env): Config {
       host: get('HTTP_HOST'),
       port: get('HTTP_PORT'),
       corsOrigins: get('CORS_ORIGINS'),
+      maxConnections: get('HTTP_MAX_CONNECTIONS'),
+      probeReserve: get('HTTP_PROBE_RESERVE'),
+      headersTimeoutMs,
+      requestTimeoutMs,
     },
     auth: { tokens: get('API_TOKENS') },
     rest: { maxBodyBytes: get('REST_MAX_BODY_BYTES') },
@@ -277,6 +307,9 @@ export function loadConfig(env: Env = process.env): Config {
       subscriptionBufferMax: get('SUBSCRIPTION_BUFFER_MAX'),
       maxDepth: get('GRAPHQL_MAX_DEPTH'),
       maxCost: get('GRAPHQL_MAX_COST'),
+      maxBodyBytes: get('GRAPHQL_MAX_BODY_BYTES'),
+      subscriptionsMax: get('SUBSCRIPTIONS_MAX'),
+      subscriptionsPerTokenMax: get('SUBSCRIPTIONS_PER_TOKEN_MAX'),
     },
     callbackUrl: get('CALLBACK_URL'),
     databaseUrl: get('DATABASE_URL'),

@@ -5,6 +5,8 @@ import { BearerAuth } from './http/bearer-auth.ts';
 import { CorsPolicy } from './http/cors.ts';
 import { createConsoleMount } from './console/console-mount.ts';
 import { createGraphqlFace } from './graphql/graphql-face.ts';
+import { ConnectionGuard } from './http/connection-guard.ts';
+import { fitConnectionCap } from './http/descriptor-limit.ts';
 import { createHttpServer, type Mount } from './http/http-server.ts';
 import { RequestTracker } from './http/request-tracker.ts';
 import type { Logger } from './log.ts';
@@ -12,6 +14,7 @@ import { createMetrics } from './ops/metrics.ts';
 import { createOpsMount } from './ops/ops-mount.ts';
 import type { ReadinessCheck } from './ops/readiness.ts';
 import { databaseCheck } from './ops/database-check.ts';
+import { registerHttpMetrics } from './ops/http-metrics.ts';
 import { registerWebhookMetrics } from './ops/webhook-metrics.ts';
 import { createRestHandler, refuseStopping } from './rest/router.ts';
 import { createWebhooks, type Webhooks } from './webhooks/index.ts';
@@ -61,7 +64,7 @@ export function buildApp(config: Config, log: Logger): App {
     maxBodyBytes: config.rest.maxBodyBytes,
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
   });
-  const graphql = createGraphqlFace(config, core, auth, log, webhooks, metrics);
+  const graphql = createGraphqlFace(config, core, auth, cors, log, webhooks, metrics);
   const consoleMount = createConsoleMount(log);
   const mounts: Mount[] = [
     {
@@ -71,10 +74,27 @@ export function buildApp(config: Config, log: Logger): App {
     },
     graphql.mount,
     consoleMount,
-    createOpsMount(metrics, checks),
+    createOpsMount(metrics, checks, auth),
   ];
   const tracker = new RequestTracker();
-  const server = createHttpServer(mounts, log, tracker);
+  // Descriptors kept for what is not an HTTP client: the link, the database, webhook POSTs, files.
+  const otherDescriptors = 256 + config.http.probeReserve + (webhooks ? config.webhook.concurrency : 0);
+  const maxConnections = fitConnectionCap(config.http.maxConnections, otherDescriptors);
+  if (maxConnections < config.http.maxConnections) {
+    log.warn(
+      { wanted: config.http.maxConnections, maxConnections },
+      'HTTP_MAX_CONNECTIONS lowered to fit the open-file limit of this process (raise it with ulimit -n or LimitNOFILE)',
+    );
+  }
+  const guard = new ConnectionGuard({ max: maxConnections, probeReserve: config.http.probeReserve });
+  registerHttpMetrics(metrics, guard, graphql.quota);
+  logShedding(guard, log);
+  const server = createHttpServer(mounts, log, {
+    tracker,
+    guard,
+    headersTimeoutMs: config.http.headersTimeoutMs,
+    requestTimeoutMs: config.http.requestTimeoutMs,
+  });
   graphql.attach(server);
   let stopping: Promise<void> | undefined;
 
@@ -127,4 +147,15 @@ export function buildApp(config: Config, log: Logger): App {
       return stopping;
     },
   };
+}
+
+/** One warning per burst of shed connections (a flood would otherwise write a line per socket). */
+function logShedding(guard: ConnectionGuard, log: Logger): void {
+  let quietUntil = 0;
+  guard.onShed(() => {
+    const now = Date.now();
+    if (now < quietUntil) return;
+    quietUntil = now + 10_000;
+    log.warn({ maxConnections: guard.max, ...guard.shed }, 'HTTP connection cap reached: shedding connections');
+  });
 }

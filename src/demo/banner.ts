@@ -41,8 +41,8 @@ GraphQL — the webhook's delivery log (chat with ${info.bot} from any XMPP clie
 The web console: open ${info.url}/console/ in a browser and sign in with the token above
   (deliveries, redeliver, the link and live traffic).
 
-GraphiQL (subscriptions too): open ${info.url}/graphql in a browser and put
-  {"Authorization": "Bearer ${info.token}"}  in its Headers tab.
+GraphiQL (subscriptions too): open ${info.url}/graphql in a browser and give it the token
+  ${info.token}
 
 Health and metrics: ${info.url}/readyz  ${info.url}/metrics
 

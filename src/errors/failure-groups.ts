@@ -35,6 +35,8 @@ export const failureGroups = {
   unconfirmed: 'unavailable',
   'shutting-down': 'unavailable',
   'subscriber-overflow': 'unavailable',
+  'token-subscription-limit': 'unavailable',
+  'subscription-limit': 'unavailable',
   internal: 'internal',
   // Webhook outcomes: what the sender of an inbound stanza gets, never the result of an operation.
   'callback-unreachable': 'internal',

@@ -105,6 +105,19 @@ export const failures = {
     http: 503,
     text: 'The subscriber did not keep up with inbound stanzas; its buffer overflowed and the subscription ended',
   },
+  // GraphQL: the subscription caps (SUBSCRIPTIONS_PER_TOKEN_MAX, SUBSCRIPTIONS_MAX).
+  'token-subscription-limit': {
+    type: 'wait',
+    condition: 'policy-violation',
+    http: 429,
+    text: 'This token has as many subscriptions open as it may (SUBSCRIPTIONS_PER_TOKEN_MAX): end one first',
+  },
+  'subscription-limit': {
+    type: 'wait',
+    condition: 'resource-constraint',
+    http: 503,
+    text: 'The gateway has as many subscriptions open as it may (SUBSCRIPTIONS_MAX): try again later',
+  },
   'method-not-allowed': { type: 'cancel', condition: 'not-allowed', http: 405, text: 'Method not allowed' },
   'not-found': { type: 'cancel', condition: 'item-not-found', http: 404, text: 'Not found' },
   internal: { type: 'wait', condition: 'internal-server-error', http: 500, text: 'Internal error' },

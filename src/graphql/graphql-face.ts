@@ -1,24 +1,30 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
-import type { BearerAuth } from '../http/bearer-auth.ts';
+import type { BearerAuth, TokenIdentity } from '../http/bearer-auth.ts';
+import type { CorsPolicy } from '../http/cors.ts';
 import type { Mount } from '../http/http-server.ts';
 import type { Logger } from '../log.ts';
 import { AttemptsLoader } from '../schema/attempts-loader.ts';
 import { schema, type SharedContext } from '../schema/index.ts';
 import { InboundSubscriptions } from '../subscribers/inbound-subscriptions.ts';
+import { SubscriptionQuota } from '../subscribers/subscription-quota.ts';
 import type { Webhooks } from '../webhooks/index.ts';
 import type { XmppCore } from '../xmpp/core.ts';
+import { createGraphiqlPage } from './graphiql-page.ts';
+import { createGraphqlMount } from './http-mount.ts';
 import { attachGraphqlWebSocket, type GraphqlWebSocket } from './websocket.ts';
 import { createGraphqlYoga, GRAPHQL_PATH } from './yoga.ts';
 
 /**
- * The GraphQL face, composed: the subscriber hub over the core, the yoga instance (HTTP, SSE,
- * GraphiQL) as a mount of the one HTTP listener, and graphql-ws on that listener's upgrades.
+ * The GraphQL face, composed: the subscriber hub over the core, the subscription quota, the
+ * yoga instance (HTTP, SSE) behind a mount of the one HTTP listener that also serves GraphiQL,
+ * and graphql-ws on that listener's upgrades.
  */
 export interface GraphqlFace {
   mount: Mount;
   subscriptions: InboundSubscriptions;
+  quota: SubscriptionQuota;
   /** Accepts WebSocket upgrades on the listener; call once, before it listens. */
   attach(server: Server): void;
   /** Ends every subscription (`stanzas` and `deliveries`; pending iqs answered) and closes every socket. */
@@ -29,6 +35,7 @@ export function createGraphqlFace(
   config: Config,
   core: XmppCore,
   auth: BearerAuth,
+  cors: CorsPolicy,
   log: Logger,
   webhooks: Pick<Webhooks, 'log' | 'status'> | undefined,
   metrics: Registry,
@@ -48,26 +55,42 @@ export function createGraphqlFace(
     webhookStatus: webhooks && (() => webhooks.status()),
     subscriptionBufferMax: config.graphql.subscriptionBufferMax,
   };
+  const quota = new SubscriptionQuota({
+    total: config.graphql.subscriptionsMax,
+    perToken: config.graphql.subscriptionsPerTokenMax,
+  });
+  // Set by the mount (HTTP), or carried from the socket's connection_init (graphql-ws).
+  const identities = new WeakMap<IncomingMessage, TokenIdentity>();
   const yoga = createGraphqlYoga({
     schema,
-    context: () => ({ ...shared, attempts: new AttemptsLoader(deliveryLog) }),
-    auth,
-    realm: core.domain,
+    context: ({ req, identity }) => ({
+      ...shared,
+      attempts: new AttemptsLoader(deliveryLog),
+      identity: identity ?? identities.get(req),
+    }),
+    quota,
     corsOrigins: config.http.corsOrigins,
     limits: { maxDepth: config.graphql.maxDepth, maxCost: config.graphql.maxCost },
     log,
     metrics,
   });
+  const mount = createGraphqlMount({
+    yoga,
+    auth,
+    cors,
+    realm: core.domain,
+    maxBodyBytes: config.graphql.maxBodyBytes,
+    graphiql: createGraphiqlPage({ title: 'Stanza Gateway', endpoint: GRAPHQL_PATH, domain: core.domain }),
+    identities,
+  });
   let socket: GraphqlWebSocket | undefined;
 
   return {
     subscriptions,
-    mount: {
-      matches: (path) => path === GRAPHQL_PATH || path === `${GRAPHQL_PATH}/`,
-      handle: (req, res) => yoga.requestListener(req, res),
-    },
+    quota,
+    mount,
     attach(server) {
-      socket = attachGraphqlWebSocket(server, yoga, auth, log);
+      socket = attachGraphqlWebSocket(server, yoga, auth, log, config.graphql.maxBodyBytes);
     },
     async close() {
       // Open SSE streams are requests in progress: left open, a stop would wait its whole grace.

@@ -39,6 +39,12 @@ export function useOperationMetrics(registry: Registry): Plugin {
       };
     },
     onSubscribe() {
+      // A stream that fails (an overflow) ends without envelop's end hook: both hooks close it, once.
+      let opened = false;
+      const close = () => {
+        if (opened) open.dec();
+        opened = false;
+      };
       return {
         onSubscribeResult({ result }) {
           if (!(Symbol.asyncIterator in result)) {
@@ -47,8 +53,10 @@ export function useOperationMetrics(registry: Registry): Plugin {
           }
           operations.inc({ type: 'subscription', outcome: 'ok' });
           open.inc();
-          return { onEnd: () => open.dec() };
+          opened = true;
+          return { onEnd: close };
         },
+        onSubscribeError: close,
       };
     },
   };

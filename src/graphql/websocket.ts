@@ -4,7 +4,7 @@ import type { ConnectionInitMessage, OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type ServerOptions, WebSocketServer, type WebSocket } from 'ws';
 import { isGatewayError } from '../errors/gateway-error.ts';
-import type { BearerAuth } from '../http/bearer-auth.ts';
+import type { BearerAuth, TokenIdentity } from '../http/bearer-auth.ts';
 import type { Logger } from '../log.ts';
 import type { GraphqlYoga } from './yoga.ts';
 
@@ -15,7 +15,7 @@ import type { GraphqlYoga } from './yoga.ts';
  * Without credentials the socket is closed with 4401, with wrong ones 4403 (graphql-ws's
  * Forbidden). close() ends every socket.
  */
-type Extra = { socket: WebSocket; request: IncomingMessage };
+type Extra = { socket: WebSocket; request: IncomingMessage; identity?: TokenIdentity };
 
 interface Executors {
   execute: (args: ExecutionArgs) => OperationResult;
@@ -56,11 +56,13 @@ export function attachGraphqlWebSocket(
   yoga: GraphqlYoga,
   auth: BearerAuth,
   log: Logger,
+  /** The largest message a client may send (GRAPHQL_MAX_BODY_BYTES); past it ws closes with 1009. */
+  maxPayload: number,
 ): GraphqlWebSocket {
   const options: ServerOptions & { closeTimeout: number } = {
     server,
     path: yoga.graphqlEndpoint,
-    maxPayload: 1024 * 1024,
+    maxPayload,
     closeTimeout: CLOSE_TIMEOUT_MS,
   };
   const wss = new WebSocketServer(options);
@@ -72,7 +74,7 @@ export function attachGraphqlWebSocket(
       subscribe: (args) => (args.rootValue as Executors).subscribe(args),
       onConnect: (ctx) => {
         try {
-          auth.check(authorizationOf(ctx.connectionParams));
+          ctx.extra.identity = auth.check(authorizationOf(ctx.connectionParams));
           return true;
         } catch (error) {
           if (!isGatewayError(error)) throw error;
@@ -85,6 +87,7 @@ export function attachGraphqlWebSocket(
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
+          identity: ctx.extra.identity,
           socket: ctx.extra.socket,
           params: payload,
         }) as Enveloped;

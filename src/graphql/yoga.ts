@@ -3,33 +3,43 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import type { BearerAuth } from '../http/bearer-auth.ts';
+import type { IncomingMessage } from 'node:http';
+import type { TokenIdentity } from '../http/bearer-auth.ts';
 import type { Logger } from '../log.ts';
 import type { GraphqlContext } from '../schema/index.ts';
-import { renderGraphiql } from './graphiql.ts';
-import { useBearerAuth } from './bearer-auth-plugin.ts';
+import type { SubscriptionQuota } from '../subscribers/subscription-quota.ts';
 import { useOperationMetrics } from './metrics-plugin.ts';
+import { useSubscriptionQuota } from './subscription-quota-plugin.ts';
 
 /**
- * The yoga instance behind /graphql: HTTP queries and mutations, SSE subscriptions, GraphiQL.
+ * The yoga instance behind /graphql: HTTP queries and mutations and SSE subscriptions, once
+ * http-mount.ts has checked the token and read the body (GraphiQL is served there too).
  * graphql-ws (websocket.ts) executes through the same instance, so the limits below apply to
  * every transport.
  */
 export const GRAPHQL_PATH = '/graphql';
 
+/**
+ * What each transport hands yoga: the HTTP request (the upgrade request for graphql-ws) and, for
+ * graphql-ws, the identity its connection authenticated with.
+ */
+export interface ServerContext {
+  req: IncomingMessage;
+  identity?: TokenIdentity;
+}
+
 export interface YogaOptions {
   schema: GraphQLSchema;
   /** Called once per operation (per HTTP request, SSE stream, or graphql-ws operation). */
-  context: () => GraphqlContext;
-  auth: BearerAuth;
-  realm: string;
+  context: (server: ServerContext) => GraphqlContext & { identity: TokenIdentity | undefined };
+  quota: SubscriptionQuota;
   corsOrigins: readonly string[];
   limits: { maxDepth: number; maxCost: number };
   log: Logger;
   metrics: Registry;
 }
 
-export type GraphqlYoga = YogaServerInstance<Record<string, unknown>, GraphqlContext>;
+export type GraphqlYoga = YogaServerInstance<ServerContext, GraphqlContext>;
 
 function cors(origins: readonly string[]) {
   // Yoga treats an empty origin list as "any origin": no configured origin must mean no CORS.
@@ -45,18 +55,18 @@ function cors(origins: readonly string[]) {
 
 export function createGraphqlYoga(options: YogaOptions): GraphqlYoga {
   const { log } = options;
-  return createYoga<Record<string, unknown>, GraphqlContext>({
+  return createYoga<ServerContext, GraphqlContext>({
     schema: options.schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: () => options.context(),
+    context: (server) => options.context(server),
     landingPage: false,
     batching: false,
     cors: cors(options.corsOrigins),
     // Stack traces never leave the process, whatever NODE_ENV says; unexpected errors are
     // logged and answered "Unexpected error."
     maskedErrors: { isDev: false },
-    graphiql: { title: 'Stanza Gateway', subscriptionsProtocol: 'WS' },
-    renderGraphiQL: renderGraphiql,
+    // Served by http-mount.ts from cached, compressed assets (graphiql-assets.ts).
+    graphiql: false,
     logging: {
       debug: (...args) => log.debug({ yoga: args.map(String) }, 'graphql'),
       info: (...args) => log.info({ yoga: args.map(String) }, 'graphql'),
@@ -65,7 +75,7 @@ export function createGraphqlYoga(options: YogaOptions): GraphqlYoga {
         log.error({ err: args.find((arg) => arg instanceof Error) }, 'unexpected failure in a GraphQL operation'),
     },
     plugins: [
-      useBearerAuth(options.auth, options.realm),
+      useSubscriptionQuota(options.quota),
       useOperationMetrics(options.metrics),
       // Refuses what a browser sends cross-site without a CORS preflight (form posts, plain
       // GETs) unless it carries X-GraphQL-Yoga-CSRF. The bearer token already stops such

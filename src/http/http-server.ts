@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger } from '../log.ts';
+import type { ConnectionGuard } from './connection-guard.ts';
+import { answerClientError } from './client-error.ts';
 import type { RequestTracker } from './request-tracker.ts';
 
 /**
@@ -11,6 +14,16 @@ export interface Mount {
   handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> | void;
   /** Answers a request refused because the gateway is stopping, in this face's own format. */
   refuseStopping?(req: IncomingMessage, res: ServerResponse): void;
+  /** Probes are served on the connections reserved for them past the connection cap. */
+  probe?: boolean;
+}
+
+export interface HttpServerOptions {
+  tracker?: RequestTracker;
+  guard?: ConnectionGuard;
+  /** Time for a request's headers, and for the whole request; past either, 408. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
 }
 
 function pathnameOf(req: IncomingMessage): string {
@@ -19,24 +32,39 @@ function pathnameOf(req: IncomingMessage): string {
   return end === -1 ? raw : raw.slice(0, end);
 }
 
-export function createHttpServer(mounts: readonly Mount[], log: Logger, tracker?: RequestTracker): Server {
+function refuse(res: ServerResponse, status: number, error: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify({ error }));
+}
+
+export function createHttpServer(mounts: readonly Mount[], log: Logger, options: HttpServerOptions): Server {
+  const { tracker, guard } = options;
+  /** The response in progress on each connection, so a client error does not write over it. */
+  const responses = new WeakMap<Socket, ServerResponse>();
   const dispatch = async (req: IncomingMessage, res: ServerResponse) => {
     const pathname = pathnameOf(req);
     const started = performance.now();
     const mount = mounts.find((candidate) => candidate.matches(pathname));
+    if (guard?.isReserve(req.socket)) {
+      // One probe per reserve place: the connection closes after it.
+      res.setHeader('Connection', 'close');
+      if (!mount?.probe) {
+        guard.refusedOnReserve();
+        refuse(res, 503, 'too many connections', { 'Retry-After': '1' });
+        return;
+      }
+    }
     if (tracker?.draining) {
       res.setHeader('Connection', 'close');
       if (mount?.refuseStopping) mount.refuseStopping(req, res);
-      else
-        res
-          .writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5' })
-          .end(JSON.stringify({ error: 'shutting down' }));
+      else refuse(res, 503, 'shutting down', { 'Retry-After': '5' });
       return;
     }
     tracker?.begin();
+    responses.set(req.socket, res);
     // Path only: a query string may carry what should not be logged.
     res.once('close', () => {
       tracker?.end();
+      if (responses.get(req.socket) === res) responses.delete(req.socket);
       log.debug(
         { method: req.method, path: pathname, status: res.statusCode, ms: Math.round(performance.now() - started) },
         'http request',
@@ -44,29 +72,32 @@ export function createHttpServer(mounts: readonly Mount[], log: Logger, tracker?
     });
     try {
       if (!mount) {
-        res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
+        refuse(res, 404, 'not found');
         return;
       }
       await mount.handle(req, res, pathname);
     } catch (error) {
       log.error({ err: error, path: pathname }, 'unhandled failure in an HTTP handler');
-      if (!res.headersSent && !res.destroyed) {
-        res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'internal error' }));
-      } else {
-        res.destroy();
-      }
+      if (!res.headersSent && !res.destroyed) refuse(res, 500, 'internal error');
+      else res.destroy();
     }
   };
   const server = createServer(
-    { requestTimeout: 60_000, headersTimeout: 30_000 },
+    {
+      headersTimeout: options.headersTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      // Node checks both timeouts every 30 s by default: a 10 s limit could hold for 40 s.
+      connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs),
+    },
     (req, res) => void dispatch(req, res),
   );
   // Handlers decide when to send "100 Continue" (readBody), so that a refused request (bad
   // token, media type, declared size) is answered before the client sends its body.
   server.on('checkContinue', (req, res) => void dispatch(req, res));
-  server.on('clientError', (error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    log.debug({ err: error }, 'malformed HTTP request');
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    answerClientError(error, socket, responses.get(socket));
+    log.debug({ err: error }, 'HTTP client error');
   });
+  guard?.attach(server);
   return server;
 }

@@ -12,14 +12,44 @@ export async function readBody(req: IncomingMessage, res: ServerResponse, maxByt
   if (declared !== undefined && Number(declared) > maxBytes) throw new GatewayError('payload-too-large');
   if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
 
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new GatewayError('payload-too-large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
+  // Event listeners rather than for-await: leaving a for-await early destroys the request, and
+  // with it the socket, before the 413 can be written (the client then sees a reset).
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        settle();
+        req.pause();
+        reject(new GatewayError('payload-too-large'));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      settle();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      settle();
+      reject(error);
+    };
+    const onClose = () => {
+      settle();
+      reject(new Error('the client closed the connection before sending its whole body'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 /**

@@ -1,12 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import type { BearerAuth } from '../http/bearer-auth.ts';
 import type { Mount } from '../http/http-server.ts';
 import { type ReadinessCheck, readiness } from './readiness.ts';
 
 /**
- * /healthz (the process answers), /readyz (it can do its work, with reasons when not) and
- * /metrics (Prometheus). Unauthenticated, like most probes: the listener binds to loopback by
- * default; put it behind your network policy when you bind elsewhere.
+ * /healthz (the process answers), /readyz (it can do its work) and /metrics (Prometheus).
+ * Unauthenticated, like most probes, and served past the connection cap (the probe reserve).
+ * /readyz names its failing checks to anybody, but their reasons (database and link errors,
+ * which may name hosts and users) only to a caller with an API token; a token that is not
+ * accepted is treated as none, so a rotated token never fails a probe.
  */
 const PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -14,8 +17,18 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
 }
 
-export function createOpsMount(registry: Registry, checks: readonly ReadinessCheck[]): Mount {
+function hasToken(req: IncomingMessage, auth: BearerAuth): boolean {
+  try {
+    auth.check(req.headers.authorization);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function createOpsMount(registry: Registry, checks: readonly ReadinessCheck[], auth: BearerAuth): Mount {
   return {
+    probe: true,
     matches: (path) => PATHS.has(path),
     async handle(req: IncomingMessage, res: ServerResponse, path: string) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -25,10 +38,14 @@ export function createOpsMount(registry: Registry, checks: readonly ReadinessChe
       if (path === '/healthz') return json(res, 200, { status: 'ok' });
       if (path === '/readyz') {
         const report = await readiness(checks);
-        return json(res, report.ready ? 200 : 503, {
-          status: report.ready ? 'ready' : 'not ready',
-          checks: report.checks,
-        });
+        const detailed = hasToken(req, auth);
+        const shown = Object.fromEntries(
+          Object.entries(report.checks).map(([name, reason]) => [
+            name,
+            detailed || reason === 'ok' ? reason : 'failing',
+          ]),
+        );
+        return json(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', checks: shown });
       }
       res.writeHead(200, { 'Content-Type': registry.contentType }).end(await registry.metrics());
     },

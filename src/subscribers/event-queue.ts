@@ -1,21 +1,37 @@
+import { type TurnScheduler, turns } from './turn-scheduler.ts';
+
 /**
  * A bounded buffer between a synchronous producer (the inbound bus, on the XMPP link's read
  * path) and one asynchronous consumer (a subscription being written to a socket). `push` never
  * waits: when the consumer is too slow and the buffer is full, the queue ends with `overflow()`'s
  * error instead of growing or holding up the producer. The consumer still gets the events
  * buffered before the overflow, then the error, so what it saw is a complete prefix.
+ * The consumer takes events in turns of the scheduler (turn-scheduler.ts): with thousands of
+ * subscriptions, their work is spread over the event loop instead of holding it.
  */
+/** Events a consumer may take in a row while others wait for their turn. */
+const STREAK_MAX = 8;
+
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   readonly #items: T[] = [];
   #head = 0;
   #ended: { error?: Error } | undefined;
   #wake: (() => void) | undefined;
+  /** A turn is queued for the waiting consumer. */
+  #turnQueued = false;
+  /** Events taken since the consumer's last turn began. */
+  #streak = 0;
   #onEnd: (() => void) | undefined;
+  readonly #resume = () => {
+    this.#turnQueued = false;
+    this.#wake?.();
+  };
 
   constructor(
     private readonly capacity: number,
     private readonly overflow: () => Error,
     onEnd?: () => void,
+    private readonly scheduler: TurnScheduler = turns,
   ) {
     this.#onEnd = onEnd;
   }
@@ -28,6 +44,11 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     return this.#ended !== undefined;
   }
 
+  /** Whether push() would take an event now (not ended, not full). */
+  get accepting(): boolean {
+    return this.#ended === undefined && this.size < this.capacity;
+  }
+
   /** Adds an event; false when it was not taken (already ended, or it overflowed now). */
   push(item: T): boolean {
     if (this.#ended) return false;
@@ -36,7 +57,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
       return false;
     }
     this.#items.push(item);
-    this.#wake?.();
+    this.#queueTurn();
     return true;
   }
 
@@ -46,6 +67,18 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   }
 
   async next(): Promise<IteratorResult<T>> {
+    // Another event right away only within the current slice, and when others wait, only a few
+    // in a row (a turn each would cost more than the events); otherwise wait for a turn.
+    const goOn = this.scheduler.mayContinue() || (this.#streak < STREAK_MAX && this.scheduler.withinSlice());
+    if (this.size > 0 && !goOn) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        this.#queueTurn();
+      });
+      this.#wake = undefined;
+      this.#streak = 0;
+    }
+    this.#streak += 1;
     for (;;) {
       if (this.size > 0) {
         const item = this.#items[this.#head]!;
@@ -63,11 +96,19 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
         if (error !== undefined) throw error;
         return { value: undefined, done: true };
       }
+      // push() queues the turn that wakes this.
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
       });
       this.#wake = undefined;
+      this.#streak = 0;
     }
+  }
+
+  #queueTurn(): void {
+    if (this.#wake === undefined || this.#turnQueued) return;
+    this.#turnQueued = true;
+    this.scheduler.enqueue(this.#resume);
   }
 
   /** The consumer went away (client unsubscribed or disconnected): drop everything. */

@@ -5,12 +5,15 @@ import { answererPriority, type XmppCore } from '../xmpp/core.ts';
 import { EventQueue } from './event-queue.ts';
 import { IqAnswers } from './iq-answers.ts';
 import { matchesFilter, type StanzaFilter } from './stanza-filter.ts';
+import { type TurnScheduler, turns } from './turn-scheduler.ts';
 
 /**
  * Fans the core's inbound stanzas out to live subscriptions (GraphQL `stanzas`), each with its
  * own filter and bounded buffer, and answers for the iqs they see (IqAnswers). One bus listener
  * for all: it only filters and enqueues, so neither a slow subscriber nor many of them hold up
- * the XMPP link's read path.
+ * the XMPP link's read path. With many subscriptions even that is cut into turns of the
+ * scheduler (a chunk of subscriptions at a time, stanzas strictly in arrival order), so that a
+ * burst of stanzas to 20,000 subscribers does not hold the event loop either.
  */
 export interface InboundSubscriptionsOptions {
   bufferMax: number;
@@ -18,11 +21,28 @@ export interface InboundSubscriptionsOptions {
 }
 
 interface Subscription {
+  /** Increasing: a stanza goes to the subscriptions that existed when it arrived. */
+  seq: number;
   filter: StanzaFilter;
   queue: EventQueue<Stanza>;
   /** Only watches: the inbound iqs it sees are not held for its answer (a console's live tail). */
   observe: boolean;
 }
+
+/** A stanza being handed to the subscriptions, possibly over several turns. */
+interface FanOut {
+  stanza: Stanza;
+  lastSeq: number;
+  next: Iterator<Subscription> | undefined;
+}
+
+/** Time one chunk of fan-out may take before it yields to other turns. */
+const CHUNK_MS = 1;
+/**
+ * Stanzas waiting for their fan-out, at most; past it the oldest are handed out at once (the
+ * loop is held, as it was before turns) rather than let memory grow without bound.
+ */
+const BACKLOG_MAX = 10_000;
 
 export class InboundSubscriptions {
   readonly answers: IqAnswers;
@@ -30,13 +50,29 @@ export class InboundSubscriptions {
   /** Inbound iqs that reached at least one subscriber, for the answerer that runs right after. */
   readonly #delivered = new WeakSet<Stanza>();
   readonly #detach: (() => void)[] = [];
+  readonly #backlog: FanOut[] = [];
+  #turnQueued = false;
+  #nextSeq = 0;
   #overflows = 0;
   #closed = false;
+  readonly #fanOutTurn = () => {
+    this.#turnQueued = false;
+    // A turn must not throw (it would end the scheduler's slice for everyone).
+    try {
+      this.#fanOut(performance.now() + CHUNK_MS);
+    } catch (error) {
+      // Skip the stanza that failed rather than stall every later one.
+      const failed = this.#backlog.shift();
+      this.log.error({ err: error, id: failed?.stanza.id }, 'fan-out of a stanza to subscriptions failed');
+      if (this.#backlog.length > 0) this.#queueTurn();
+    }
+  };
 
   constructor(
     private readonly core: XmppCore,
     private readonly options: InboundSubscriptionsOptions,
     private readonly log: Logger,
+    private readonly scheduler: TurnScheduler = turns,
   ) {
     this.answers = new IqAnswers({
       timeoutMs: options.answerTimeoutMs,
@@ -81,6 +117,7 @@ export class InboundSubscriptions {
   ): AsyncIterableIterator<Stanza> {
     if (this.#closed) throw asError(new GatewayError('shutting-down'));
     const subscription: Subscription = {
+      seq: (this.#nextSeq += 1),
       filter,
       observe,
       queue: new EventQueue<Stanza>(
@@ -94,6 +131,7 @@ export class InboundSubscriptions {
           return asError(new GatewayError('subscriber-overflow'));
         },
         () => this.#subscriptions.delete(subscription),
+        this.scheduler,
       ),
     };
     this.#subscriptions.add(subscription);
@@ -104,15 +142,55 @@ export class InboundSubscriptions {
   async close(): Promise<void> {
     this.#closed = true;
     for (const detach of this.#detach.splice(0)) detach();
+    // What arrived before the stop still reaches the subscriptions, before they end.
+    this.#fanOut(Infinity);
     for (const { queue } of [...this.#subscriptions]) queue.close();
     await this.answers.close();
   }
 
   #publish(stanza: Stanza): void {
-    let delivered = false;
+    // The iq answerer runs right after this listener: whether a subscriber will see the iq must
+    // be known now, even if its fan-out waits for a turn.
+    if (stanza.isIqRequest && this.#anyTakes(stanza)) this.#delivered.add(stanza);
+    this.#backlog.push({ stanza, lastSeq: this.#nextSeq, next: undefined });
+    if (this.#backlog.length > BACKLOG_MAX) this.#fanOut(Infinity, this.#backlog.length - BACKLOG_MAX);
+    // With few subscriptions the whole fan-out fits in this chunk, as before turns existed.
+    else if (this.#backlog.length === 1 && this.scheduler.waiting === 0) this.#fanOut(performance.now() + CHUNK_MS);
+    else this.#queueTurn();
+  }
+
+  #anyTakes(stanza: Stanza): boolean {
+    // An observer (a console's live tail) only watches: it never holds an iq for its answer.
     for (const { filter, queue, observe } of this.#subscriptions) {
-      if (matchesFilter(stanza, filter) && queue.push(stanza) && !observe) delivered = true;
+      if (!observe && queue.accepting && matchesFilter(stanza, filter)) return true;
     }
-    if (delivered && stanza.isIqRequest) this.#delivered.add(stanza);
+    return false;
+  }
+
+  /** Hands out backlog stanzas in order until `deadline` (or `count` of them are done). */
+  #fanOut(deadline: number, count = Infinity): void {
+    let checked = 0;
+    while (this.#backlog.length > 0 && count > 0) {
+      const job = this.#backlog[0]!;
+      job.next ??= this.#subscriptions.values();
+      for (;;) {
+        // Reading the clock costs too: every 64 subscriptions.
+        if ((checked += 1) % 64 === 0 && performance.now() >= deadline) return this.#queueTurn();
+        const step = job.next.next();
+        // Subscriptions are iterated in the order they were made: the rest are newer than the stanza.
+        if (step.done || step.value.seq > job.lastSeq) break;
+        const { filter, queue } = step.value;
+        if (matchesFilter(job.stanza, filter)) queue.push(job.stanza);
+      }
+      this.#backlog.shift();
+      count -= 1;
+    }
+    if (this.#backlog.length > 0) this.#queueTurn();
+  }
+
+  #queueTurn(): void {
+    if (this.#turnQueued) return;
+    this.#turnQueued = true;
+    this.scheduler.enqueue(this.#fanOutTurn);
   }
 }

@@ -108,6 +108,10 @@ export type FailureKind =
   | 'STANZA_TOO_LARGE'
   /** The subscriber did not keep up with inbound stanzas; its buffer overflowed and the subscription ended */
   | 'SUBSCRIBER_OVERFLOW'
+  /** The gateway has as many subscriptions open as it may (SUBSCRIPTIONS_MAX): try again later */
+  | 'SUBSCRIPTION_LIMIT'
+  /** This token has as many subscriptions open as it may (SUBSCRIPTIONS_PER_TOKEN_MAX): end one first */
+  | 'TOKEN_SUBSCRIPTION_LIMIT'
   /** The XMPP server did not confirm the stanza in time; it may have been delivered */
   | 'UNCONFIRMED'
   /** No delivery with this id */

@@ -23,8 +23,11 @@ after(async () => {
   await prosody?.dispose();
 });
 
-async function get(path: string): Promise<{ status: number; body: string; type: string | null }> {
-  const response = await fetch(`${gateway.url}${path}`);
+async function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; type: string | null }> {
+  const response = await fetch(`${gateway.url}${path}`, { headers });
   return { status: response.status, body: await response.text(), type: response.headers.get('content-type') };
 }
 
@@ -38,9 +41,16 @@ it('/readyz flips to 503 with a reason when Prosody stops, and back when it retu
   assert.deepEqual(JSON.parse((await get('/readyz')).body), { status: 'ready', checks: { xmpp: 'ok' } });
   await prosody.stop();
   await waitUntil(() => !gateway.app.core.online, 5000, 'the link to drop');
+  // Without a token: which check fails, not why (error texts may name hosts and users).
   const down = await get('/readyz');
   assert.equal(down.status, 503);
-  const body = JSON.parse(down.body) as { status: string; checks: { xmpp: string } };
+  assert.deepEqual(JSON.parse(down.body), { status: 'not ready', checks: { xmpp: 'failing' } });
+  const wrongToken = await get('/readyz', { Authorization: 'Bearer not-the-token-not-the-token' });
+  assert.equal(wrongToken.status, 503);
+  assert.deepEqual(JSON.parse(wrongToken.body), { status: 'not ready', checks: { xmpp: 'failing' } });
+  const detailed = await get('/readyz', { Authorization: `Bearer ${gateway.token}` });
+  assert.equal(detailed.status, 503);
+  const body = JSON.parse(detailed.body) as { status: string; checks: { xmpp: string } };
   assert.equal(body.status, 'not ready');
   assert.match(body.checks.xmpp, /^link (connecting|waiting)/);
   await prosody.start();

@@ -44,8 +44,8 @@ after(async () => {
   await database?.drop();
 });
 
-async function get(path: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(`${gateway.url}${path}`);
+async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  const response = await fetch(`${gateway.url}${path}`, { headers });
   return { status: response.status, body: await response.text() };
 }
 
@@ -110,11 +110,16 @@ it('/readyz: the database check flips when Postgres is cut and recovers when it 
 
   await proxy.stop();
   // No traffic needed: the check itself goes to the database.
-  const down = await get('/readyz');
+  const down = await get('/readyz', { Authorization: `Bearer ${gateway.token}` });
   assert.equal(down.status, 503);
   const body = JSON.parse(down.body) as { checks: { xmpp: string; database: string } };
   assert.equal(body.checks.xmpp, 'ok');
   assert.match(body.checks.database, /^delivery log database down: /);
+  // The reason (a connection error naming host and port) only with a token.
+  assert.deepEqual(JSON.parse((await get('/readyz')).body), {
+    status: 'not ready',
+    checks: { xmpp: 'ok', database: 'failing' },
+  });
   assert.equal(await metric('stanza_gateway_delivery_log_up'), 0);
 
   await proxy.start();

@@ -9,6 +9,7 @@ import { freePort } from './ports.ts';
  */
 export interface GatewayProcess {
   url: string;
+  pid: number;
   /** GET /metrics, parsed to `name{labels}` → value. */
   metrics(): Promise<Map<string, number>>;
   /** Resolves with the exit code. */
@@ -20,12 +21,25 @@ export interface GatewayProcess {
 
 export const PROCESS_TOKEN = 'process-token-0123456789';
 
-/** `cwd`: another checkout's gateway (the benchmark's BENCH_BASELINE_DIR); default this one. */
-export async function startGatewayProcess(env: Record<string, string>, cwd?: string): Promise<GatewayProcess> {
+/**
+ * `cwd`: another checkout's gateway (the benchmark's BENCH_BASELINE_DIR); default this one.
+ * `openFiles`: the process's descriptor limit (ulimit -n), for tests that exhaust it.
+ */
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  cwd?: string,
+  options: { openFiles?: number } = {},
+): Promise<GatewayProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const command = [process.execPath, ...nodeArgs, '--import', 'tsx', 'src/main.ts'];
+  // `exec` keeps the pid: the shell becomes node.
+  const [file, ...args] =
+    options.openFiles === undefined
+      ? command
+      : ['/bin/sh', '-c', `ulimit -n ${options.openFiles} && exec "$@"`, 'sh', ...command];
+  const child: ChildProcess = spawn(file!, args, {
     env: { ...process.env, LOG_LEVEL: 'warn', API_TOKENS: PROCESS_TOKEN, HTTP_PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
     ...(cwd ? { cwd } : {}),
@@ -46,6 +60,7 @@ export async function startGatewayProcess(env: Record<string, string>, cwd?: str
   }
   return {
     url,
+    pid: child.pid!,
     exited,
     signal: (signal) => void child.kill(signal),
     async metrics() {

@@ -1,0 +1,66 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isGatewayError, type GatewayError } from '../errors/gateway-error.ts';
+import type { BearerAuth, TokenIdentity } from '../http/bearer-auth.ts';
+import type { CorsPolicy } from '../http/cors.ts';
+import type { Mount } from '../http/http-server.ts';
+import { abandonBody, readBody } from '../http/read-body.ts';
+import { graphqlErrorOf } from '../schema/errors.ts';
+import { ASSET_PREFIX, serveAsset } from './graphiql-assets.ts';
+import type { GraphiqlPage } from './graphiql-page.ts';
+import { GRAPHQL_PATH, type GraphqlYoga } from './yoga.ts';
+
+/**
+ * /graphql over HTTP, in front of yoga: GraphiQL (page and assets, no token needed), then the
+ * bearer token, then the body limit, all before yoga reads anything. An unauthenticated request
+ * costs a header check: its body is never read, whatever it declares. Sockets are checked in
+ * websocket.ts (graphql-ws skips HTTP).
+ */
+export interface GraphqlMountOptions {
+  yoga: GraphqlYoga;
+  auth: BearerAuth;
+  cors: CorsPolicy;
+  realm: string;
+  maxBodyBytes: number;
+  graphiql: GraphiqlPage;
+  /** Filled here with who sent each authenticated request (read by the operation's context). */
+  identities: WeakMap<IncomingMessage, TokenIdentity>;
+}
+
+/** yoga's own test for a GraphiQL request: a GET that accepts HTML. */
+function wantsGraphiql(req: IncomingMessage): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && (req.headers.accept ?? '').includes('text/html');
+}
+
+function refuse(req: IncomingMessage, res: ServerResponse, error: GatewayError, options: GraphqlMountOptions): void {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' };
+  if (error.http === 401) headers['WWW-Authenticate'] = `Bearer realm="${options.realm}"`;
+  options.cors.apply(req, res);
+  abandonBody(req, res);
+  res.writeHead(error.http, headers).end(JSON.stringify({ errors: [graphqlErrorOf(error).toJSON()] }));
+}
+
+export function createGraphqlMount(options: GraphqlMountOptions): Mount {
+  const { yoga, auth, identities } = options;
+  return {
+    matches: (path) => path === GRAPHQL_PATH || path === `${GRAPHQL_PATH}/` || path.startsWith(ASSET_PREFIX),
+    async handle(req, res, path) {
+      if (path.startsWith(ASSET_PREFIX)) return serveAsset(req, res, path);
+      if (wantsGraphiql(req)) return options.graphiql.serve(req, res);
+      // CORS preflights carry no credentials (yoga answers them).
+      if (req.method !== 'OPTIONS') {
+        try {
+          identities.set(req, auth.check(req.headers.authorization));
+          // Read here, within the limit; yoga takes a body already read from `req.body`.
+          if (req.method === 'POST') (req as { body?: Buffer }).body = await readBody(req, res, options.maxBodyBytes);
+        } catch (error) {
+          // The client went away while sending its body: nobody to answer.
+          if (!isGatewayError(error) && (req.errored || res.destroyed)) return;
+          if (!isGatewayError(error)) throw error;
+          refuse(req, res, error, options);
+          return;
+        }
+      }
+      return yoga.requestListener(req, res);
+    },
+  };
+}
