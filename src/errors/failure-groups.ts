@@ -25,6 +25,7 @@ export const failureGroups = {
   'iq-child-count': 'input',
   'invalid-argument': 'input',
   'iq-timeout': 'timeout',
+  'archive-too-large': 'refused',
   'iq-conflict': 'refused',
   'no-pending-iq': 'refused',
   'link-down': 'unavailable',

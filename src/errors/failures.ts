@@ -83,6 +83,14 @@ export const failures = {
     http: 503,
     text: 'The subscriber did not keep up with inbound stanzas; its buffer overflowed and the subscription ended',
   },
+  // /rest: an archive query answered with more results than REST_MAX_ARCHIVE_RESULTS (the gateway
+  // collects them into one reply; the server's answer is what is too large, hence a 5xx).
+  'archive-too-large': {
+    type: 'modify',
+    condition: 'resource-constraint',
+    http: 502,
+    text: 'The archive answered with more results than the gateway collects; ask for fewer with max',
+  },
   'method-not-allowed': { type: 'cancel', condition: 'not-allowed', http: 405, text: 'Method not allowed' },
   'not-found': { type: 'cancel', condition: 'item-not-found', http: 404, text: 'Not found' },
   internal: { type: 'wait', condition: 'internal-server-error', http: 500, text: 'Internal error' },

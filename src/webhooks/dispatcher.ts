@@ -27,6 +27,8 @@ export interface DispatcherDeps {
   send: (stanza: Stanza) => Promise<void>;
   domain: string;
   settings: WebhookSettings;
+  /** The callback body format in force, and CALLBACK_URL (attempt-loop.ts). */
+  callback: Pick<AttemptContext, 'format' | 'url'>;
   /** The largest callback reply that is parsed (the /rest body limit). */
   maxReplyBytes: number;
   client: CallbackClient;
@@ -73,6 +75,7 @@ export class Dispatcher {
     this.#attempts = {
       domain: deps.domain,
       settings: deps.settings,
+      ...deps.callback,
       maxReplyBytes: deps.maxReplyBytes,
       client: deps.client,
       limit: this.#limit,

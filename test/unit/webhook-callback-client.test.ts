@@ -106,6 +106,7 @@ describe('the POST of an attempt', () => {
     )!;
     return { ...newDeliveryRecord(stanza, null), lang };
   };
+  const body = { body: '<message/>', contentType: 'application/xmpp+xml', url: undefined };
   const settings = {
     secrets: [],
     timeoutMs: 1000,
@@ -116,11 +117,11 @@ describe('the POST of an attempt', () => {
 
   it('carries Content-Language only for a language tag', () => {
     for (const tag of ['en', 'pt-BR', 'zh-Hant-TW', 'x-klingon', 'de-1996']) {
-      assert.equal(callbackRequest(withLang(tag), settings).headers['Content-Language'], tag);
+      assert.equal(callbackRequest(withLang(tag), body, settings).headers['Content-Language'], tag);
     }
     for (const odd of ['日本', 'en\nx', 'de\t', '', 'en_US', 'en-', '-en', 'toolongtag', 'en us', 'é']) {
       assert.equal(contentLanguage(odd), undefined, JSON.stringify(odd));
-      assert.equal('Content-Language' in callbackRequest(withLang(odd), settings).headers, false);
+      assert.equal('Content-Language' in callbackRequest(withLang(odd), body, settings).headers, false);
     }
     assert.equal(contentLanguage(null), undefined);
   });

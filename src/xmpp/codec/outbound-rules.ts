@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Element } from 'ltx';
 import { GatewayError } from '../../errors/gateway-error.ts';
 import { parseJid } from '../jid.ts';
+import { NS_CLIENT } from './namespaces.ts';
 import { isStanzaKind, Stanza } from './stanza.ts';
 
 export interface OutboundRules {
@@ -13,8 +14,6 @@ export interface OutboundRules {
    */
   allowIqReplies?: boolean;
 }
-
-const NS_CLIENT = 'jabber:client';
 
 /**
  * The stanza rules of mod_rest's POST handler, in its order (CONTRACT.md): kind, namespace,
