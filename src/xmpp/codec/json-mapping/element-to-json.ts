@@ -6,7 +6,7 @@ import { canonical } from './canonical.ts';
 import type { JsonObject } from './json-value.ts';
 import { readContent, writeContent } from './stanza-content.ts';
 import { UNMAPPED_FIELD } from './stanza-fields.ts';
-import { cloneElement, elementChildren, namespaceOf } from './xml-tree.ts';
+import { cloneElement, elementChildren } from './xml-tree.ts';
 
 /**
  * A stanza → mod_rest's JSON: `kind`, the attributes, every mapped field, and, in `xml`, each
@@ -44,8 +44,9 @@ function unreproduced(element: Element, kind: StanzaKind, content: JsonObject): 
 /** A child as XML that parses alone: the namespaces it uses from its ancestors declared on it. */
 function selfContained(child: Element): string {
   const copy = cloneElement(child);
-  const ns = namespaceOf(child);
-  if (copy.attrs.xmlns === undefined && ns !== NS_CLIENT) copy.attrs.xmlns = ns;
+  const defaultNs = child.findNS();
+  if (copy.attrs.xmlns === undefined && defaultNs !== undefined && defaultNs !== NS_CLIENT)
+    copy.attrs.xmlns = defaultNs;
   for (const prefix of usedPrefixes(child)) {
     if (copy.attrs[`xmlns:${prefix}`] !== undefined) continue;
     const declared = child.findNS(prefix);

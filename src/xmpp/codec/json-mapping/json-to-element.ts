@@ -7,7 +7,7 @@ import { expandArchiveQuery, type KindOptions, resolveKind } from './kind-infere
 import { field, isJsonObject, type JsonValue, unparsable, xmlString } from './json-value.ts';
 import { readContent, writeContent } from './stanza-content.ts';
 import { UNMAPPED_FIELD } from './stanza-fields.ts';
-import { cloneElement, elementChildren, namespaceOf } from './xml-tree.ts';
+import { cloneElement, elementChildren } from './xml-tree.ts';
 
 export interface FromJsonOptions extends KindOptions {
   /** Limits the XML strings inside the JSON (the `xml` field, `html`). */
@@ -52,7 +52,7 @@ function addUnmapped(element: Element, kind: StanzaKind, xml: string, maxBytes: 
   if (wrapper.children.some((child) => typeof child === 'string' && child.trim() !== '')) throw unparsable();
   const verbatim = elementChildren(wrapper).map((child) => {
     const copy = cloneElement(child);
-    if (copy.attrs.xmlns === undefined && namespaceOf(child) !== NS_CLIENT) copy.attrs.xmlns = namespaceOf(child);
+    // The wrapper's default namespace (jabber:client) is the stanza's: nothing to declare.
     if (copy.attrs.xmlns === NS_CLIENT) delete copy.attrs.xmlns;
     return copy;
   });
