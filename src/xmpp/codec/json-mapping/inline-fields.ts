@@ -67,16 +67,16 @@ export const payloadField: CustomMapping = {
   read(parent) {
     const payload = findChild(parent, 'payload', NS_JSON_MESSAGE);
     if (!payload) return undefined;
-    let data: JsonValue;
+    const out: JsonObject = {};
+    if (payload.attrs.datatype !== undefined) out.datatype = payload.attrs.datatype;
+    const text = ownText(payload);
+    if (text === '') return out;
     try {
-      data = JSON.parse(ownText(payload)) as JsonValue;
+      out.data = JSON.parse(text) as JsonValue;
     } catch {
       // Not JSON: the element travels as XML in the unmapped field instead.
       return undefined;
     }
-    const out: JsonObject = {};
-    if (payload.attrs.datatype !== undefined) out.datatype = payload.attrs.datatype;
-    out.data = data;
     return out;
   },
   write(parent, value) {

@@ -111,10 +111,16 @@ function writeField(element: Element, key: string, spec: FieldSpec, value: JsonV
     case 'children':
       if (Array.isArray(value)) writeItems(element, spec.item, value, depth);
       return;
-    case 'wrapped':
-      if (Array.isArray(value))
-        writeItems(addChild(element, spec.name ?? key, spec.ns ?? here), spec.item, value, depth);
+    case 'wrapped': {
+      // `{}` too: an empty list, as a Lua table (GET /rest/stats/{to} asks with an empty object).
+      const items = Array.isArray(value)
+        ? value
+        : isJsonObject(value) && Object.keys(value).length === 0
+          ? []
+          : undefined;
+      if (items) writeItems(addChild(element, spec.name ?? key, spec.ns ?? here), spec.item, items, depth);
       return;
+    }
     case 'custom':
       spec.mapping.write(element, value);
       return;
