@@ -114,8 +114,8 @@ storage = "internal"
 ${options.globalConfig ?? ''}
 VirtualHost "localhost"
 ${muc}${Object.entries(components)
-  .map(([domain, secret]) => `Component "${domain}"\n  component_secret = "${secret}"`)
-  .join('\n')}
+    .map(([domain, secret]) => `Component "${domain}"\n  component_secret = "${secret}"`)
+    .join('\n')}
 `;
 }
 

@@ -81,12 +81,7 @@ describe('authentication', () => {
 
 describe('media type and size', () => {
   // JSON, form and text bodies have their own file (rest-formats.test.ts).
-  for (const contentType of [
-    'text/html',
-    'application/xml',
-    'application/xmpp+xml; charset=latin1',
-    'text/xml',
-  ]) {
+  for (const contentType of ['text/html', 'application/xml', 'application/xmpp+xml; charset=latin1', 'text/xml']) {
     it(`Content-Type ${contentType}: 415`, async () => {
       const response = await rest(gateway, { contentType, body: '<message to="alice@localhost"/>' });
       assert.equal(response.status, 415);

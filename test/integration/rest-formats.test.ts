@@ -220,7 +220,9 @@ describe('POST /rest/echo', () => {
 
   it('echoes XML as JSON with a custom payload in the xml field, and as a form', async () => {
     const xml = "<message to='alice@localhost' id='e1'><body>b</body><x xmlns='urn:example:custom' a='1'/></message>";
-    const asJson = JSON.parse((await post('application/xmpp+xml', xml, { Accept: JSON_TYPE }, '/echo')).body);
+    const asJson = JSON.parse(
+      (await post('application/xmpp+xml', xml, { Accept: JSON_TYPE }, '/echo')).body,
+    ) as JsonObject;
     assert.equal(asJson.xml, "<x xmlns='urn:example:custom' a='1'/>");
     const asForm = await post('application/xmpp+xml', xml, { Accept: FORM }, '/echo');
     assert.equal(

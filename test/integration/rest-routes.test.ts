@@ -173,7 +173,7 @@ describe('GET /rest/{query}/{to}', () => {
     const before = sentCount(gateway);
     const response = await get('/nosuchpayload/localhost');
     assert.equal(response.status, 422);
-    assert.equal(JSON.parse(response.body).error.condition, 'bad-format');
+    assert.equal((JSON.parse(response.body) as { error: JsonObject }).error.condition, 'bad-format');
     assert.equal(sentCount(gateway), before);
   });
 });
@@ -187,10 +187,7 @@ describe('GET /rest/archive/{to}: a MUC room with history', () => {
     assert.match(response.body, /<fin [^>]*xmlns='urn:xmpp:mam:2'/);
     const bodies = [...response.body.matchAll(/<body>(\w+)<\/body>/g)].map((match) => match[1]);
     assert.deepEqual(bodies, ['first', 'second', 'third']);
-    assert.match(
-      response.body,
-      /<iq [^>]*type='result'[^>]*><fin [^>]*>.*<\/fin><\/iq><\/xmpp>$/,
-    );
+    assert.match(response.body, /<iq [^>]*type='result'[^>]*><fin [^>]*>.*<\/fin><\/iq><\/xmpp>$/);
   });
 
   it('JSON: {"xmpp": […]} with mod_rest’s archive fields; results never reach the inbound path', async () => {
@@ -240,7 +237,7 @@ describe('GET /rest/archive/{to}: a MUC room with history', () => {
   it('more results than REST_MAX_ARCHIVE_RESULTS: 502, nothing held', async () => {
     const response = await get(`/archive/${BIG_ROOM}`);
     assert.equal(response.status, 502);
-    assert.equal(JSON.parse(response.body).error.condition, 'resource-constraint');
+    assert.equal((JSON.parse(response.body) as { error: JsonObject }).error.condition, 'resource-constraint');
     assert.equal((await getJson(`/archive/${BIG_ROOM}?max=3`)).xmpp!.length, 4);
   });
 
@@ -282,7 +279,7 @@ describe('POST /rest/{kind}/{type}/{to}', () => {
     const ping = await postAt('/iq/ping/localhost', null);
     assert.equal(ping.status, 200);
     const form = await postAt(`/iq/disco/${ALICE}`, 'application/x-www-form-urlencoded', 'node=from-form');
-    assert.equal(JSON.parse(form.body).disco, 'from-form');
+    assert.equal((JSON.parse(form.body) as JsonObject).disco, 'from-form');
   });
 
   it('an XML body ignores the path', async () => {
@@ -306,9 +303,9 @@ describe('the index, and methods between the routes', () => {
   it('GET /rest lists the routes and links the OpenAPI document, without credentials', async () => {
     const response = await rest(gateway, { method: 'GET', token: null, contentType: null });
     assert.equal(response.status, 200);
-    assert.equal(JSON.parse(response.body).openapi, '/rest/openapi.json');
+    assert.equal((JSON.parse(response.body) as JsonObject).openapi, '/rest/openapi.json');
     const openapi = await rest(gateway, { method: 'GET', path: '/openapi.json', token: null, contentType: null });
-    assert.equal(JSON.parse(openapi.body).openapi, '3.0.3');
+    assert.equal((JSON.parse(openapi.body) as JsonObject).openapi, '3.0.3');
   });
 
   for (const [method, path, allow] of [
