@@ -8,8 +8,9 @@ import { replyElement } from './reply-body.ts';
 import { parseRetryAfter } from './retry-schedule.ts';
 
 /**
- * The webhook reply table (docs/webhooks.md, "What the sender gets"): what one callback exchange means for the inbound stanza, and
- * what its sender gets. Pure: the dispatcher decides about retries and sends the reply.
+ * The webhook reply table (docs/webhooks.md, "What the sender gets"): what one callback exchange
+ * means for the inbound stanza, and what its sender gets. Pure: the dispatcher decides about
+ * retries and sends the reply.
  */
 export interface Verdict {
   status: 'delivered' | 'failed';
