@@ -23,8 +23,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 export interface CallbackRequest {
   /** POST by default; OPTIONS for the probe at start. */
   method?: 'POST' | 'OPTIONS';
-  /** This request's URL when CALLBACK_URL is a template (same scheme); else CALLBACK_URL. */
-  url?: string | undefined;
+  /** This request's path and query when CALLBACK_URL is a template; else CALLBACK_URL's. */
+  path?: string | undefined;
   body: string;
   headers: Record<string, string>;
   timeoutMs: number;
@@ -70,24 +70,16 @@ function targetOf(parsed: URL): RequestOptions {
 export function createCallbackClient(url: string, maxSockets: number): CallbackClient {
   const parsed = new URL(url);
   const secure = parsed.protocol === 'https:';
-  // Resolved once: building options from a URL on every request showed in the profile. Only a
-  // templated CALLBACK_URL is parsed per request (its scheme is fixed, so the agent fits).
+  // Resolved once: building options from a URL on every request showed in the profile. A
+  // templated CALLBACK_URL changes only the path (placeholders never reach scheme or host).
   const target = targetOf(parsed);
   const agent = secure
     ? new HttpsAgent({ keepAlive: true, maxSockets })
     : new HttpAgent({ keepAlive: true, maxSockets });
   const send = secure ? httpsRequest : httpRequest;
   return {
-    post: (request) => {
-      if (request.url === undefined) return exchange(send, agent, target, request);
-      let own: RequestOptions;
-      try {
-        own = targetOf(new URL(request.url));
-      } catch (error) {
-        return Promise.resolve({ kind: 'connect', text: `the URL is not valid: ${describe(error)}`, durationMs: 0 });
-      }
-      return exchange(send, agent, own, request);
-    },
+    post: (request) =>
+      exchange(send, agent, request.path === undefined ? target : { ...target, path: request.path }, request),
     close: () => agent.destroy(),
   };
 }

@@ -24,7 +24,7 @@ export async function probeCallbackFormat(options: {
   const { client, url, domain, configured, log } = options;
   const exchange = await client.post({
     method: 'OPTIONS',
-    url: url.templated ? url.render({ kind: 'meta', type: 'info', to: domain, from: domain }) : undefined,
+    path: url.templated ? url.renderPath({ kind: 'meta', type: 'info', to: domain, from: domain }) : undefined,
     body: '',
     headers: { 'User-Agent': 'stanza-gateway', ...signatureHeaders(options.secrets, randomUUID(), '') },
     timeoutMs: options.timeoutMs,

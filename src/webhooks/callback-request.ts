@@ -19,8 +19,8 @@ export interface RequestSettings {
 export interface CallbackBody {
   body: string;
   contentType: string;
-  /** Set when CALLBACK_URL has placeholders. */
-  url: string | undefined;
+  /** The path and query, when CALLBACK_URL has placeholders. */
+  path: string | undefined;
 }
 
 /** mod_rest announces every format it reads back. */
@@ -30,8 +30,8 @@ export function callbackBody(stanza: Stanza, format: BodyFormat, url: CallbackUr
   return {
     body: encodeStanzas(format, [stanza]),
     contentType: mediaTypes[format],
-    url: url.templated
-      ? url.render({ kind: stanza.kind, type: stanza.type, to: stanza.to.toString(), from: stanza.from.toString() })
+    path: url.templated
+      ? url.renderPath({ kind: stanza.kind, type: stanza.type, to: stanza.to.toString(), from: stanza.from.toString() })
       : undefined,
   };
 }
@@ -53,7 +53,7 @@ export function callbackRequest(
   return {
     body: body.body,
     headers,
-    url: body.url,
+    path: body.path,
     timeoutMs: settings.timeoutMs,
     signal: settings.signal,
     maxBodyBytes: settings.maxReplyBytes,

@@ -2,7 +2,8 @@
  * CALLBACK_URL with mod_rest's placeholders: `{kind}`, `{type}`, `{to}` and `{from}` are filled
  * from each stanza, percent-encoded (an attribute the stanza lacks gives an empty string;
  * mod_rest leaves the placeholder as it is). Config validation keeps them out of the scheme and
- * host, so a stanza's sender cannot choose where the gateway connects.
+ * host, so a stanza's sender cannot choose where the gateway connects; and the filled path is sent
+ * as it is, not resolved (a `type` of ".." must not climb out of the configured path).
  */
 export interface UrlValues {
   kind: string;
@@ -14,18 +15,20 @@ export interface UrlValues {
 const PLACEHOLDER = /\{(kind|type|to|from)\}/g;
 
 export interface CallbackUrl {
-  /** Whether the URL differs per stanza. */
+  /** Whether the path differs per stanza. */
   templated: boolean;
-  render(values: UrlValues): string;
+  /** The path and query of the request for these values. */
+  renderPath(values: UrlValues): string;
 }
 
 export function callbackUrl(template: string): CallbackUrl {
-  const templated = new RegExp(PLACEHOLDER.source).test(template);
+  const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(template)?.[0] ?? '';
+  const rest = template.slice(origin.length).replace(/#.*$/, '');
+  const path = rest.startsWith('/') ? rest : `/${rest}`;
+  const templated = new RegExp(PLACEHOLDER.source).test(path);
   return {
     templated,
-    render: (values) =>
-      templated
-        ? template.replace(PLACEHOLDER, (_, name: keyof UrlValues) => encodeURIComponent(values[name] ?? ''))
-        : template,
+    renderPath: (values) =>
+      path.replace(PLACEHOLDER, (_, name: keyof UrlValues) => encodeURIComponent(values[name] ?? '')),
   };
 }

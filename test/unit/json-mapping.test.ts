@@ -118,6 +118,11 @@ describe('JSON → XML: what mod_rest writes', () => {
     });
   }
 
+  it('a payload nested deeper than JSON.stringify goes: not-well-formed, never a crash', () => {
+    const data = JSON.parse('['.repeat(90_000) + ']'.repeat(90_000)) as JsonObject;
+    assert.throws(() => elementFromJson({ kind: 'message', payload: { data } }, options), { kind: 'not-well-formed' });
+  });
+
   it('bounds the nesting of forwarded messages (an error, never a stack overflow)', () => {
     let json: JsonObject = { body: 'deep' };
     for (let i = 0; i < 5000; i += 1) json = { forwarded: { message: json } };

@@ -105,13 +105,19 @@ describe('XEP-0184 receipts', () => {
 
 describe('CALLBACK_URL placeholders', () => {
   it('fills {kind}, {type}, {to} and {from}, percent-encoded; a missing value is empty', () => {
-    const url = callbackUrl('https://hooks.example/x/{kind}/{type}?to={to}&from={from}&k={kind}');
+    const url = callbackUrl('https://hooks.example/x/{kind}/{type}?to={to}&from={from}&k={kind}#frag');
     assert.equal(url.templated, true);
     assert.equal(
-      url.render({ kind: 'message', type: undefined, to: 'bot@rest.localhost/a b', from: 'x&y@z' }),
-      'https://hooks.example/x/message/?to=bot%40rest.localhost%2Fa%20b&from=x%26y%40z&k=message',
+      url.renderPath({ kind: 'message', type: undefined, to: 'bot@rest.localhost/a b', from: 'x&y@z' }),
+      '/x/message/?to=bot%40rest.localhost%2Fa%20b&from=x%26y%40z&k=message',
     );
     assert.equal(callbackUrl('https://hooks.example/x').templated, false);
+    assert.equal(callbackUrl('http://h:1?q={to}').renderPath({ kind: 'iq', type: 'get', to: 'a', from: 'b' }), '/?q=a');
+  });
+
+  it('sends a filled path as it is: a type of ".." does not climb out of the configured path', () => {
+    const url = callbackUrl('http://127.0.0.1:9/hooks/{type}/in');
+    assert.equal(url.renderPath({ kind: 'message', type: '..', to: 'a', from: 'b' }), '/hooks/../in');
   });
 });
 

@@ -88,7 +88,15 @@ export const payloadField: CustomMapping = {
       NS_JSON_MESSAGE,
       typeof datatype === 'string' ? { datatype: xmlString(datatype) } : {},
     );
-    if (Object.hasOwn(value, 'data')) payload.t(xmlString(JSON.stringify(value.data)));
+    if (!Object.hasOwn(value, 'data')) return;
+    let data: string;
+    try {
+      data = JSON.stringify(value.data);
+    } catch (error) {
+      // Nested deeper than the stack (JSON.parse takes more than JSON.stringify gives back).
+      throw unparsable(error);
+    }
+    payload.t(xmlString(data));
   },
   schema: {
     type: 'object',
