@@ -9,6 +9,8 @@ const help = {
   XMPP_SEND_QUEUE_MAX: 'how many sends may wait for the link at once',
   XMPP_RECONNECT_MIN_MS: 'first reconnect delay (doubles, with jitter)',
   XMPP_RECONNECT_MAX_MS: 'longest reconnect delay',
+  XMPP_MAX_STANZA_BYTES:
+    "largest stanza written to the XMPP server, in bytes once serialised; larger ones are refused with 413 (keep it below the server's limit: Prosody 512 KiB)",
   HTTP_HOST: 'HTTP listen address',
   HTTP_PORT: 'HTTP listen port',
   CORS_ORIGINS: 'browser origins allowed to call the API, comma-separated (* for any)',

@@ -18,6 +18,11 @@ export interface Config {
     sendQueueMax: number;
     reconnectMinMs: number;
     reconnectMaxMs: number;
+    /**
+     * The largest stanza written to the XMPP server, in bytes once serialised (the wire check in
+     * src/xmpp/codec/wire-check.ts); below the server's own limit, which closes the stream.
+     */
+    maxStanzaBytes: number;
   };
   http: {
     host: string;
@@ -182,6 +187,16 @@ const settings = {
   XMPP_SEND_QUEUE_MAX: [positiveInt(1_000_000), '10000'],
   XMPP_RECONNECT_MIN_MS: [positiveInt(600_000), '500'],
   XMPP_RECONNECT_MAX_MS: [positiveInt(3_600_000), '30000'],
+  // Below Prosody's component_stanza_size_limit (512 KiB) and the c2s limits of Prosody and
+  // ejabberd's shipped config (256 KiB); ejabberd_service's own max_stanza_size is unlimited.
+  XMPP_MAX_STANZA_BYTES: [
+    z.coerce
+      .number()
+      .int()
+      .min(4096)
+      .max(16 * 1024 * 1024),
+    String(256 * 1024),
+  ],
   HTTP_HOST: [z.string().min(1), '127.0.0.1'],
   HTTP_PORT: [z.coerce.number().int().min(0).max(65535), '8080'],
   CORS_ORIGINS: [origins, ''],
@@ -279,6 +294,7 @@ export function loadConfig(env: Env = process.env): Config {
       sendQueueMax: get('XMPP_SEND_QUEUE_MAX'),
       reconnectMinMs,
       reconnectMaxMs,
+      maxStanzaBytes: get('XMPP_MAX_STANZA_BYTES'),
     },
     http: {
       host: get('HTTP_HOST'),

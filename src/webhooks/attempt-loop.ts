@@ -8,7 +8,7 @@ import type { CallbackClient, CallbackExchange } from './callback-client.ts';
 import { type CallbackBody, callbackBody, callbackRequest } from './callback-request.ts';
 import type { CallbackUrl } from './callback-url.ts';
 import type { ConcurrencyLimit } from './concurrency-limit.ts';
-import { applyReplyRules, type Verdict } from './reply-rules.ts';
+import { applyReplyRules, type ReplyRules, type Verdict } from './reply-rules.ts';
 import { nextRetryDelay } from './retry-schedule.ts';
 
 /**
@@ -22,7 +22,7 @@ import { nextRetryDelay } from './retry-schedule.ts';
  * wait for its row and for a request slot come out of it, since its sender is waiting.
  */
 export interface AttemptContext {
-  domain: string;
+  replyRules: ReplyRules;
   settings: WebhookSettings;
   /** The callback body format in force (WEBHOOK_FORMAT, or what the probe at start chose). */
   format: BodyFormat;
@@ -57,7 +57,7 @@ export async function runAttempts(
       ctx.onAttempt(attemptRecord(record.id, record.attemptCount, startedAt, exchange, undefined));
       return 'stopped';
     }
-    const verdict = applyReplyRules(stanza, exchange, ctx.domain, ctx.maxReplyBytes);
+    const verdict = applyReplyRules(stanza, exchange, ctx.replyRules, ctx.maxReplyBytes);
     const attempt = attemptRecord(record.id, record.attemptCount, startedAt, exchange, verdict);
     const delay = verdict.retryable && record.kind !== 'iq' ? retryDelay(record, verdict, ctx.settings) : undefined;
     if (delay === undefined) return { verdict, attempt };

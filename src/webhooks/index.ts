@@ -14,6 +14,7 @@ import { probeCallbackFormat } from './callback-probe.ts';
 import { callbackUrl as parseCallbackUrl } from './callback-url.ts';
 import type { DeliveryMetricEvents } from './delivery-recorder.ts';
 import { Dispatcher } from './dispatcher.ts';
+import { EchoGuard } from './echo-guard.ts';
 
 export type { DeliveryLog } from './delivery-log.ts';
 export type { DeliveryEvent, DeliveryEventFilter } from './delivery-events.ts';
@@ -176,12 +177,22 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
         );
       }
       const store = new DeliveryStore(database.prisma);
+      const echoes = new EchoGuard({ domain: core.domain });
       const dispatcher = new Dispatcher({
-        send: (stanza) => core.reply(stanza),
+        send: async (stanza) => {
+          echoes.sending(stanza);
+          try {
+            await core.reply(stanza);
+          } catch (error) {
+            echoes.notSent(stanza);
+            throw error;
+          }
+        },
         domain: core.domain,
         settings: config.webhook,
         callback: { format: await format, url },
         maxReplyBytes: config.rest.maxBodyBytes,
+        maxStanzaBytes: config.xmpp.maxStanzaBytes,
         client,
         store,
         writer,
@@ -194,7 +205,11 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
       // WEBHOOK_STANZA_KINDS are not POSTed: their iqs go to the other answerers.
       detach.push(
         core.inbound.subscribe((stanza) => {
-          if (!stanza.isIqRequest && kinds.has(stanza.kind)) dispatcher.accept(stanza);
+          if (stanza.isIqRequest) return;
+          // Sent on a callback's behalf to the gateway's own domain: never a callback again.
+          if (echoes.returned(stanza))
+            log.debug({ id: stanza.id, kind: stanza.kind }, 'not posting a callback reply back');
+          else if (kinds.has(stanza.kind)) dispatcher.accept(stanza);
         }),
       );
       if (kinds.has('iq'))

@@ -1,5 +1,5 @@
 import { Element } from 'ltx';
-import { type Stanza, stanzaFromElement } from '../xmpp/codec/index.ts';
+import { type OutboundRules, type Stanza, stanzaFromElement } from '../xmpp/codec/index.ts';
 import { NS_RECEIPTS } from '../xmpp/codec/namespaces.ts';
 
 /**
@@ -23,10 +23,10 @@ function received(request: Stanza): Element {
 }
 
 /** The receipt alone, when the callback accepted the message without a reply. */
-export function receiptFor(request: Stanza, domain: string): Stanza {
+export function receiptFor(request: Stanza, rules: OutboundRules): Stanza {
   const message = new Element('message', { to: request.from.toString(), from: request.to.toString() });
   message.cnode(received(request));
-  return stanzaFromElement(message, { domain });
+  return stanzaFromElement(message, rules);
 }
 
 /** The receipt inside the callback's reply message (as mod_rest adds it), unless it has one. */

@@ -1,7 +1,7 @@
 import { callbackStatusError, isRetryableStatus } from '../errors/callback-statuses.ts';
 import { GatewayError, isGatewayError } from '../errors/gateway-error.ts';
 import type { AttemptErrorKind, DeliveryOutcome } from '../db/records.ts';
-import { errorReply, iqResult, stanzaFromElement, type Stanza } from '../xmpp/codec/index.ts';
+import { errorReply, iqResult, type OutboundRules, stanzaFromElement, type Stanza } from '../xmpp/codec/index.ts';
 import type { CallbackExchange } from './callback-client.ts';
 import { addReceipt, receiptFor, receiptRequested } from './receipts.ts';
 import { replyElement } from './reply-body.ts';
@@ -26,18 +26,21 @@ export interface Verdict {
 
 export type FinishedExchange = Exclude<CallbackExchange, { kind: 'aborted' }>;
 
+/** The codec's rules for replies: the gateway's domain and XMPP_MAX_STANZA_BYTES. */
+export type ReplyRules = Omit<OutboundRules, 'allowIqReplies'>;
+
 export function applyReplyRules(
   request: Stanza,
   exchange: FinishedExchange,
-  domain: string,
+  rules: ReplyRules,
   maxBodyBytes: number,
 ): Verdict {
-  const verdict = judge(request, exchange, domain, maxBodyBytes);
+  const verdict = judge(request, exchange, rules, maxBodyBytes);
   // Never answer a result or an error, whatever the callback said: no error loops.
   return request.isReply ? { ...verdict, reply: undefined } : verdict;
 }
 
-function judge(request: Stanza, exchange: FinishedExchange, domain: string, maxBodyBytes: number): Verdict {
+function judge(request: Stanza, exchange: FinishedExchange, rules: ReplyRules, maxBodyBytes: number): Verdict {
   if (exchange.kind !== 'response') {
     const failure = new GatewayError(exchange.kind === 'timeout' ? 'callback-timeout' : 'callback-unreachable');
     return {
@@ -49,7 +52,7 @@ function judge(request: Stanza, exchange: FinishedExchange, domain: string, maxB
     };
   }
   const { status } = exchange;
-  if (status >= 200 && status <= 299) return success(request, exchange, domain, maxBodyBytes);
+  if (status >= 200 && status <= 299) return success(request, exchange, rules, maxBodyBytes);
   if (status >= 400 && status <= 599) {
     const error = callbackStatusError(status);
     return {
@@ -66,13 +69,13 @@ function judge(request: Stanza, exchange: FinishedExchange, domain: string, maxB
 
 type Response = Extract<FinishedExchange, { kind: 'response' }>;
 
-function success(request: Stanza, response: Response, domain: string, maxBodyBytes: number): Verdict {
+function success(request: Stanza, response: Response, rules: ReplyRules, maxBodyBytes: number): Verdict {
   const blank = response.body !== undefined && response.body.toString('utf8').trim() === '';
   if (response.status === 202 || response.status === 204 || blank) {
     const reply = request.isIqRequest
       ? iqResult(request)
       : receiptRequested(request)
-        ? receiptFor(request, domain)
+        ? receiptFor(request, rules)
         : undefined;
     return { status: 'delivered', outcome: 'accepted', reply, retryable: false };
   }
@@ -92,7 +95,9 @@ function success(request: Stanza, response: Response, domain: string, maxBodyByt
     element.attrs.from = request.to.toString();
     if (request.kind === 'iq') element.attrs.id = request.id;
     if (receiptRequested(request)) addReceipt(element, request);
-    const reply = stanzaFromElement(element, { domain, allowIqReplies: true });
+    // The wire check runs here too: a reply the XMPP server would close the stream over (an
+    // XML 1.1 body, a control character, too large once serialised) is an invalid response.
+    const reply = stanzaFromElement(element, { ...rules, allowIqReplies: true });
     return { status: 'delivered', outcome: 'replied', reply, retryable: false };
   } catch (error) {
     return invalid(request, isGatewayError(error) ? error.text : String(error));

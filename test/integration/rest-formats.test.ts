@@ -243,7 +243,7 @@ describe('refused before the XMPP server: the documented 4xx', () => {
     ['a JSON array', JSON_TYPE, '[{"to":"alice@localhost","body":"x"}]', '', 400, 'not-well-formed'],
     ['an empty JSON object', JSON_TYPE, '{}', '', 400, 'not-well-formed'],
     ['an unknown kind', JSON_TYPE, '{"kind":"mesage","to":"alice@localhost"}', '', 400, 'not-well-formed'],
-    ['a control character in JSON', JSON_TYPE, '{"to":"alice@localhost","body":"\\u0001"}', '', 400, 'not-well-formed'],
+    ['a control character in JSON', JSON_TYPE, '{"to":"alice@localhost","body":"\\u0001"}', '', 400, 'not-acceptable'],
     ['a form iq whose ping=true is only a string', FORM, 'kind=iq&to=localhost&ping=true', '', 422, 'bad-format'],
     ['a text body on an iq route', 'text/plain', 'ping', '/iq/get/localhost', 400, 'not-well-formed'],
     ['a text body on an iq query route', 'text/plain', 'x', '/iq/ping/localhost', 400, 'not-well-formed'],

@@ -9,6 +9,7 @@ import type { Stanza } from '../../src/xmpp/codec/index.ts';
 
 /** The callback side of mod_rest's formats, without a network: replies, receipts, URLs, settings. */
 const DOMAIN = 'rest.localhost';
+const RULES = { domain: DOMAIN, maxStanzaBytes: 1 << 18 };
 
 function inbound(xml: string): Stanza {
   const stanza = stanzaFromLog(xml, DOMAIN);
@@ -35,7 +36,7 @@ const withReceipt = chat.replace('</message>', "<request xmlns='urn:xmpp:receipt
 
 describe('callback replies in every format', () => {
   it('text/plain on a 2xx answers a message with a chat message carrying the text', () => {
-    const verdict = applyReplyRules(inbound(chat), answered(200, 'text/plain', 'hello back'), DOMAIN, 1000);
+    const verdict = applyReplyRules(inbound(chat), answered(200, 'text/plain', 'hello back'), RULES, 1000);
     assert.equal(verdict.outcome, 'replied');
     assert.match(verdict.reply!.toXml(), /^<message [^>]*type='chat'[^>]*><body>hello back<\/body><\/message>$/);
     assert.equal(verdict.reply!.to.toString(), 'alice@localhost/phone');
@@ -43,12 +44,12 @@ describe('callback replies in every format', () => {
 
   it('text/plain answering a presence is no reply: invalid', () => {
     const presence = inbound("<presence from='alice@localhost/phone' to='bot@rest.localhost'/>");
-    const verdict = applyReplyRules(presence, answered(200, 'text/plain', 'hi'), DOMAIN, 1000);
+    const verdict = applyReplyRules(presence, answered(200, 'text/plain', 'hi'), RULES, 1000);
     assert.equal(verdict.outcome, 'invalid-response');
   });
 
   it('a JSON reply of another kind than the stanza it answers: invalid', () => {
-    const verdict = applyReplyRules(inbound(chat), answered(200, 'application/json', '{"show":"away"}'), DOMAIN, 1000);
+    const verdict = applyReplyRules(inbound(chat), answered(200, 'application/json', '{"show":"away"}'), RULES, 1000);
     assert.equal(verdict.outcome, 'invalid-response');
   });
 
@@ -59,7 +60,7 @@ describe('callback replies in every format', () => {
     const verdict = applyReplyRules(
       fromRoom,
       answered(200, 'application/json', '{"type":"groupchat","body":"hello room"}'),
-      DOMAIN,
+      RULES,
       1000,
     );
     assert.equal(verdict.reply!.to.toString(), 'room@conference.localhost');
@@ -69,7 +70,7 @@ describe('callback replies in every format', () => {
     const verdict = applyReplyRules(
       inbound(chat),
       answered(200, 'application/x-www-form-urlencoded', 'ok%21'),
-      DOMAIN,
+      RULES,
       1000,
     );
     assert.match(verdict.reply!.toXml(), /<body>ok!<\/body>/);
@@ -78,7 +79,7 @@ describe('callback replies in every format', () => {
 
 describe('XEP-0184 receipts', () => {
   it('202: a receipt with the message id, from the recipient', () => {
-    const verdict = applyReplyRules(inbound(withReceipt), answered(202), DOMAIN, 1000);
+    const verdict = applyReplyRules(inbound(withReceipt), answered(202), RULES, 1000);
     assert.match(
       verdict.reply!.toXml(),
       /^<message from='bot@rest.localhost' to='alice@localhost\/phone' id='[^']+'><received xmlns='urn:xmpp:receipts' id='m1'\/><\/message>$/,
@@ -92,12 +93,12 @@ describe('XEP-0184 receipts', () => {
     ['an error message', withReceipt.replace("type='chat'", "type='error'")],
   ] as const) {
     it(`none for ${name}`, () => {
-      assert.equal(applyReplyRules(inbound(xml), answered(204), DOMAIN, 1000).reply, undefined);
+      assert.equal(applyReplyRules(inbound(xml), answered(204), RULES, 1000).reply, undefined);
     });
   }
 
   it('never for an error status', () => {
-    const verdict = applyReplyRules(inbound(withReceipt), answered(500), DOMAIN, 1000);
+    const verdict = applyReplyRules(inbound(withReceipt), answered(500), RULES, 1000);
     assert.equal(verdict.reply!.type, 'error');
     assert.equal(verdict.reply!.element.getChild('received', 'urn:xmpp:receipts'), undefined);
   });

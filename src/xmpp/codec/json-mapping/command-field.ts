@@ -1,7 +1,7 @@
 import { NS_COMMANDS, NS_DATA_FORMS } from '../namespaces.ts';
 import { dataFormSchema, formDataSchema, readDataForm, writeDataForm, writeFormData } from './data-forms.ts';
 import type { CustomMapping } from './field-spec.ts';
-import { isJsonObject, type JsonObject, xmlString } from './json-value.ts';
+import { isJsonObject, type JsonObject } from './json-value.ts';
 import { addChild, elementChildren, findChild, ownText } from './xml-tree.ts';
 
 const STEP_ACTIONS = ['next', 'prev', 'complete'];
@@ -35,14 +35,14 @@ export const commandField: CustomMapping = {
   },
   write(parent, value) {
     if (typeof value === 'string') {
-      addChild(parent, 'command', NS_COMMANDS, { node: xmlString(value) });
+      addChild(parent, 'command', NS_COMMANDS, { node: value });
       return;
     }
     if (!isJsonObject(value)) return;
     const attrs: Record<string, string> = {};
     for (const name of ['node', 'action', 'sessionid', 'status']) {
       const attribute = value[name];
-      if (typeof attribute === 'string') attrs[name] = xmlString(attribute);
+      if (typeof attribute === 'string') attrs[name] = attribute;
     }
     const command = addChild(parent, 'command', NS_COMMANDS, attrs);
     const { actions, note } = value;
@@ -52,8 +52,8 @@ export const commandField: CustomMapping = {
       for (const action of STEP_ACTIONS) if (actions[action] === true) addChild(element, action, NS_COMMANDS);
     } else if (isJsonObject(note)) {
       const type = note.type;
-      const element = addChild(command, 'note', NS_COMMANDS, typeof type === 'string' ? { type: xmlString(type) } : {});
-      if (typeof note.text === 'string') element.t(xmlString(note.text));
+      const element = addChild(command, 'note', NS_COMMANDS, typeof type === 'string' ? { type: type } : {});
+      if (typeof note.text === 'string') element.t(note.text);
     }
     if (value.form !== undefined) writeDataForm(command, value.form);
     else if (isJsonObject(value.data)) writeFormData(command, value.data, 'submit');

@@ -1,6 +1,6 @@
 import type { Element } from 'ltx';
 import { NS_DATA_FORMS } from '../namespaces.ts';
-import { isJsonObject, type JsonObject, type JsonValue, xmlString } from './json-value.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from './json-value.ts';
 import { addChild, childElements, findChild, ownText } from './xml-tree.ts';
 
 /**
@@ -55,21 +55,21 @@ export function writeDataForm(parent: Element, value: JsonValue): void {
   const form = addChild(parent, 'x', NS_DATA_FORMS, attributes(value, ['type']));
   for (const name of ['title', 'instructions']) {
     const text = value[name];
-    if (typeof text === 'string') addChild(form, name, NS_DATA_FORMS).t(xmlString(text));
+    if (typeof text === 'string') addChild(form, name, NS_DATA_FORMS).t(text);
   }
   const fields = value.fields;
   if (!Array.isArray(fields)) return;
   for (const field of fields) {
     if (!isJsonObject(field)) continue;
     const element = addChild(form, 'field', NS_DATA_FORMS, attributes(field, ['var', 'type', 'label']));
-    if (typeof field.desc === 'string') addChild(element, 'desc', NS_DATA_FORMS).t(xmlString(field.desc));
+    if (typeof field.desc === 'string') addChild(element, 'desc', NS_DATA_FORMS).t(field.desc);
     if (field.required === true) addChild(element, 'required', NS_DATA_FORMS);
     writeValues(element, field.value);
     if (!Array.isArray(field.options)) continue;
     for (const option of field.options) {
       if (!isJsonObject(option)) continue;
       const entry = addChild(element, 'option', NS_DATA_FORMS, attributes(option, ['label']));
-      if (typeof option.value === 'string') addChild(entry, 'value', NS_DATA_FORMS).t(xmlString(option.value));
+      if (typeof option.value === 'string') addChild(entry, 'value', NS_DATA_FORMS).t(option.value);
     }
   }
 }
@@ -95,11 +95,11 @@ export function writeFormData(parent: Element, data: JsonObject, type: string, f
   const form = addChild(parent, 'x', NS_DATA_FORMS, { type });
   if (formType !== undefined) {
     const field = addChild(form, 'field', NS_DATA_FORMS, { var: 'FORM_TYPE', type: 'hidden' });
-    addChild(field, 'value', NS_DATA_FORMS).t(xmlString(formType));
+    addChild(field, 'value', NS_DATA_FORMS).t(formType);
   }
   for (const [name, value] of Object.entries(data)) {
     if (name === 'FORM_TYPE' && formType !== undefined) continue;
-    writeValues(addChild(form, 'field', NS_DATA_FORMS, { var: xmlString(name) }), value);
+    writeValues(addChild(form, 'field', NS_DATA_FORMS, { var: name }), value);
   }
 }
 
@@ -116,7 +116,7 @@ function writeValues(field: Element, value: JsonValue | undefined): void {
           : typeof entry === 'number' && Number.isFinite(entry)
             ? String(entry)
             : undefined;
-    if (text !== undefined) addChild(field, 'value', NS_DATA_FORMS).t(xmlString(text));
+    if (text !== undefined) addChild(field, 'value', NS_DATA_FORMS).t(text);
   }
 }
 
@@ -124,7 +124,7 @@ function attributes(object: JsonObject, names: string[]): Record<string, string>
   const attrs: Record<string, string> = {};
   for (const name of names) {
     const value = Object.hasOwn(object, name) ? object[name] : undefined;
-    if (typeof value === 'string') attrs[name] = xmlString(value);
+    if (typeof value === 'string') attrs[name] = value;
   }
   return attrs;
 }

@@ -1,7 +1,7 @@
 import { NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS } from '../namespaces.ts';
 import { formDataSchema, readFormData, writeFormData } from './data-forms.ts';
 import type { CustomMapping } from './field-spec.ts';
-import { isJsonObject, type JsonObject, type JsonValue, xmlString } from './json-value.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from './json-value.ts';
 import { addChild, childElements, elementChildren, findChild } from './xml-tree.ts';
 
 /**
@@ -10,7 +10,7 @@ import { addChild, childElements, elementChildren, findChild } from './xml-tree.
  */
 function queryAttrs(node: JsonValue | undefined): Record<string, string> {
   // An empty string (a form's `disco=`) asks without a node.
-  return typeof node === 'string' && node !== '' ? { node: xmlString(node) } : {};
+  return typeof node === 'string' && node !== '' ? { node: node } : {};
 }
 
 export const discoField: CustomMapping = {
@@ -53,11 +53,11 @@ export const discoField: CustomMapping = {
       if (!isJsonObject(identity)) continue;
       const attrs: Record<string, string> = {};
       for (const name of ['category', 'type', 'name'])
-        if (typeof identity[name] === 'string') attrs[name] = xmlString(identity[name]);
+        if (typeof identity[name] === 'string') attrs[name] = identity[name];
       addChild(query, 'identity', NS_DISCO_INFO, attrs);
     }
     for (const feature of Array.isArray(value.features) ? value.features : [])
-      if (typeof feature === 'string') addChild(query, 'feature', NS_DISCO_INFO, { var: xmlString(feature) });
+      if (typeof feature === 'string') addChild(query, 'feature', NS_DISCO_INFO, { var: feature });
     if (isJsonObject(value.extensions))
       for (const [formType, data] of Object.entries(value.extensions))
         if (isJsonObject(data)) writeFormData(query, data, 'result', formType);
@@ -109,11 +109,10 @@ export const itemsField: CustomMapping = {
     if (!Array.isArray(value)) return;
     const query = addChild(parent, 'query', NS_DISCO_ITEMS);
     for (const item of value) {
-      if (typeof item === 'string') addChild(query, 'item', NS_DISCO_ITEMS, { jid: xmlString(item) });
+      if (typeof item === 'string') addChild(query, 'item', NS_DISCO_ITEMS, { jid: item });
       if (!isJsonObject(item)) continue;
       const attrs: Record<string, string> = {};
-      for (const name of ['jid', 'node', 'name'])
-        if (typeof item[name] === 'string') attrs[name] = xmlString(item[name]);
+      for (const name of ['jid', 'node', 'name']) if (typeof item[name] === 'string') attrs[name] = item[name];
       addChild(query, 'item', NS_DISCO_ITEMS, attrs);
     }
   },

@@ -4,7 +4,7 @@ import { parseXmlElement } from '../xml-parser.ts';
 import { serializeElement } from '../xml-writer.ts';
 import { dataFormSchema, readDataForm, writeDataForm } from './data-forms.ts';
 import type { CustomMapping } from './field-spec.ts';
-import { isJsonObject, type JsonObject, type JsonValue, unparsable, xmlString } from './json-value.ts';
+import { isJsonObject, type JsonObject, type JsonValue, unparsable } from './json-value.ts';
 import { addChild, cloneElement, findChild, ownText } from './xml-tree.ts';
 
 /**
@@ -57,7 +57,7 @@ export const oobUrlField: CustomMapping = {
     return url && ownText(url);
   },
   write(parent, value) {
-    if (typeof value === 'string') addChild(addChild(parent, 'x', NS_OOB), 'url', NS_OOB).t(xmlString(value));
+    if (typeof value === 'string') addChild(addChild(parent, 'x', NS_OOB), 'url', NS_OOB).t(value);
   },
   schema: { type: 'string', format: 'uri', description: 'XEP-0066: the URL of an out-of-band attachment' },
 };
@@ -86,7 +86,7 @@ export const payloadField: CustomMapping = {
       parent,
       'payload',
       NS_JSON_MESSAGE,
-      typeof datatype === 'string' ? { datatype: xmlString(datatype) } : {},
+      typeof datatype === 'string' ? { datatype: datatype } : {},
     );
     if (!Object.hasOwn(value, 'data')) return;
     let data: string;
@@ -96,7 +96,7 @@ export const payloadField: CustomMapping = {
       // Nested deeper than the stack (JSON.parse takes more than JSON.stringify gives back).
       throw unparsable(error);
     }
-    payload.t(xmlString(data));
+    payload.t(data);
   },
   schema: {
     type: 'object',

@@ -4,7 +4,7 @@ import { parseXmlElement } from '../xml-parser.ts';
 import { NS_CLIENT } from '../namespaces.ts';
 import { canonical } from './canonical.ts';
 import { expandArchiveQuery, type KindOptions, resolveKind } from './kind-inference.ts';
-import { field, isJsonObject, type JsonValue, unparsable, xmlString } from './json-value.ts';
+import { field, isJsonObject, type JsonValue, unparsable } from './json-value.ts';
 import { readContent, writeContent } from './stanza-content.ts';
 import { UNMAPPED_FIELD } from './stanza-fields.ts';
 import { cloneElement, elementChildren } from './xml-tree.ts';
@@ -31,7 +31,7 @@ export function elementFromJson(value: JsonValue, options: FromJsonOptions): Ele
   const element = new Element(kind);
   writeContent(element, kind, object);
   delete element.attrs.type;
-  if (type !== undefined) element.attrs.type = xmlString(type);
+  if (type !== undefined) element.attrs.type = type;
   const unmapped = field(object, UNMAPPED_FIELD);
   if (typeof unmapped === 'string' && unmapped.trim() !== '') addUnmapped(element, kind, unmapped, options.maxBytes);
   return element;

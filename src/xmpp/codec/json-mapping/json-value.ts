@@ -21,18 +21,6 @@ export function stringField(object: JsonObject, key: string): string | undefined
   return typeof value === 'string' ? value : undefined;
 }
 
-/**
- * XML 1.0 §2.2 Char: no control characters other than TAB, LF and CR, no lone surrogates, no
- * U+FFFE/U+FFFF. JSON can carry all of them; XMPP servers close the whole stream on them.
- */
-const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-
-/** Every string written into XML from JSON passes here. */
-export function xmlString(value: string): string {
-  if (NOT_XML_CHAR.test(value)) throw unparsable();
-  return value;
-}
-
 /** mod_rest's answer to any body it cannot turn into a stanza. */
 export function unparsable(cause?: unknown): GatewayError {
   return new GatewayError('not-well-formed', { cause });

@@ -1,5 +1,5 @@
 import type { Scalar } from './field-spec.ts';
-import { type JsonValue, xmlString } from './json-value.ts';
+import { type JsonValue } from './json-value.ts';
 
 /**
  * Scalars between XML text and JSON, as util.datamapper converts them: numbers only from
@@ -36,7 +36,7 @@ export function scalarToXml(type: Scalar, value: JsonValue, values?: readonly st
     case 'string':
       if (typeof value !== 'string') return undefined;
       if (values && !values.includes(value)) return undefined;
-      return xmlString(value);
+      return value;
     case 'integer':
       if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : undefined;
       return typeof value === 'string' && INTEGER.test(value) ? value.trim() : undefined;

@@ -1,6 +1,6 @@
 import type { Element } from 'ltx';
 import type { FieldSpec, Fields, ItemSpec } from './field-spec.ts';
-import { field, isJsonObject, type JsonObject, type JsonValue, unparsable, xmlString } from './json-value.ts';
+import { field, isJsonObject, type JsonObject, type JsonValue, unparsable } from './json-value.ts';
 import { scalarFromXml, scalarToXml } from './scalars.ts';
 import { addChild, childElements, findChild, namespaceOf, ownText } from './xml-tree.ts';
 
@@ -97,8 +97,7 @@ function writeField(element: Element, key: string, spec: FieldSpec, value: JsonV
       return;
     }
     case 'child-attribute':
-      if (typeof value === 'string')
-        addChild(element, spec.name ?? key, spec.ns ?? here, { [spec.attribute]: xmlString(value) });
+      if (typeof value === 'string') addChild(element, spec.name ?? key, spec.ns ?? here, { [spec.attribute]: value });
       return;
     case 'child-name':
       if (spec.values ? typeof value === 'string' && spec.values.includes(value) : value === true)

@@ -5,7 +5,7 @@ import { NS_CLIENT } from '../namespaces.ts';
 import { errorElement } from '../replies.ts';
 import type { StanzaKind } from '../stanza.ts';
 import { attributeFields } from './common-fields.ts';
-import { field, isJsonObject, type JsonObject, stringField, xmlString } from './json-value.ts';
+import { field, isJsonObject, type JsonObject, stringField } from './json-value.ts';
 import { readFields, writeFields } from './schema-mapper.ts';
 import { topLevelFields } from './stanza-fields.ts';
 import { elementChildren, findChild, ownText } from './xml-tree.ts';
@@ -61,8 +61,8 @@ function writeError(error: JsonObject): Element {
     {
       type,
       condition: condition !== undefined && CONDITION.test(condition) ? condition : 'undefined-condition',
-      text: text === undefined ? undefined : xmlString(text),
+      text: text === undefined ? undefined : text,
     },
-    by === undefined ? undefined : xmlString(by),
+    by === undefined ? undefined : by,
   );
 }
