@@ -27,6 +27,7 @@ const help = {
   HTTP_REQUEST_TIMEOUT_MS: 'time allowed for a whole request, body included (then 408, connection closed)',
   API_TOKENS: 'accepted bearer tokens, comma-separated, each at least 16 characters',
   REST_MAX_BODY_BYTES: 'largest accepted /rest body',
+  REST_MAX_ARCHIVE_RESULTS: 'result messages an archive query (MAM) may collect into one /rest reply; more: 502',
   IQ_TIMEOUT_MS: 'default wait for an iq reply',
   IQ_MAX_TIMEOUT_MS: 'the longest wait a request may ask for (Prosody-Rest-Timeout)',
   IQ_ANSWER_TIMEOUT_MS: 'how long an inbound iq left to GraphQL subscribers waits for their reply',
@@ -50,6 +51,9 @@ const help = {
   WEBHOOK_RETRY_MIN_MS: 'first webhook retry delay',
   WEBHOOK_RETRY_MAX_MS: 'largest webhook retry delay',
   WEBHOOK_RESPONSE_EXCERPT_BYTES: 'response body kept per webhook attempt in the log',
+  WEBHOOK_FORMAT:
+    'callback body format: xml, json or form (an Accept header in the 200 to the OPTIONS probe at start picks another)',
+  WEBHOOK_STANZA_KINDS: 'stanza kinds POSTed to the callback, comma-separated: message, presence, iq',
   DATA_DIR: 'where the embedded database lives (when DATABASE_URL is unset)',
   DELIVERY_RETENTION_DAYS: 'prune finished delivery log rows older than this; 0 keeps all',
   DELIVERY_LOG_BUFFER_MAX: 'delivery log writes held in memory while the database is unreachable',

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { BodyFormat } from './formats/index.ts';
+import type { StanzaKind } from './xmpp/codec/index.ts';
 import { parseJid } from './xmpp/jid.ts';
 
 /**
@@ -46,6 +48,8 @@ export interface Config {
   };
   rest: {
     maxBodyBytes: number;
+    /** Result messages an archive query may collect into one reply. */
+    maxArchiveResults: number;
   };
   iq: {
     defaultTimeoutMs: number;
@@ -85,6 +89,10 @@ export interface WebhookSettings {
   queueMax: number;
   retry: { maxAttempts: number; windowMs: number; minDelayMs: number; maxDelayMs: number };
   responseExcerptBytes: number;
+  /** The body format of callback POSTs (the OPTIONS probe at start may pick another). */
+  format: BodyFormat;
+  /** The stanza kinds POSTed to the callback; the others are left to the gateway's other answerers. */
+  kinds: StanzaKind[];
 }
 
 export interface DeliveryLogSettings {
@@ -136,6 +144,38 @@ const url = z.string().refine((value) => {
     return false;
   }
 }, 'must be an http:// or https:// URL');
+
+// mod_rest's {kind}, {type}, {to} and {from}, filled per stanza; never in the scheme or the host,
+// or a stanza's sender could choose where the gateway sends requests.
+const callbackUrl = url.refine(
+  (value) => !/\{(kind|type|to|from)\}/.test(/^[a-z]+:\/\/[^/?#]*/i.exec(value)?.[0] ?? ''),
+  'may hold {kind}, {type}, {to} and {from} only in its path and query',
+);
+
+const bodyFormat = z
+  .string()
+  .transform((value) => value.trim().toLowerCase())
+  .transform(
+    (value) =>
+      ({ 'application/xmpp+xml': 'xml', 'application/json': 'json', 'application/x-www-form-urlencoded': 'form' })[
+        value
+      ] ?? value,
+  )
+  .pipe(z.enum(['xml', 'json', 'form'], 'must be xml, json or form (or their media types)'));
+
+const stanzaKindList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((kind) => kind.trim().toLowerCase())
+      .filter((kind) => kind !== ''),
+  )
+  .pipe(
+    z
+      .array(z.enum(['message', 'presence', 'iq'], 'each must be message, presence or iq'))
+      .min(1, 'needs at least one kind'),
+  );
 
 const databaseUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL');
 
@@ -189,6 +229,7 @@ const settings = {
   HTTP_REQUEST_TIMEOUT_MS: [positiveInt(3_600_000), '60000'],
   API_TOKENS: [tokens, undefined],
   REST_MAX_BODY_BYTES: [positiveInt(64 * 1024 * 1024), String(192 * 1024)],
+  REST_MAX_ARCHIVE_RESULTS: [positiveInt(1_000_000), '1000'],
   IQ_TIMEOUT_MS: [positiveInt(300_000), '120000'],
   IQ_MAX_TIMEOUT_MS: [positiveInt(3_600_000), '300000'],
   IQ_ANSWER_TIMEOUT_MS: [positiveInt(300_000), '10000'],
@@ -198,7 +239,7 @@ const settings = {
   GRAPHQL_MAX_BODY_BYTES: [positiveInt(64 * 1024 * 1024), String(192 * 1024)],
   SUBSCRIPTIONS_MAX: [positiveInt(10_000_000), '20000'],
   SUBSCRIPTIONS_PER_TOKEN_MAX: [positiveInt(10_000_000), '10000'],
-  CALLBACK_URL: [url, null],
+  CALLBACK_URL: [callbackUrl, null],
   DATABASE_URL: [databaseUrl, null],
   WEBHOOK_SECRET: [webhookSecrets, null],
   WEBHOOK_TIMEOUT_MS: [positiveInt(300_000), '10000'],
@@ -216,6 +257,8 @@ const settings = {
       .max(1024 * 1024),
     '4096',
   ],
+  WEBHOOK_FORMAT: [bodyFormat, 'xml'],
+  WEBHOOK_STANZA_KINDS: [stanzaKindList, 'message,presence,iq'],
   DATA_DIR: [z.string().min(1), './data'],
   DELIVERY_RETENTION_DAYS: [z.coerce.number().int().min(0).max(36_500), '30'],
   DELIVERY_LOG_BUFFER_MAX: [positiveInt(10_000_000), '100000'],
@@ -301,7 +344,7 @@ export function loadConfig(env: Env = process.env): Config {
       requestTimeoutMs,
     },
     auth: { tokens: get('API_TOKENS') },
-    rest: { maxBodyBytes: get('REST_MAX_BODY_BYTES') },
+    rest: { maxBodyBytes: get('REST_MAX_BODY_BYTES'), maxArchiveResults: get('REST_MAX_ARCHIVE_RESULTS') },
     iq: { defaultTimeoutMs, maxTimeoutMs, answerTimeoutMs: get('IQ_ANSWER_TIMEOUT_MS') },
     graphql: {
       subscriptionBufferMax: get('SUBSCRIPTION_BUFFER_MAX'),
@@ -325,6 +368,8 @@ export function loadConfig(env: Env = process.env): Config {
         maxDelayMs: retryMaxMs,
       },
       responseExcerptBytes: get('WEBHOOK_RESPONSE_EXCERPT_BYTES'),
+      format: get('WEBHOOK_FORMAT'),
+      kinds: [...new Set(get('WEBHOOK_STANZA_KINDS'))],
     },
     deliveryLog: {
       dataDir: get('DATA_DIR'),

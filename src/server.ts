@@ -63,6 +63,7 @@ export function buildApp(config: Config, log: Logger): App {
     log,
     maxBodyBytes: config.rest.maxBodyBytes,
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
+    maxArchiveResults: config.rest.maxArchiveResults,
   });
   const graphql = createGraphqlFace(config, core, auth, cors, log, webhooks, metrics);
   const consoleMount = createConsoleMount(log);

@@ -10,6 +10,7 @@ declare module 'ltx' {
     is(name: string, xmlns?: string): boolean;
     getName(): string;
     getNS(): string | undefined;
+    findNS(prefix?: string): string | undefined;
     getAttr(name: string, xmlns?: string): string | undefined;
     getChild(name: string, xmlns?: string): Element | undefined;
     getChildren(name: string, xmlns?: string): Element[];

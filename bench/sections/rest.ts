@@ -10,15 +10,25 @@ import { formatRow, runLoad, type Summary } from '../support/stats.ts';
  */
 const CONCURRENCY = 64;
 
-async function restMessages(ctx: BenchContext, total: number): Promise<Summary> {
+/** The same stanzas in XML and in mod_rest's JSON mapping. */
+const bodies = {
+  xml: {
+    message: (id: string, i: number) => `<message to='sink.localhost' id='${id}'><body>m${i}</body></message>`,
+    ping: "<iq type='get' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>",
+  },
+  json: {
+    message: (id: string, i: number) => JSON.stringify({ to: 'sink.localhost', id, body: `m${i}` }),
+    ping: JSON.stringify({ to: 'localhost', ping: true }),
+  },
+};
+const contentTypes = { xml: 'application/xmpp+xml', json: 'application/json' };
+type Format = keyof typeof bodies;
+
+async function restMessages(ctx: BenchContext, total: number, format: Format = 'xml'): Promise<Summary> {
   const poster = createPoster(ctx.gatewayUrl, CONCURRENCY);
-  const headers = { Authorization: `Bearer ${ctx.token}`, 'Content-Type': 'application/xmpp+xml' };
+  const headers = { Authorization: `Bearer ${ctx.token}`, 'Content-Type': contentTypes[format] };
   const summary = await gatewayMessages(ctx, total, CONCURRENCY, async (id, i) => {
-    const response = await poster.post(
-      '/rest',
-      headers,
-      `<message to='sink.localhost' id='${id}'><body>m${i}</body></message>`,
-    );
+    const response = await poster.post('/rest', headers, bodies[format].message(id, i));
     if (response.status !== 202) throw new Error(`POST /rest answered ${response.status}: ${response.body}`);
   });
   poster.close();
@@ -45,15 +55,16 @@ async function rawPings(raw: RawComponent, total: number, concurrency: number): 
   });
 }
 
-async function restPings(ctx: BenchContext, total: number, concurrency: number): Promise<Summary> {
+async function restPings(
+  ctx: BenchContext,
+  total: number,
+  concurrency: number,
+  format: Format = 'xml',
+): Promise<Summary> {
   const poster = createPoster(ctx.gatewayUrl, concurrency);
-  const headers = { Authorization: `Bearer ${ctx.token}`, 'Content-Type': 'application/xmpp+xml' };
+  const headers = { Authorization: `Bearer ${ctx.token}`, 'Content-Type': contentTypes[format] };
   const summary = await runLoad(total, concurrency, async () => {
-    const response = await poster.post(
-      '/rest',
-      headers,
-      "<iq type='get' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>",
-    );
+    const response = await poster.post('/rest', headers, bodies[format].ping);
     if (response.status !== 200) throw new Error(`POST /rest answered ${response.status}: ${response.body}`);
   });
   poster.close();
@@ -71,6 +82,8 @@ export const restSection: BenchSection = {
     const restSeq = await restPings(ctx, Math.round(pings / 4), 1);
     const rawConc = await rawPings(ctx.raw, pings, CONCURRENCY);
     const restConc = await restPings(ctx, pings, CONCURRENCY);
+    const jsonMsg = await restMessages(ctx, messages, 'json');
+    const jsonConc = await restPings(ctx, pings, CONCURRENCY, 'json');
     return [
       formatRow(`raw component: message × ${CONCURRENCY} → sink (end to end)`, rawMsg),
       formatRow(`/rest POST message × ${CONCURRENCY} → sink (end to end)`, restMsg, rawMsg),
@@ -78,6 +91,8 @@ export const restSection: BenchSection = {
       formatRow('/rest iq ping, sequential', restSeq, rawSeq),
       formatRow(`raw component: iq ping × ${CONCURRENCY}`, rawConc),
       formatRow(`/rest iq ping × ${CONCURRENCY}`, restConc, rawConc),
+      formatRow(`/rest POST message, JSON × ${CONCURRENCY} → sink (end to end)`, jsonMsg, rawMsg),
+      formatRow(`/rest iq ping, JSON in and out × ${CONCURRENCY}`, jsonConc, rawConc),
     ];
   },
 };

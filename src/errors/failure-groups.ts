@@ -27,6 +27,7 @@ export const failureGroups = {
   'stanza-too-large': 'input',
   'invalid-argument': 'input',
   'iq-timeout': 'timeout',
+  'archive-too-large': 'refused',
   'iq-conflict': 'refused',
   'no-pending-iq': 'refused',
   'link-down': 'unavailable',

@@ -118,6 +118,14 @@ export const failures = {
     http: 503,
     text: 'The gateway has as many subscriptions open as it may (SUBSCRIPTIONS_MAX): try again later',
   },
+  // /rest: an archive query answered with more results than REST_MAX_ARCHIVE_RESULTS (the gateway
+  // collects them into one reply; the server's answer is what is too large, hence a 5xx).
+  'archive-too-large': {
+    type: 'modify',
+    condition: 'resource-constraint',
+    http: 502,
+    text: 'The archive answered with more results than the gateway collects; ask for fewer with max',
+  },
   'method-not-allowed': { type: 'cancel', condition: 'not-allowed', http: 405, text: 'Method not allowed' },
   'not-found': { type: 'cancel', condition: 'item-not-found', http: 404, text: 'Not found' },
   internal: { type: 'wait', condition: 'internal-server-error', http: 500, text: 'Internal error' },

@@ -26,14 +26,15 @@ export function parseMediaType(header: string | undefined): MediaType | undefine
   return { essence: type, params };
 }
 
-interface AcceptRange {
+export interface AcceptRange {
   type: string;
   subtype: string;
   q: number;
   specificity: number;
 }
 
-function parseAccept(header: string): AcceptRange[] {
+/** The media ranges of an Accept header, in the order given. */
+export function parseAccept(header: string): AcceptRange[] {
   const ranges: AcceptRange[] = [];
   for (const part of header.split(',')) {
     const [range = '', ...params] = part.split(';');

@@ -11,4 +11,6 @@ export interface RestContext {
   log: Logger;
   maxBodyBytes: number;
   iqTimeout: { defaultMs: number; maxMs: number };
+  /** Result messages an archive query may collect into its reply (REST_MAX_ARCHIVE_RESULTS). */
+  maxArchiveResults: number;
 }

@@ -2,47 +2,38 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, isGatewayError } from '../errors/gateway-error.ts';
 import { abandonBody } from '../http/read-body.ts';
 import type { RestContext } from './context.ts';
-import { postStanza } from './post-stanza.ts';
 import { respondError } from './respond.ts';
-
-/**
- * The /rest routes. A route is a path pattern and its handlers by method; mod_rest's GET
- * shortcuts (`/rest/ping/{jid}` …) and OpenAPI join as further rows. Failures of any handler
- * become the contract's error bodies here, in one place.
- */
-type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RestContext, params: string[]) => Promise<void>;
-
-interface Route {
-  path: RegExp;
-  methods: Partial<Record<string, Handler>>;
-}
-
-const routes: Route[] = [{ path: /^\/rest\/?$/, methods: { POST: (req, res, ctx) => postStanza(req, res, ctx) } }];
+import { matchRoutes } from './routes.ts';
 
 /** While the gateway stops: the contract's 503 body, as for any other failure. */
 export function refuseStopping(req: IncomingMessage, res: ServerResponse, ctx: Pick<RestContext, 'core'>): void {
   respondError(req, res, new GatewayError('shutting-down', { retryAfterSeconds: 5 }), ctx.core.domain);
 }
 
+/**
+ * Dispatches /rest requests to the routes (routes.ts). A path several routes match (e.g.
+ * /rest/message/chat/bob@localhost: a POST route and a GET shortcut) is answered by the one for
+ * the method; none of them: 405 with Allow. Failures of any handler become the contract's
+ * error bodies here, in one place.
+ */
 export function createRestHandler(ctx: RestContext) {
   return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
     try {
-      const route = routes.find((candidate) => candidate.path.test(pathname));
-      if (!route) throw new GatewayError('not-found');
+      const matches = matchRoutes(pathname);
+      if (matches.length === 0) throw new GatewayError('not-found');
       const method = req.method ?? 'GET';
-      const allowed = [...Object.keys(route.methods), 'OPTIONS'];
+      const allowed = [...new Set(matches.map(({ route }) => route.method)), 'OPTIONS'];
       if (method === 'OPTIONS') {
         ctx.cors.preflight(req, res, allowed);
         return;
       }
       ctx.cors.apply(req, res);
-      const handler = route.methods[method];
-      if (!handler) {
+      const match = matches.find(({ route }) => route.method === method);
+      if (!match) {
         res.setHeader('Allow', allowed.join(', '));
         throw new GatewayError('method-not-allowed');
       }
-      const params = route.path.exec(pathname)!.slice(1);
-      await handler(req, res, ctx, params);
+      await match.route.handle(req, res, ctx, match.params());
     } catch (caught) {
       if (!isGatewayError(caught) && (req.errored || res.destroyed)) {
         ctx.log.debug({ path: pathname }, 'client went away during a /rest request');

@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebhookSettings } from '../config.ts';
+import type { BodyFormat } from '../formats/index.ts';
 import type { AttemptRecord, DeliveryRecord } from '../db/records.ts';
 import type { Stanza } from '../xmpp/codec/index.ts';
 import { attemptRecord } from './attempt-record.ts';
 import type { CallbackClient, CallbackExchange } from './callback-client.ts';
-import { callbackRequest } from './callback-request.ts';
+import { type CallbackBody, callbackBody, callbackRequest } from './callback-request.ts';
+import type { CallbackUrl } from './callback-url.ts';
 import type { ConcurrencyLimit } from './concurrency-limit.ts';
 import { applyReplyRules, type ReplyRules, type Verdict } from './reply-rules.ts';
 import { nextRetryDelay } from './retry-schedule.ts';
@@ -22,6 +24,9 @@ import { nextRetryDelay } from './retry-schedule.ts';
 export interface AttemptContext {
   replyRules: ReplyRules;
   settings: WebhookSettings;
+  /** The callback body format in force (WEBHOOK_FORMAT, or what the probe at start chose). */
+  format: BodyFormat;
+  url: CallbackUrl;
   maxReplyBytes: number;
   client: CallbackClient;
   limit: ConcurrencyLimit;
@@ -41,9 +46,11 @@ export async function runAttempts(
 ): Promise<AttemptsResult> {
   const due = (record.nextAttemptAt?.getTime() ?? 0) - Date.now();
   if (due > 0 && !(await waitForRetry(due, ctx))) return 'stopped';
+  // The body is the same at every attempt (only the signature's timestamp changes).
+  const body = callbackBody(stanza, ctx.format, ctx.url);
   for (;;) {
     const startedAt = new Date();
-    const exchange = await oneExchange(record, startedAt, ctx);
+    const exchange = await oneExchange(record, body, startedAt, ctx);
     if (exchange === undefined) return 'stopped';
     record.attemptCount += 1;
     if (exchange.kind === 'aborted') {
@@ -66,12 +73,13 @@ export async function runAttempts(
  */
 async function oneExchange(
   record: DeliveryRecord,
+  body: CallbackBody,
   startedAt: Date,
   ctx: AttemptContext,
 ): Promise<CallbackExchange | undefined> {
   const deadline = record.kind === 'iq' ? record.createdAt.getTime() + ctx.settings.timeoutMs : undefined;
   const request = (timeoutMs: number) =>
-    callbackRequest(record, {
+    callbackRequest(record, body, {
       secrets: ctx.settings.secrets,
       timeoutMs,
       signal: ctx.abort,

@@ -21,6 +21,10 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
  * WEBHOOK_CONCURRENCY, reused across deliveries.
  */
 export interface CallbackRequest {
+  /** POST by default; OPTIONS for the probe at start. */
+  method?: 'POST' | 'OPTIONS';
+  /** This request's path and query when CALLBACK_URL is a template; else CALLBACK_URL's. */
+  path?: string | undefined;
   body: string;
   headers: Record<string, string>;
   timeoutMs: number;
@@ -51,25 +55,31 @@ export interface CallbackClient {
   close(): void;
 }
 
-export function createCallbackClient(url: string, maxSockets: number): CallbackClient {
-  const parsed = new URL(url);
-  const secure = parsed.protocol === 'https:';
-  // Resolved once: building options from a URL on every request showed in the profile.
-  const target = {
+function targetOf(parsed: URL): RequestOptions {
+  return {
     protocol: parsed.protocol,
     hostname: parsed.hostname.replace(/^\[|\]$/g, ''),
-    port: parsed.port || (secure ? 443 : 80),
+    port: parsed.port || (parsed.protocol === 'https:' ? 443 : 80),
     path: `${parsed.pathname}${parsed.search}`,
     ...(parsed.username
       ? { auth: `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}` }
       : {}),
   };
+}
+
+export function createCallbackClient(url: string, maxSockets: number): CallbackClient {
+  const parsed = new URL(url);
+  const secure = parsed.protocol === 'https:';
+  // Resolved once: building options from a URL on every request showed in the profile. A
+  // templated CALLBACK_URL changes only the path (placeholders never reach scheme or host).
+  const target = targetOf(parsed);
   const agent = secure
     ? new HttpsAgent({ keepAlive: true, maxSockets })
     : new HttpAgent({ keepAlive: true, maxSockets });
   const send = secure ? httpsRequest : httpRequest;
   return {
-    post: (request) => exchange(send, agent, target, request),
+    post: (request) =>
+      exchange(send, agent, request.path === undefined ? target : { ...target, path: request.path }, request),
     close: () => agent.destroy(),
   };
 }
@@ -113,7 +123,7 @@ function exchange(
       let responded = false;
       try {
         // `agent: false`: a one-off connection, so the second try cannot get another stale socket.
-        req = send({ ...target, method: 'POST', agent: fresh ? false : agent, headers });
+        req = send({ ...target, method: request.method ?? 'POST', agent: fresh ? false : agent, headers });
       } catch (error) {
         // node checks headers synchronously (ERR_INVALID_CHAR, ERR_INVALID_HTTP_TOKEN): nothing
         // was sent. A failed attempt like any other, never a throw out of post().

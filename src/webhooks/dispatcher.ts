@@ -27,6 +27,8 @@ export interface DispatcherDeps {
   send: (stanza: Stanza) => Promise<void>;
   domain: string;
   settings: WebhookSettings;
+  /** The callback body format in force, and CALLBACK_URL (attempt-loop.ts). */
+  callback: Pick<AttemptContext, 'format' | 'url'>;
   /** The largest callback reply that is parsed (the /rest body limit). */
   maxReplyBytes: number;
   /** XMPP_MAX_STANZA_BYTES: a reply larger once serialised is an invalid response. */
@@ -80,6 +82,7 @@ export class Dispatcher {
     this.#attempts = {
       replyRules: { domain: deps.domain, maxStanzaBytes: deps.maxStanzaBytes },
       settings: deps.settings,
+      ...deps.callback,
       maxReplyBytes: deps.maxReplyBytes,
       client: deps.client,
       limit: this.#limit,

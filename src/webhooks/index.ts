@@ -10,6 +10,8 @@ import { answererPriority, type XmppCore } from '../xmpp/core.ts';
 import { DeliveryEvents } from './delivery-events.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import { createCallbackClient } from './callback-client.ts';
+import { probeCallbackFormat } from './callback-probe.ts';
+import { callbackUrl as parseCallbackUrl } from './callback-url.ts';
 import type { DeliveryMetricEvents } from './delivery-recorder.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { EchoGuard } from './echo-guard.ts';
@@ -86,6 +88,9 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
   const events = new DeliveryEvents();
   const metricEvents = new EventEmitter<DeliveryMetricEvents>();
   const client = createCallbackClient(callbackUrl, config.webhook.concurrency);
+  const url = parseCallbackUrl(callbackUrl);
+  const kinds = new Set(config.webhook.kinds);
+  const probeAbort = new AbortController();
   let db: Database | undefined;
   let writer: LogWriter | undefined;
   let parts: { store: DeliveryStore; dispatcher: Dispatcher } | undefined;
@@ -121,6 +126,17 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
       };
     },
     async start() {
+      // Beside the database's start-up: the format must be known before the first delivery.
+      const format = probeCallbackFormat({
+        client,
+        url,
+        domain: core.domain,
+        configured: config.webhook.format,
+        secrets: config.webhook.secrets,
+        timeoutMs: config.webhook.timeoutMs,
+        signal: probeAbort.signal,
+        log,
+      });
       const database = await openDatabase({ url: config.databaseUrl, dataDir: config.deliveryLog.dataDir }, log);
       db = database;
       const migrations = await readMigrations();
@@ -174,6 +190,7 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
         },
         domain: core.domain,
         settings: config.webhook,
+        callback: { format: await format, url },
         maxReplyBytes: config.rest.maxBodyBytes,
         maxStanzaBytes: config.xmpp.maxStanzaBytes,
         client,
@@ -184,20 +201,24 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
         log,
       });
       parts = { store, dispatcher };
-      // Listeners run on the link's read path: accept() only enqueues.
+      // Listeners run on the link's read path: accept() only enqueues. Kinds left out of
+      // WEBHOOK_STANZA_KINDS are not POSTed: their iqs go to the other answerers.
       detach.push(
         core.inbound.subscribe((stanza) => {
           if (stanza.isIqRequest) return;
           // Sent on a callback's behalf to the gateway's own domain: never a callback again.
           if (echoes.returned(stanza))
             log.debug({ id: stanza.id, kind: stanza.kind }, 'not posting a callback reply back');
-          else dispatcher.accept(stanza);
-        }),
-        core.addIqAnswerer(answererPriority.webhook, (request) => {
-          dispatcher.accept(request);
-          return true;
+          else if (kinds.has(stanza.kind)) dispatcher.accept(stanza);
         }),
       );
+      if (kinds.has('iq'))
+        detach.push(
+          core.addIqAnswerer(answererPriority.webhook, (request) => {
+            dispatcher.accept(request);
+            return true;
+          }),
+        );
       const onUp = () => {
         resume();
         dispatcher.databaseUp();
@@ -213,6 +234,7 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
       await parts?.dispatcher.drain(deadline);
     },
     async close() {
+      probeAbort.abort();
       await parts?.dispatcher.drain(Date.now());
       for (const undo of detach.splice(0)) undo();
       pruner.stop();

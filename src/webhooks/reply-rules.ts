@@ -1,21 +1,16 @@
 import { callbackStatusError, isRetryableStatus } from '../errors/callback-statuses.ts';
 import { GatewayError, isGatewayError } from '../errors/gateway-error.ts';
-import { parseMediaType } from '../http/media-type.ts';
 import type { AttemptErrorKind, DeliveryOutcome } from '../db/records.ts';
-import {
-  errorReply,
-  iqResult,
-  type OutboundRules,
-  parseXmlElement,
-  stanzaFromElement,
-  type Stanza,
-} from '../xmpp/codec/index.ts';
+import { errorReply, iqResult, type OutboundRules, stanzaFromElement, type Stanza } from '../xmpp/codec/index.ts';
 import type { CallbackExchange } from './callback-client.ts';
+import { addReceipt, receiptFor, receiptRequested } from './receipts.ts';
+import { replyElement } from './reply-body.ts';
 import { parseRetryAfter } from './retry-schedule.ts';
 
 /**
- * CONTRACT.md's webhook table: what one callback exchange means for the inbound stanza, and
- * what its sender gets. Pure: the dispatcher decides about retries and sends the reply.
+ * The webhook reply table (docs/webhooks.md, "What the sender gets"): what one callback exchange
+ * means for the inbound stanza, and what its sender gets. Pure: the dispatcher decides about
+ * retries and sends the reply.
  */
 export interface Verdict {
   status: 'delivered' | 'failed';
@@ -30,8 +25,6 @@ export interface Verdict {
 }
 
 export type FinishedExchange = Exclude<CallbackExchange, { kind: 'aborted' }>;
-
-const XMPP_XML = 'application/xmpp+xml';
 
 /** The codec's rules for replies: the gateway's domain and XMPP_MAX_STANZA_BYTES. */
 export type ReplyRules = Omit<OutboundRules, 'allowIqReplies'>;
@@ -79,29 +72,29 @@ type Response = Extract<FinishedExchange, { kind: 'response' }>;
 function success(request: Stanza, response: Response, rules: ReplyRules, maxBodyBytes: number): Verdict {
   const blank = response.body !== undefined && response.body.toString('utf8').trim() === '';
   if (response.status === 202 || response.status === 204 || blank) {
-    return {
-      status: 'delivered',
-      outcome: 'accepted',
-      reply: request.isIqRequest ? iqResult(request) : undefined,
-      retryable: false,
-    };
+    const reply = request.isIqRequest
+      ? iqResult(request)
+      : receiptRequested(request)
+        ? receiptFor(request, rules)
+        : undefined;
+    return { status: 'delivered', outcome: 'accepted', reply, retryable: false };
   }
   if (response.body === undefined) return invalid(request, `body larger than ${maxBodyBytes} bytes`);
-  if (parseMediaType(response.headers['content-type'])?.essence !== XMPP_XML) {
-    return invalid(request, `Content-Type is not ${XMPP_XML}`);
-  }
   try {
-    const element = parseXmlElement(response.body, { maxBytes: maxBodyBytes });
+    const element = replyElement(request, response.headers['content-type'], response.body, maxBodyBytes);
+    if (typeof element === 'string') return invalid(request, element);
     if (element.name !== request.kind) return invalid(request, `a <${element.name}> answering a <${request.kind}>`);
     if (request.kind === 'iq' && element.attrs.type !== 'result' && element.attrs.type !== 'error') {
       return invalid(request, "an iq reply must be of type 'result' or 'error'");
     }
     // The reply goes back where the stanza came from, from where it was sent, whatever the
-    // callback wrote. An iq reply keeps the request's id: the sender matches replies by id
-    // (RFC 6120 §8.2.3). Other stanzas keep theirs, or the codec gives them a new one.
-    element.attrs.to = request.from.toString();
+    // callback wrote; a groupchat reply goes to the room (mod_rest). An iq reply keeps the
+    // request's id: the sender matches replies by id (RFC 6120 §8.2.3). Other stanzas keep
+    // theirs, or the codec gives them a new one.
+    element.attrs.to = (element.attrs.type === 'groupchat' ? request.from.bare() : request.from).toString();
     element.attrs.from = request.to.toString();
     if (request.kind === 'iq') element.attrs.id = request.id;
+    if (receiptRequested(request)) addReceipt(element, request);
     // The wire check runs here too: a reply the XMPP server would close the stream over (an
     // XML 1.1 body, a control character, too large once serialised) is an invalid response.
     const reply = stanzaFromElement(element, { ...rules, allowIqReplies: true });

@@ -60,6 +60,7 @@ export class XmppCore {
   readonly #liveness: LinkLiveness;
   readonly #iqs: IqWaiter;
   readonly #answerers: { priority: number; answer: IqAnswerer }[] = [];
+  readonly #interceptors = new Set<(stanza: Stanza) => boolean>();
   readonly #startedAt = new Date();
   readonly #counters: StanzaCounters = {
     in: { message: 0, presence: 0, iq: 0 },
@@ -193,6 +194,15 @@ export class XmppCore {
     }
   }
 
+  /**
+   * Takes inbound stanzas that a request in progress collects (an archive query's results) off
+   * the inbound bus: `take` returns true for each it keeps. Until the returned function is called.
+   */
+  intercept(take: (stanza: Stanza) => boolean): () => void {
+    this.#interceptors.add(take);
+    return () => this.#interceptors.delete(take);
+  }
+
   addIqAnswerer(priority: number, answer: IqAnswerer): () => void {
     const entry = { priority, answer };
     this.#answerers.push(entry);
@@ -230,6 +240,7 @@ export class XmppCore {
     this.#counted('in', stanza.kind);
     if (this.#iqs.settle(stanza)) return;
     if (this.#outbound.takeBounce(stanza)) return;
+    for (const take of this.#interceptors) if (take(stanza)) return;
     this.inbound.publish(stanza, (error) =>
       this.log.error({ err: error, id: stanza.id }, 'an inbound listener failed'),
     );

@@ -46,6 +46,8 @@ export type DeliveryStatus =
 
 /** The gateway's own failures: one value per row of its failure table (the same rows /rest answers with). */
 export type FailureKind =
+  /** The archive answered with more results than the gateway collects; ask for fewer with max */
+  | 'ARCHIVE_TOO_LARGE'
   /** Credentials not accepted */
   | 'BAD_CREDENTIALS'
   /** Not a cursor of this list */

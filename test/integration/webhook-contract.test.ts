@@ -49,7 +49,7 @@ const cases: Record<string, Answer | ((request: ReceivedRequest) => Answer)> = {
     ),
   garbage: xmpp('<message><body>unclosed'),
   'other-kind': xmpp(`<presence/>`),
-  'wrong-type': { status: 200, headers: { 'Content-Type': 'text/plain' }, body: 'hello' },
+  'wrong-type': { status: 200, headers: { 'Content-Type': 'text/html' }, body: '<p>hello</p>' },
   'iq-get-as-reply': xmpp(`<iq type='get'><query xmlns='urn:example:case'/></iq>`),
   reset: 'reset',
   hang: 'hang',

@@ -8,6 +8,8 @@ import type { Socket } from 'node:net';
  */
 export interface ReceivedRequest {
   method: string;
+  /** Path and query, as requested. */
+  url: string;
   headers: IncomingHttpHeaders;
   body: string;
   at: number;
@@ -49,6 +51,7 @@ export async function startReceiver(handler: Handler = () => ({ status: 202 })):
       const respond = async () => {
         const request = {
           method: req.method ?? '',
+          url: req.url ?? '',
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
           at: Date.now(),

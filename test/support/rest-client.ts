@@ -8,6 +8,8 @@ export interface RestResponse {
 }
 
 export interface RestRequest {
+  /** After /rest (e.g. `/echo`, `/version/localhost?x=1`). */
+  path?: string;
   body?: string | Uint8Array;
   method?: string;
   token?: string | null;
@@ -16,7 +18,7 @@ export interface RestRequest {
   signal?: AbortSignal;
 }
 
-/** POST /rest the way curl does it, with the knobs each contract row needs. */
+/** A /rest request the way curl makes it (POST /rest by default), with the knobs each contract row needs. */
 export async function rest(
   gateway: Pick<TestGateway, 'url' | 'token'>,
   request: RestRequest = {},
@@ -26,7 +28,7 @@ export async function rest(
   if (token !== null) headers.Authorization = `Bearer ${token}`;
   const contentType = request.contentType === undefined ? 'application/xmpp+xml' : request.contentType;
   if (contentType !== null) headers['Content-Type'] = contentType;
-  const response = await fetch(`${gateway.url}/rest`, {
+  const response = await fetch(`${gateway.url}/rest${request.path ?? ''}`, {
     method: request.method ?? 'POST',
     headers,
     // yoga's fetch types pull in the DOM lib, whose BodyInit is narrower than what fetch takes.
@@ -77,4 +79,10 @@ export async function streamUntilAnswered(
     await new Promise((resolve) => setTimeout(resolve, 10));
   socket.destroy();
   return { status: Number(answer.slice(9, 12)), sentBytes };
+}
+
+/** Stanzas sent to the XMPP server so far: a refused request must not change it. */
+export function sentCount(gateway: Pick<TestGateway, 'app'>): number {
+  const { out } = gateway.app.core.status().counters;
+  return out.message + out.presence + out.iq;
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GatewayError } from '../../src/errors/gateway-error.ts';
 import { failures, type FailureKind } from '../../src/errors/failures.ts';
-import { errorFormat } from '../../src/rest/formats/index.ts';
+import { replyFormat } from '../../src/formats/index.ts';
+import { errorBody } from '../../src/rest/formats/error-bodies.ts';
 
 /** CONTRACT.md's POST /rest table, row by row: status, stanza error type and condition, text. */
 const contract: [FailureKind, number, string, string, string][] = [
@@ -51,19 +52,27 @@ describe('the failure table', () => {
   it('renders the XML and JSON bodies of CONTRACT.md', () => {
     const error = new GatewayError('bad-credentials');
     assert.equal(
-      errorFormat(undefined).encodeError(error),
+      errorBody(replyFormat(undefined), error),
       "<error xmlns='http://etherx.jabber.org/streams'><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>" +
         "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>Credentials not accepted</text></error>",
     );
-    assert.deepEqual(JSON.parse(errorFormat('application/json').encodeError(error)), {
+    assert.deepEqual(JSON.parse(errorBody(replyFormat('application/json'), error)), {
       type: 'error',
       code: 403,
       error: { type: 'auth', condition: 'not-authorized', text: 'Credentials not accepted' },
     });
   });
 
+  it('renders a form body with the parts of the error as flat fields', () => {
+    const error = new GatewayError('bad-credentials');
+    assert.equal(
+      errorBody('form', error),
+      'type=error&code=403&error_type=auth&error_condition=not-authorized&error_text=Credentials%20not%20accepted',
+    );
+  });
+
   it('escapes texts in XML bodies', () => {
     const error = new GatewayError('internal', { text: 'a <b> & c' });
-    assert.match(errorFormat('*/*').encodeError(error), /<text [^>]*>a &lt;b&gt; &amp; c<\/text>/);
+    assert.match(errorBody(replyFormat('*/*'), error), /<text [^>]*>a &lt;b&gt; &amp; c<\/text>/);
   });
 });

@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { newDeliveryRecord } from '../../src/webhooks/delivery-record.ts';
 import { type CallbackRequest, createCallbackClient } from '../../src/webhooks/callback-client.ts';
 import { callbackRequest, contentLanguage } from '../../src/webhooks/callback-request.ts';
+import { callbackUrl } from '../../src/webhooks/callback-url.ts';
 import { stanzaFromLog } from '../../src/webhooks/stored-stanza.ts';
 
 /** The callback client against a local node:http server that misbehaves on purpose. */
@@ -106,6 +107,7 @@ describe('the POST of an attempt', () => {
     )!;
     return { ...newDeliveryRecord(stanza, null), lang };
   };
+  const body = { body: '<message/>', contentType: 'application/xmpp+xml', path: undefined };
   const settings = {
     secrets: [],
     timeoutMs: 1000,
@@ -116,12 +118,29 @@ describe('the POST of an attempt', () => {
 
   it('carries Content-Language only for a language tag', () => {
     for (const tag of ['en', 'pt-BR', 'zh-Hant-TW', 'x-klingon', 'de-1996']) {
-      assert.equal(callbackRequest(withLang(tag), settings).headers['Content-Language'], tag);
+      assert.equal(callbackRequest(withLang(tag), body, settings).headers['Content-Language'], tag);
     }
     for (const odd of ['日本', 'en\nx', 'de\t', '', 'en_US', 'en-', '-en', 'toolongtag', 'en us', 'é']) {
       assert.equal(contentLanguage(odd), undefined, JSON.stringify(odd));
-      assert.equal('Content-Language' in callbackRequest(withLang(odd), settings).headers, false);
+      assert.equal('Content-Language' in callbackRequest(withLang(odd), body, settings).headers, false);
     }
     assert.equal(contentLanguage(null), undefined);
+  });
+});
+
+describe('a templated CALLBACK_URL', () => {
+  it('sends the filled path as it is, never resolved (".." stays in the request line)', async () => {
+    let seen = '';
+    const { url } = await serve((req, res) => {
+      seen = req.url ?? '';
+      res.writeHead(204).end();
+    });
+    const template = callbackUrl(`${url}/{type}/in?to={to}`);
+    const client = createCallbackClient(url, 1);
+    const path = template.renderPath({ kind: 'message', type: '..', to: 'a@b', from: 'c' });
+    const exchange = await client.post({ ...request(), path });
+    client.close();
+    assert.equal(exchange.kind, 'response');
+    assert.equal(seen, '/hook/../in?to=a%40b');
   });
 });

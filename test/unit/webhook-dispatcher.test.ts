@@ -8,6 +8,7 @@ import { createLogger } from '../../src/log.ts';
 import type { CallbackExchange, CallbackRequest } from '../../src/webhooks/callback-client.ts';
 import { DeliveryEvents } from '../../src/webhooks/delivery-events.ts';
 import type { DeliveryMetricEvents } from '../../src/webhooks/delivery-recorder.ts';
+import { callbackUrl } from '../../src/webhooks/callback-url.ts';
 import { Dispatcher, type DispatcherWriter } from '../../src/webhooks/dispatcher.ts';
 import { stanzaFromLog } from '../../src/webhooks/stored-stanza.ts';
 import type { Stanza } from '../../src/xmpp/codec/index.ts';
@@ -65,8 +66,11 @@ function harness(settings: Partial<WebhookSettings> = {}): Fakes & { dispatcher:
       queueMax: 100,
       retry: { maxAttempts: 1, windowMs: 10_000, minDelayMs: 10, maxDelayMs: 10 },
       responseExcerptBytes: 64,
+      format: 'xml',
+      kinds: ['message', 'presence', 'iq'],
       ...settings,
     },
+    callback: { format: settings.format ?? 'xml', url: callbackUrl('http://127.0.0.1:1/hook') },
     maxReplyBytes: 65_536,
     client: {
       post: (request) => {

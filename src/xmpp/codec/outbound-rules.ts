@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Element } from 'ltx';
 import { GatewayError } from '../../errors/gateway-error.ts';
 import { parseJid } from '../jid.ts';
+import { NS_CLIENT } from './namespaces.ts';
 import { isStanzaKind, Stanza } from './stanza.ts';
 
 export interface OutboundRules {
@@ -19,8 +20,6 @@ export interface OutboundRules {
    */
   maxStanzaBytes: number;
 }
-
-const NS_CLIENT = 'jabber:client';
 
 /**
  * The stanza rules of mod_rest's POST handler, in its order: kind, namespace, `to`, `from`, iq
