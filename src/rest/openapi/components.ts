@@ -72,8 +72,13 @@ export const components = {
     },
   },
   responses: {
-    reply: { description: 'the iq reply (a stanza error is still 200), or the echoed stanza', content: replyContent },
-    accepted: { description: 'the message or presence is on its way' },
+    reply: {
+      description:
+        "the iq reply (a stanza error is still 200); for a message or presence, the XMPP server's error " +
+        'stanza when it refused it at once (e.g. a local user that does not exist); or the echoed stanza',
+      content: replyContent,
+    },
+    accepted: { description: 'the XMPP server has processed the message or presence' },
     ...Object.fromEntries(
       Object.entries(errorStatuses).map(([status, description]) => [
         `e${status}`,
