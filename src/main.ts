@@ -10,7 +10,9 @@ try {
   cli = parseCommandLine(process.argv.slice(2), process.env);
 } catch (error) {
   if (error instanceof ConfigError) {
-    process.stderr.write(`stanza-gateway: configuration error: ${error.message}\n`);
+    const lines = error.problems.map((problem) => `configuration error: ${problem.setting}: ${problem.message}`);
+    lines.push('`npm start -- --help` lists every setting; `npm run demo` runs a gateway that needs none');
+    process.stderr.write(lines.map((line) => `stanza-gateway: ${line}\n`).join(''));
     process.exit(2);
   }
   throw error;

@@ -72,7 +72,7 @@ async function oneExchange(
   const deadline = record.kind === 'iq' ? record.createdAt.getTime() + ctx.settings.timeoutMs : undefined;
   const request = (timeoutMs: number) =>
     callbackRequest(record, {
-      secrets: ctx.settings.secrets,
+      secrets: ctx.settings.secrets ?? [],
       timeoutMs,
       signal: ctx.abort,
       maxReplyBytes: ctx.maxReplyBytes,
