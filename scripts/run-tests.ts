@@ -45,6 +45,7 @@ if (requested.length === 0) {
   step('type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   step('format (prettier --check)', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
   step('lint (eslint, type-checked)', 'npx', ['eslint', '.']);
+  step('layers (no face imports another)', process.execPath, ['--import', 'tsx', 'scripts/layers.ts']);
 }
 // Each test step also writes TAP to a file, so that the last line of `npm test` can count every
 // test of every step ("N passed, N failed"), not only those of the last step.

@@ -1,8 +1,12 @@
-import type { DeliveryStatus } from '../db/records.ts';
-import { type DeliveryConnection, type DeliveryEdge, MAX_PAGE } from '../db/delivery-store.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { StanzaKind } from '../xmpp/codec/index.ts';
-import type { DeliveryLog } from '../webhooks/delivery-log.ts';
+import {
+  type DeliveryConnection,
+  type DeliveryEdge,
+  type DeliveryLog,
+  type DeliveryStatus,
+  MAX_PAGE,
+} from '../webhooks/delivery-log.ts';
 import { builder, type GraphqlContext } from './builder.ts';
 import { DeliveryEventRef, DeliveryRef, DeliveryStatusEnum } from './delivery.ts';
 import { coded, codedError, graphqlErrorOf, InvalidInput, resultNames, Unavailable } from './errors.ts';

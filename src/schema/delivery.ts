@@ -1,6 +1,4 @@
-import type { AttemptRecord, DeliveryRecord, DeliveryStatus } from '../db/records.ts';
-import type { DeliveryEvent } from '../webhooks/delivery-events.ts';
-import { stanzaFromLog } from '../webhooks/stored-stanza.ts';
+import type { AttemptRecord, DeliveryEvent, DeliveryRecord, DeliveryStatus } from '../webhooks/delivery-log.ts';
 import { builder } from './builder.ts';
 import { enumValues } from './enum-values.ts';
 import { coded } from './errors.ts';
@@ -70,7 +68,7 @@ export const DeliveryRef = builder.objectRef<DeliveryView>('Delivery').implement
       type: StanzaRef,
       nullable: true,
       description: 'The stanza, typed (null only if the logged XML cannot be read back).',
-      resolve: (delivery, _args, ctx) => stanzaFromLog(delivery.xml, ctx.core.domain) ?? null,
+      resolve: (delivery, _args, ctx) => ctx.deliveryLog?.stanzaOf(delivery) ?? null,
     }),
     status: t.field({ type: DeliveryStatusEnum, resolve: (delivery) => delivery.status }),
     outcome: t.string({

@@ -2,7 +2,7 @@ import { GatewayError } from '../errors/gateway-error.ts';
 import type { Logger } from '../log.ts';
 import type { Stanza } from '../xmpp/codec/index.ts';
 import { answererPriority, type XmppCore } from '../xmpp/core.ts';
-import { EventQueue } from './event-queue.ts';
+import { EventQueue } from '../flow/event-queue.ts';
 import { IqAnswers } from './iq-answers.ts';
 import { matchesFilter, type StanzaFilter } from './stanza-filter.ts';
 

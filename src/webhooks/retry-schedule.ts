@@ -1,4 +1,4 @@
-import { backoffDelay } from '../xmpp/backoff.ts';
+import { backoffDelay } from '../flow/backoff.ts';
 
 /**
  * When a message or presence is tried again (CONTRACT.md "Retries"): exponential delays with

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Component } from '@xmpp/component-core';
 import type { Element } from 'ltx';
 import type { Logger } from '../log.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../flow/backoff.ts';
 
 /**
  * The XEP-0114 connection to the XMPP server: connects, authenticates, reconnects with
