@@ -65,7 +65,7 @@ export function helpText(): string {
   ].join('\n');
 }
 
-/** The README's configuration tables (between its `settings` markers); `npm run settings:readme`. */
+/** The README's configuration tables (between its `settings` markers; `npm run docs`). */
 export function settingsMarkdown(): string {
   return byGroup()
     .map(({ group, names }) =>

@@ -15,7 +15,7 @@ import {
 /**
  * Every setting of the gateway, one row each: the only place a setting is declared. The `Config`
  * type and `loadConfig` (src/config.ts), `--help` and the README's configuration table
- * (src/config-help.ts; `npm run settings:readme` rewrites the README part) are derived from it.
+ * (src/config-help.ts; `npm run docs` rewrites the README part) are derived from it.
  *
  * To add a setting, add one row here:
  *   NEW_SETTING_MS: {
@@ -26,7 +26,7 @@ import {
  *     group: 'Webhooks',                   // the heading it is listed under
  *     help: 'what it does, for `--help` and the README (Markdown backticks allowed)',
  *   },
- * then run `npm run settings:readme` and read `config.part.newSettingMs` where it is needed.
+ * then run `npm run docs` and read `config.part.newSettingMs` where it is needed.
  * `secret: true` keeps the value out of error messages. A rule between two settings (min ≤ max)
  * goes in `crossChecks` below.
  */

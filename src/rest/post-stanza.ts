@@ -10,7 +10,7 @@ import { iqTimeoutMs } from './timeout-header.ts';
 /**
  * POST /rest: one stanza in, 202 for a message or presence once it is on the socket, 200 with
  * the reply for an iq (long-poll). Checks run in mod_rest's order: credentials, media type,
- * size, parse, stanza rules (CONTRACT.md).
+ * size, parse, stanza rules (docs/rest.md).
  */
 export async function postStanza(req: IncomingMessage, res: ServerResponse, ctx: RestContext): Promise<void> {
   ctx.auth.check(req.headers.authorization);

@@ -7,7 +7,7 @@ import { StanzaRef } from './stanza.ts';
 /**
  * `sendStanza(xml)`: the raw passthrough. The XML goes through exactly the /rest parser and
  * stanza rules, with one addition: iq `result`/`error` replies are allowed, so that a bot can
- * answer an inbound iq it saw on a subscription (CONTRACT.md, "Inbound iqs when no webhook
+ * answer an inbound iq it saw on a subscription (docs/contract.md, "Exactly one reply to every inbound iq
  * answers them").
  */
 interface SendStanzaOutcome {

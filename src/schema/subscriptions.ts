@@ -7,7 +7,7 @@ import { StanzaKindEnum, StanzaRef } from './stanza.ts';
  * Each subscription has a bounded buffer (SUBSCRIPTION_BUFFER_MAX); a subscriber that falls
  * that far behind gets the events buffered so far, then the error SUBSCRIBER_OVERFLOW, and its
  * subscription ends (docs/graphql.md). Subscribing also makes the subscriber one that may answer
- * the inbound iqs it sees (CONTRACT.md).
+ * the inbound iqs it sees (docs/contract.md, "Exactly one reply to every inbound iq").
  */
 const StanzaFilterInput = builder.inputType('StanzaFilter', {
   description: 'Each list is "any of"; the lists combine with "and"; an absent or empty list lets everything through.',

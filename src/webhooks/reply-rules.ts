@@ -7,7 +7,7 @@ import type { CallbackExchange } from './callback-client.ts';
 import { parseRetryAfter } from './retry-schedule.ts';
 
 /**
- * CONTRACT.md's webhook table: what one callback exchange means for the inbound stanza, and
+ * The webhook table of docs/webhooks.md ("What the sender gets"): what one callback exchange means for the inbound stanza, and
  * what its sender gets. Pure: the dispatcher decides about retries and sends the reply.
  */
 export interface Verdict {

@@ -4,7 +4,7 @@ import { GatewayError } from '../errors/gateway-error.ts';
  * Every outbound stanza goes through this queue. While the link is down, sends wait up to
  * their deadline and then fail with `link-down` (503); the queue is bounded (`queue-full`).
  * While it is up, one batch is written at a time and the next waits for the socket to accept
- * the previous one: writing as fast as requests arrive floods the server (DESIGN.md measured
+ * the previous one: writing as fast as requests arrive floods the server (measured
  * a p99 of 1.8 s at 64 clients), and coalescing what queued meanwhile keeps throughput up.
  */
 /** The part of the link the queue needs (XmppLink; a fake in unit tests). */

@@ -12,7 +12,7 @@ import { createTestDatabase, queryDatabase, type TestDatabase } from '../support
 import { diffDatamodels, readSchema } from '../support/schema-engine.ts';
 
 /**
- * The start-up migrator (DEPENDENCIES.md path 1) on fresh databases, real Postgres and the
+ * The start-up migrator (docs/dependencies.md) on fresh databases, real Postgres and the
  * embedded PGlite, and the proof that prisma/migrations builds what prisma/schema.prisma says.
  */
 const log = createLogger('silent');

@@ -13,7 +13,7 @@ import { connectUser, xml, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
  * `stanzas` subscriptions over graphql-ws and SSE, their filters, and the inbound iqs left to
- * subscribers (CONTRACT.md, "Inbound iqs when no webhook answers them").
+ * subscribers (docs/contract.md, "Exactly one reply to every inbound iq").
  */
 let prosody: Prosody;
 let gateway: TestGateway;

@@ -7,7 +7,7 @@ import { rest, streamUntilAnswered, xmlError } from '../support/rest-client.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
- * Every row of CONTRACT.md's "POST /rest" table against a real Prosody, with what the XMPP
+ * Every row of docs/rest.md's table against a real Prosody, with what the XMPP
  * client really receives. The link-down row lives in rest-link-down.test.ts (it stops Prosody).
  */
 let prosody: Prosody;

@@ -11,7 +11,7 @@ import { startWebhookGateway } from '../support/webhook-gateway.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
- * Every row of CONTRACT.md's webhook table, for message, presence and iq, from a real XMPP
+ * Every row of the webhook table of docs/webhooks.md, for message, presence and iq, from a real XMPP
  * client through a real Prosody and the gateway to a real local receiver, with the delivery
  * log in a real Postgres database of this file's own.
  */

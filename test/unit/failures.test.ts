@@ -4,7 +4,7 @@ import { GatewayError } from '../../src/errors/gateway-error.ts';
 import { failures, type FailureKind } from '../../src/errors/failures.ts';
 import { errorFormat } from '../../src/rest/formats/index.ts';
 
-/** CONTRACT.md's POST /rest table, row by row: status, stanza error type and condition, text. */
+/** docs/rest.md's table, row by row: status, stanza error type and condition, text. */
 const contract: [FailureKind, number, string, string, string][] = [
   ['no-credentials', 401, 'auth', 'not-authorized', 'No credentials provided'],
   ['bad-credentials', 403, 'auth', 'not-authorized', 'Credentials not accepted'],
@@ -48,7 +48,7 @@ describe('the failure table', () => {
     }
   });
 
-  it('renders the XML and JSON bodies of CONTRACT.md', () => {
+  it('renders the XML and JSON bodies of docs/rest.md', () => {
     const error = new GatewayError('bad-credentials');
     assert.equal(
       errorFormat(undefined).encodeError(error),

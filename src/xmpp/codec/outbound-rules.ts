@@ -17,7 +17,7 @@ export interface OutboundRules {
 const NS_CLIENT = 'jabber:client';
 
 /**
- * The stanza rules of mod_rest's POST handler, in its order (CONTRACT.md): kind, namespace,
+ * The stanza rules of mod_rest's POST handler, in its order (docs/rest.md): kind, namespace,
  * `to`, `from`, iq type, iq payload count. Returns a fresh, normalised element: only `to`,
  * `from`, `id`, `type`, `xml:lang` and prefix declarations survive on the stanza element.
  */
@@ -36,7 +36,7 @@ export function applyOutboundRules(element: Element, rules: OutboundRules): Stan
   const from = parseJid(rawFrom ?? rules.domain);
   if (!from) throw new GatewayError('invalid-from', { field: 'from' });
   // Also what keeps the link alive: Prosody and ejabberd close the whole component stream
-  // when a stanza carries a `from` outside the component's domain (DESIGN.md).
+  // when a stanza carries a `from` outside the component's domain (docs/contract.md, "XEP-0114").
   if (from.domain !== rules.domain) throw new GatewayError('from-not-authorized', { field: 'from' });
 
   const type = element.attrs.type;
