@@ -9,6 +9,7 @@ import ts from 'typescript';
 const TOP_FILES: Record<string, string> = {
   'main.ts': 'app',
   'server.ts': 'app',
+  'runtime.ts': 'app',
   'cli.ts': 'config',
   'config.ts': 'config',
   'config-file.ts': 'config',

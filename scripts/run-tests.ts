@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureProsodyInstalled, ProsodyMissing } from '../src/demo/prosody-install.ts';
+import { runOnSupportedNode } from '../src/demo/supported-node.ts';
 
 function step(name: string, command: string, args: string[]): void {
   process.stdout.write(`\n== ${name}\n`);
@@ -16,6 +17,9 @@ function step(name: string, command: string, args: string[]): void {
   }
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
+
+await runOnSupportedNode('npm test');
+process.stdout.write(`npm test on Node ${process.versions.node}\n`);
 
 try {
   ensureProsodyInstalled((line) => process.stdout.write(`${line}\n`));
@@ -95,7 +99,9 @@ testStep('tests', ['--test-concurrency=2', ...files]);
 // Last and alone: a clean clone running the README's two commands (which include this whole
 // suite once more, with this step skipped so it does not recurse). SKIP_FRESH_CLONE=1 skips it
 // while iterating; CI runs it.
-if (requested.length === 0 && !process.env.STANZA_GATEWAY_NESTED_TEST && !process.env.SKIP_FRESH_CLONE) {
-  testStep('the README on a fresh clone', ['test/fresh-clone/readme-commands.test.ts']);
+if (requested.length === 0 && !process.env.STANZA_GATEWAY_NESTED_TEST) {
+  if (process.env.SKIP_FRESH_CLONE)
+    process.stdout.write('\n== the README on a fresh clone: skipped (SKIP_FRESH_CLONE)\n');
+  else testStep('the README on a fresh clone', ['test/fresh-clone/readme-commands.test.ts']);
 }
 finish(0);
