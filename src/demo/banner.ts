@@ -12,13 +12,16 @@ export interface DemoInfo {
 
 export function banner(info: DemoInfo): string {
   const auth = `--oauth2-bearer ${info.token}`;
+  const c2s = new URL(info.c2sService);
   const graphql = (query: string) =>
     `curl -s ${info.url}/graphql ${auth} -H 'Content-Type: application/json' \\\n    -d '${JSON.stringify({ query })}'`;
   return `
 Stanza Gateway demo is running.
   HTTP            ${info.url}   (token: ${info.token})
-  component       ${info.domain}, on a throwaway Prosody (client port ${info.c2sService})
+  component       ${info.domain}, on a throwaway Prosody
   XMPP account    ${info.user}  password ${info.userPassword}  (online here; its messages print below)
+  XMPP clients    log in as ${info.user} with server ${c2s.hostname}, port ${c2s.port}, without TLS
+                  (plain login, loopback only: set the server and port by hand, allow plaintext)
   webhook         an echo bot answers chat messages sent to ${info.bot} (or any address at ${info.domain})
   delivery log    ${info.database}
 
