@@ -29,7 +29,8 @@ export function withPart(text: string, part: (typeof generatedParts)[number]): s
 function failuresMarkdown(): string {
   const rows = (Object.keys(failures) as FailureKind[]).map((kind) => {
     const failure = failures[kind];
-    return `| \`${kind}\` | ${failure.http} | \`${failure.type}/${failure.condition}\` | ${failureGroups[kind]} | ${failure.text} |`;
+    const error = `${failure.type}/${failure.condition}`;
+    return `| \`${kind}\` | ${failure.http} | \`${error}\` | ${failureGroups[kind]} | ${failure.text} |`;
   });
   return ['| kind | HTTP | stanza error | GraphQL group | text |', '|---|---|---|---|---|', ...rows].join('\n');
 }

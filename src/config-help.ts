@@ -76,7 +76,8 @@ export function settingsMarkdown(): string {
         '|---|---|---|',
         ...names.map((name) => {
           const setting: Setting = settings[name];
-          return `| \`${name}\` | ${setting.help.replaceAll('|', '\\|')} | ${unsetText(setting, (text) => `\`${text}\``)} |`;
+          const meaning = setting.help.replaceAll('|', '\\|');
+          return `| \`${name}\` | ${meaning} | ${unsetText(setting, (text) => `\`${text}\``)} |`;
         }),
       ].join('\n'),
     )

@@ -85,8 +85,9 @@ export async function migrate(session: SqlSession, migrations: Migration[], log:
     const failed = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
     if (failed) {
       throw new MigrationError(
-        `migration ${failed.migration_name} failed earlier and is not resolved; fix the database, then mark it ` +
-          `rolled back (prisma migrate resolve --rolled-back ${failed.migration_name}, or set rolled_back_at in _prisma_migrations)`,
+        `migration ${failed.migration_name} failed earlier and is not resolved; fix the database, then ` +
+          `mark it rolled back (prisma migrate resolve --rolled-back ${failed.migration_name}, or set ` +
+          'rolled_back_at in _prisma_migrations)',
       );
     }
     const done = new Map(

@@ -13,6 +13,9 @@ export interface DemoInfo {
 export function banner(info: DemoInfo): string {
   const auth = `--oauth2-bearer ${info.token}`;
   const c2s = new URL(info.c2sService);
+  const sendMessage =
+    `mutation { sendMessage(input: { to: "${info.user}", type: CHAT, body: "Hello from GraphQL!" }) ` +
+    '{ __typename ... on SendMessageSuccess { sent { id xml } } } }';
   const graphql = (query: string) =>
     `curl -s ${info.url}/graphql ${auth} -H 'Content-Type: application/json' \\\n    -d '${JSON.stringify({ query })}'`;
   return `
@@ -34,7 +37,7 @@ Stanza Gateway demo is running.
     --data-binary '<iq type="get" to="localhost"><ping xmlns="urn:xmpp:ping"/></iq>'
 
 GraphQL — send a message, ping the server:
-  ${graphql(`mutation { sendMessage(input: { to: "${info.user}", type: CHAT, body: "Hello from GraphQL!" }) { __typename ... on SendMessageSuccess { sent { id xml } } } }`)}
+  ${graphql(sendMessage)}
   ${graphql('mutation { ping(to: "localhost") { __typename ... on Pong { rttMs } } }')}
 
 GraphQL — the webhook's delivery log (chat with ${info.bot} from any XMPP client first, as ${info.user}):

@@ -56,7 +56,7 @@ const config = loadConfig({
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 });
 const app = buildApp(config, createLogger(config.logLevel));
-let user: DemoUser | undefined;
+let user: DemoUser | undefined = undefined; // connected once the gateway runs
 
 let stopping = false;
 async function stopAll(code: number): Promise<never> {

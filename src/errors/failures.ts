@@ -86,7 +86,8 @@ export const failures = {
   'method-not-allowed': { type: 'cancel', condition: 'not-allowed', http: 405, text: 'Method not allowed' },
   'not-found': { type: 'cancel', condition: 'item-not-found', http: 404, text: 'Not found' },
   internal: { type: 'wait', condition: 'internal-server-error', http: 500, text: 'Internal error' },
-  // Webhook outcomes (docs/webhooks.md, "What the sender gets"); what the sender of the inbound stanza gets.
+  // Webhook outcomes (docs/webhooks.md, "What the sender gets"): what the sender of the inbound
+  // stanza gets.
   // The texts name no URL or address: they go to whoever sent the stanza.
   'callback-unreachable': {
     type: 'wait',

@@ -12,12 +12,15 @@ import type { GraphiQLOptions } from 'graphql-yoga';
 const CONNECTION_PARAMS = `function stanzaGatewayConnectionParams() {
   try {
     var headers = JSON.parse(localStorage.getItem('graphiql:headers') || '{}');
-    for (var name in headers) if (name.toLowerCase() === 'authorization') return { authorization: String(headers[name]) };
+    for (var name in headers) {
+      if (name.toLowerCase() === 'authorization') return { authorization: String(headers[name]) };
+    }
   } catch (e) {}
   return {};
 }
 function stanzaGatewayRender(root, options) {
-  return YogaGraphiQL.renderYogaGraphiQL(root, Object.assign({}, options, { connectionParams: stanzaGatewayConnectionParams }));
+  var withParams = Object.assign({}, options, { connectionParams: stanzaGatewayConnectionParams });
+  return YogaGraphiQL.renderYogaGraphiQL(root, withParams);
 }`;
 
 const RENDER_CALL = 'YogaGraphiQL.renderYogaGraphiQL(';

@@ -74,7 +74,8 @@ export const DeliveryRef = builder.objectRef<DeliveryView>('Delivery').implement
     outcome: t.string({
       nullable: true,
       description:
-        'How it ended: `accepted`, `replied`, `http-error`, `unreachable`, `invalid-response`, `interrupted` or `rejected` (an iq refused past WEBHOOK_QUEUE_MAX).',
+        'How it ended: `accepted`, `replied`, `http-error`, `unreachable`, `invalid-response`, ' +
+        '`interrupted` or `rejected` (an iq refused past WEBHOOK_QUEUE_MAX).',
       resolve: (delivery) => delivery.outcome,
     }),
     attemptCount: t.exposeInt('attemptCount'),
@@ -93,7 +94,9 @@ export const DeliveryRef = builder.objectRef<DeliveryView>('Delivery').implement
     attempts: t.field({
       type: [DeliveryAttemptRef],
       description:
-        "Every attempt, oldest first. In a `deliveries` subscription event they are read from the log, which is written behind the deliveries: the attempt that caused the event may be missing yet (the event's own `attempt` is current).",
+        'Every attempt, oldest first. In a `deliveries` subscription event they are read from the log, ' +
+        'which is written behind the deliveries: the attempt that caused the event may be missing yet (the ' +
+        "event's own `attempt` is current).",
       // One read for all the deliveries of a response (AttemptsLoader); a database outage is
       // DATABASE_UNAVAILABLE, not a masked unexpected error.
       resolve: (delivery, _args, ctx) => delivery.attempts ?? coded(() => ctx.attempts.load(delivery.id)),

@@ -7,8 +7,8 @@ import { StanzaRef } from './stanza.ts';
 /**
  * `sendStanza(xml)`: the raw passthrough. The XML goes through exactly the /rest parser and
  * stanza rules, with one addition: iq `result`/`error` replies are allowed, so that a bot can
- * answer an inbound iq it saw on a subscription (docs/contract.md, "Exactly one reply to every inbound iq
- * answers them").
+ * answer an inbound iq it saw on a subscription (docs/contract.md, "Exactly one reply to every
+ * inbound iq").
  */
 interface SendStanzaOutcome {
   sent: Stanza;
@@ -63,7 +63,8 @@ builder.mutationField('sendStanza', (t) =>
   t.field({
     type: SendStanzaSuccess,
     description:
-      'Sends one stanza given as raw XML, validated exactly as POST /rest. An iq get/set resolves with its reply; an iq result/error answers a pending inbound iq (or is refused).',
+      'Sends one stanza given as raw XML, validated exactly as POST /rest. An iq get/set resolves with its ' +
+      'reply; an iq result/error answers a pending inbound iq (or is refused).',
     args: {
       xml: t.arg.string({ required: true }),
       timeoutMs: t.arg.int({ description: timeoutMsDescription }),

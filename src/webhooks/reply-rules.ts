@@ -7,8 +7,9 @@ import type { CallbackExchange } from './callback-client.ts';
 import { parseRetryAfter } from './retry-schedule.ts';
 
 /**
- * The webhook table of docs/webhooks.md ("What the sender gets"): what one callback exchange means for the inbound stanza, and
- * what its sender gets. Pure: the dispatcher decides about retries and sends the reply.
+ * The webhook table of docs/webhooks.md ("What the sender gets"): what one callback exchange
+ * means for the inbound stanza, and what its sender gets. Pure: the dispatcher decides about
+ * retries and sends the reply.
  */
 export interface Verdict {
   status: 'delivered' | 'failed';

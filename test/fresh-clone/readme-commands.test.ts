@@ -27,8 +27,10 @@ function quickStartCommands(readme: string): { gateway: string; tests: string } 
 }
 
 /** Lines of the nested run worth showing while it runs: its steps, counts and failures. */
-const PROGRESS =
-  /^(== |added \d+ packages|npm test on Node|tests: |demo self-check|✖|npm warn EBADENGINE Unsupported)|Node .* is older than/;
+const PROGRESS = new RegExp(
+  '^(== |added \\d+ packages|npm test on Node|tests: |demo self-check|✖|npm warn EBADENGINE Unsupported)' +
+    '|Node .* is older than',
+);
 
 function sh(
   command: string,

@@ -62,7 +62,8 @@ describe('on a fresh Postgres database', () => {
       applied_steps_count: number;
     }>(
       target.url,
-      'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
+      'SELECT migration_name, checksum, finished_at, applied_steps_count ' +
+        'FROM "_prisma_migrations" ORDER BY migration_name',
     );
     assert.deepEqual(
       rows.map((row) => [row.migration_name, row.checksum, row.finished_at !== null, row.applied_steps_count]),

@@ -250,7 +250,7 @@ describe('inbound iqs left to subscribers', () => {
     assert.equal(received.attrs.from, `${BOT}/work`);
   });
 
-  it(`no reply within IQ_ANSWER_TIMEOUT_MS: the gateway answers remote-server-timeout, a late reply is refused`, async (t) => {
+  it('no reply within IQ_ANSWER_TIMEOUT_MS: the gateway answers remote-server-timeout, a late one is refused', async (t) => {
     const ns = `urn:example:${uniqueText()}`;
     const stream = await live(t, () => subscribeWs(client, StanzasDocument, { filter: { xmlns: [ns] } }));
     const started = Date.now();

@@ -35,7 +35,8 @@ describe('DATA_DIR lock (one process per embedded database)', () => {
         '--import',
         'tsx',
         '-e',
-        `import('./src/db/data-dir-lock.ts').then((m) => m.lockDataDir(${JSON.stringify(dir)})).then(() => process.exit(0), (e) => { console.log(e.name); process.exit(3); })`,
+        `import('./src/db/data-dir-lock.ts').then((m) => m.lockDataDir(${JSON.stringify(dir)})).then(` +
+          '() => process.exit(0), (e) => { console.log(e.name); process.exit(3); })',
       ],
       { encoding: 'utf8' },
     );
@@ -50,7 +51,7 @@ describe('DATA_DIR lock (one process per embedded database)', () => {
     const pid = Number(dead.stdout.trim());
     writeFileSync(join(dir, 'gateway.lock'), JSON.stringify({ pid, host: hostname(), since: 'then', token: 'old' }));
     const lock = await lockDataDir(dir);
-    assert.equal(JSON.parse(readFileSync(join(dir, 'gateway.lock'), 'utf8')).pid, process.pid);
+    assert.equal((JSON.parse(readFileSync(join(dir, 'gateway.lock'), 'utf8')) as { pid: number }).pid, process.pid);
     await lock.release();
     assert.equal(existsSync(join(dir, 'gateway.lock')), false);
   });

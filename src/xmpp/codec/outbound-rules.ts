@@ -36,7 +36,8 @@ export function applyOutboundRules(element: Element, rules: OutboundRules): Stan
   const from = parseJid(rawFrom ?? rules.domain);
   if (!from) throw new GatewayError('invalid-from', { field: 'from' });
   // Also what keeps the link alive: Prosody and ejabberd close the whole component stream
-  // when a stanza carries a `from` outside the component's domain (docs/contract.md, "XEP-0114").
+  // when a stanza carries a `from` outside the component's domain (docs/contract.md,
+  // "XEP-0114").
   if (from.domain !== rules.domain) throw new GatewayError('from-not-authorized', { field: 'from' });
 
   const type = element.attrs.type;
