@@ -55,21 +55,20 @@ if (requested.length === 0) {
 // test of every step ("N passed, N failed"), not only those of the last step.
 const tapDir = mkdtempSync(join(tmpdir(), 'stanza-gateway-tap-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
-const testRunner = [
-  '--import',
-  'tsx',
-  '--test',
-  '--test-timeout=600000',
-  '--test-reporter=spec',
-  '--test-reporter-destination=stdout',
-];
+const testRunner = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout'];
+
+// A test file (a file is a test too) that runs longer than this fails rather than hangs the run.
+// The fresh-clone step installs and runs the whole suite once more: minutes, more when loaded.
+const FILE_TIMEOUT_MS = 10 * 60_000;
+const FRESH_CLONE_TIMEOUT_MS = 60 * 60_000;
 
 function testStep(name: string, args: string[]): void {
   const tap = join(tapDir, `${name.replace(/\W+/g, '-')}.tap`);
+  const timeout = args.some((arg) => arg.includes('fresh-clone')) ? FRESH_CLONE_TIMEOUT_MS : FILE_TIMEOUT_MS;
   process.stdout.write(`\n== ${name}\n`);
   const result = spawnSync(
     process.execPath,
-    [...testRunner, '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...args],
+    [...testRunner, `--test-timeout=${timeout}`, '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...args],
     {
       stdio: 'inherit',
     },

@@ -28,8 +28,7 @@ function quickStartCommands(readme: string): { gateway: string; tests: string } 
 
 /** Lines of the nested run worth showing while it runs: its steps, counts and failures. */
 const PROGRESS = new RegExp(
-  '^(== |added \\d+ packages|npm test on Node|tests: |demo self-check|✖|npm warn EBADENGINE Unsupported)' +
-    '|Node .* is older than',
+  '^(== |added \\d+ packages|npm test on Node|tests: |demo self-check|✖)' + '|Node .* is older than',
 );
 
 function sh(
@@ -85,6 +84,7 @@ it('the gateway command (the demo, self-check mode) works on a fresh clone', asy
   assert.match(result.output, /demo self-check passed/);
 });
 
+// A clean install and the whole suite once more (scripts/run-tests.ts gives this file an hour).
 it('the test command passes on a fresh clone', async () => {
   const result = await sh(commands.tests, join(dir, 'repo'), { STANZA_GATEWAY_NESTED_TEST: '1' });
   assert.equal(result.code, 0, result.output.slice(-4000));
