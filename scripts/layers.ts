@@ -40,6 +40,7 @@ export const ALLOWED: Record<string, readonly string[]> = {
   schema: ['errors', 'subscribers', 'webhooks', 'xmpp'],
   graphql: ['config', 'errors', 'http', 'log', 'ops', 'schema', 'subscribers', 'webhooks', 'xmpp'],
   ops: ['http', 'webhooks', 'xmpp'],
+  console: ['http', 'log'],
 };
 
 /**

@@ -92,6 +92,19 @@ export const settings = {
     group: 'XMPP link',
     help: 'longest reconnect delay',
   },
+  // Below Prosody's component_stanza_size_limit (512 KiB) and the c2s limits of Prosody and
+  // ejabberd's shipped config (256 KiB); ejabberd_service's own max_stanza_size is unlimited.
+  XMPP_MAX_STANZA_BYTES: {
+    path: 'xmpp.maxStanzaBytes',
+    schema: wholeNumber(4096, 16 * 1024 * 1024),
+    default: String(256 * 1024),
+    group: 'XMPP link',
+    help:
+      'largest stanza written to the XMPP server, counted once serialised (escapes included); larger ones ' +
+      'are refused (`413`, GraphQL `STANZA_TOO_LARGE`) before anything is written. Keep it below the ' +
+      "server's limit: Prosody's `component_stanza_size_limit` is 512 KiB; ejabberd's `ejabberd_service` " +
+      'has none unless `max_stanza_size` is set',
+  },
   HTTP_HOST: {
     path: 'http.host',
     schema: nonEmpty(),

@@ -21,6 +21,7 @@ export function banner(info: DemoInfo): string {
   return `
 Stanza Gateway demo is running.
   HTTP            ${info.url}   (token: ${info.token})
+  console         ${info.url}/console/   (sign in with the token)
   component       ${info.domain}, on a throwaway Prosody
   XMPP account    ${info.user}  password ${info.userPassword}  (online here; its messages print below)
   XMPP clients    log in as ${info.user} with server ${c2s.hostname}, port ${c2s.port}, without TLS
@@ -42,6 +43,9 @@ GraphQL — send a message, ping the server:
 
 GraphQL — the webhook's delivery log (chat with ${info.bot} from any XMPP client first, as ${info.user}):
   ${graphql('{ deliveries(first: 5) { nodes { createdAt from status outcome attemptCount } } }')}
+
+The web console: open ${info.url}/console/ in a browser and sign in with the token above
+  (deliveries, redeliver, the link and live traffic).
 
 GraphiQL (subscriptions too): open ${info.url}/graphql in a browser and put
   {"Authorization": "Bearer ${info.token}"}  in its Headers tab.

@@ -23,6 +23,8 @@ export const failureGroups = {
   'from-not-authorized': 'input',
   'invalid-iq-type': 'input',
   'iq-child-count': 'input',
+  'invalid-character': 'input',
+  'stanza-too-large': 'input',
   'invalid-argument': 'input',
   'iq-timeout': 'timeout',
   'iq-conflict': 'refused',

@@ -44,6 +44,22 @@ export const failures = {
     http: 422,
     text: "'iq' stanza must have exactly one child tag",
   },
+  // The wire check (src/xmpp/codec/wire-check.ts): what the XMPP server would close the
+  // component stream over is refused before anything is written.
+  'invalid-character': {
+    type: 'modify',
+    condition: 'not-acceptable',
+    http: 400,
+    text:
+      'The stanza holds a character that XML 1.0 does not allow ' +
+      '(a control character, U+FFFE, U+FFFF or an unpaired surrogate)',
+  },
+  'stanza-too-large': {
+    type: 'modify',
+    condition: 'policy-violation',
+    http: 413,
+    text: 'The stanza is larger than XMPP_MAX_STANZA_BYTES once serialised',
+  },
   // Our own: mod_rest answers 500 here; 504 says what happened (a deviation, docs/contract.md).
   'iq-timeout': { type: 'wait', condition: 'remote-server-timeout', http: 504, text: 'IQ stanza timed out' },
   'iq-conflict': {

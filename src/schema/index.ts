@@ -13,6 +13,7 @@ import './disco.ts';
 import './version.ts';
 import './subscriptions.ts';
 import './status.ts';
+import './webhook-status.ts';
 import './delivery.ts';
 import './deliveries.ts';
 import { builder } from './builder.ts';

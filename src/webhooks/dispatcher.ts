@@ -29,6 +29,8 @@ export interface DispatcherDeps {
   settings: WebhookSettings;
   /** The largest callback reply that is parsed (the /rest body limit). */
   maxReplyBytes: number;
+  /** XMPP_MAX_STANZA_BYTES: a reply larger once serialised is an invalid response. */
+  maxStanzaBytes: number;
   client: CallbackClient;
   store: BacklogStore;
   writer: DispatcherWriter;
@@ -71,7 +73,7 @@ export class Dispatcher {
     setMaxListeners(0, this.#closing.signal);
     setMaxListeners(0, this.#abort.signal);
     this.#attempts = {
-      domain: deps.domain,
+      replyRules: { domain: deps.domain, maxStanzaBytes: deps.maxStanzaBytes },
       settings: deps.settings,
       maxReplyBytes: deps.maxReplyBytes,
       client: deps.client,

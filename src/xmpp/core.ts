@@ -62,7 +62,7 @@ export class XmppCore {
     private readonly options: XmppCoreOptions,
     private readonly log: Logger,
   ) {
-    this.rules = { domain: options.domain };
+    this.rules = { domain: options.domain, maxStanzaBytes: options.maxStanzaBytes };
     this.#link = new XmppLink(options, log);
     this.#outbound = new OutboundQueue(this.#link, {
       deadlineMs: options.sendDeadlineMs,
@@ -119,7 +119,7 @@ export class XmppCore {
 
   /** Sends a stanza that expects no reply; resolves once the socket accepted it. */
   async send(stanza: Stanza): Promise<void> {
-    await this.#outbound.send(stanza.toXml());
+    await this.#outbound.send(this.#wire(stanza));
     this.#counted('out', stanza.kind);
   }
 
@@ -129,20 +129,22 @@ export class XmppCore {
    * inbound iq gets its one reply.
    */
   async reply(stanza: Stanza): Promise<void> {
-    await this.#outbound.send(stanza.toXml(), undefined, { reply: true });
+    await this.#outbound.send(this.#wire(stanza), undefined, { reply: true });
     this.#counted('out', stanza.kind);
   }
 
   /**
    * Sends an iq get/set and resolves with its reply, `type="result"` or `type="error"` alike
    * (a stanza error is an answer, not a failure). Rejects with GatewayError `iq-timeout`,
-   * `link-down`, `link-lost`, `iq-conflict`, `queue-full` or `shutting-down`.
+   * `link-down`, `link-lost`, `iq-conflict`, `queue-full` or `shutting-down`; before anything is
+   * written, with the wire check's `invalid-character`, `not-well-formed` or `stanza-too-large`.
    */
   async request(iq: Stanza, timeoutMs: number): Promise<Stanza> {
+    const xml = this.#wire(iq);
     const started = performance.now();
     const waiter = this.#iqs.expect(iq, timeoutMs);
     try {
-      await this.#outbound.send(iq.toXml(), timeoutMs);
+      await this.#outbound.send(xml, timeoutMs);
       waiter.sent();
       this.#counted('out', 'iq');
     } catch (error) {
@@ -170,6 +172,11 @@ export class XmppCore {
       const index = this.#answerers.indexOf(entry);
       if (index !== -1) this.#answerers.splice(index, 1);
     };
+  }
+
+  /** Everything written to the server passes the codec's wire check here (throws GatewayError). */
+  #wire(stanza: Stanza): string {
+    return stanza.toWire(this.options.maxStanzaBytes);
   }
 
   #counted(direction: 'in' | 'out', kind: StanzaKind): void {

@@ -1,3 +1,5 @@
+import { invalidCharAt } from './codec/xml-chars.ts';
+
 /**
  * JIDs after RFC 7622, normalised the way Prosody's jid.prep does for the cases that matter to
  * HTTP clients: case-folded local part and domain (`ALICE@LocalHost` → `alice@localhost`),
@@ -76,6 +78,8 @@ function prepResource(raw: string): string | undefined {
 
 function prepParts(input: string): { local?: string; domain: string; resource?: string } | undefined {
   if (input === '' || byteLength(input) > 3 * MAX_PART_BYTES + 2) return undefined;
+  // U+FFFE, U+FFFF and unpaired surrogates are not XML 1.0: the server would close the stream.
+  if (invalidCharAt(input) !== -1) return undefined;
   const slash = input.indexOf('/');
   const address = slash === -1 ? input : input.slice(0, slash);
   const rawResource = slash === -1 ? undefined : input.slice(slash + 1);

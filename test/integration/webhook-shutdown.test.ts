@@ -75,7 +75,7 @@ async function restartAndDeliver(ids: string[]): Promise<void> {
   restarted = undefined;
 }
 
-it('SIGTERM: the attempt in flight finishes, what waits stays pending, exit 0; a restart delivers the rest', async () => {
+it('SIGTERM: the attempt in flight finishes, the rest stays pending, exit 0; a restart delivers it', async () => {
   const [first, second, third, late] = ['first', 'second', 'third', 'late'].map((name) => uniqueId(`term-${name}`)) as [
     string,
     string,
