@@ -1,4 +1,4 @@
-// Authoring tool for migrations (dev only; DEPENDENCIES.md path 1, docs/webhooks.md "Database").
+// Authoring tool for migrations (dev only; docs/dependencies.md, docs/webhooks.md "Database").
 //
 //   npx tsx scripts/schema-diff.ts NAME [FROM_SCHEMA]
 //

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, settingNames } from './config.ts';
+import { ConfigError, type ConfigProblem, editDistance, settingNames } from './config.ts';
 
 /**
  * `--config FILE`: the same settings as the environment, under the same names, in JSON or YAML
  * (by extension: .json, .yaml, .yml). Values may be strings, numbers, booleans or, for the
- * comma-separated settings, lists. The environment overrides the file.
+ * comma-separated settings, lists. The environment overrides the file. A file that cannot be
+ * read or parsed throws; wrong keys and values come back as problems, to be reported with the
+ * rest of the configuration's.
  */
-export function readConfigFile(path: string): Record<string, string> {
+export function readConfigFile(path: string): { settings: Record<string, string>; problems: ConfigProblem[] } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -28,13 +30,19 @@ export function readConfigFile(path: string): Record<string, string> {
   }
   const known = new Set<string>(settingNames);
   const settings: Record<string, string> = {};
+  const problems: ConfigProblem[] = [];
   for (const [name, value] of Object.entries(data)) {
-    if (!known.has(name)) throw new ConfigError(name, `is not a setting (in ${path}); see --help`);
-    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) settings[name] = value.join(',');
+    if (!known.has(name)) problems.push({ setting: name, message: `is not a setting (in ${path})${closest(name)}` });
+    else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) settings[name] = value.join(',');
     else if (['string', 'number', 'boolean'].includes(typeof value)) settings[name] = String(value);
-    else throw new ConfigError(name, `must be a string, a number or a list of strings (in ${path})`);
+    else problems.push({ setting: name, message: `must be a string, a number or a list of strings (in ${path})` });
   }
-  return settings;
+  return { settings, problems };
+}
+
+function closest(name: string): string {
+  const best = settingNames.find((known) => editDistance(known, name.toUpperCase()) <= 2);
+  return best === undefined ? '; see --help' : `; did you mean ${best}?`;
 }
 
 function whereItFailed(error: unknown): string {

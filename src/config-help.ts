@@ -1,83 +1,85 @@
-import { type SettingName, settingDefault, settingNames } from './config.ts';
+import { settingNames, type SettingName } from './config.ts';
+import { GROUPS, type Setting, settings } from './settings.ts';
 
-/** One line per setting for `--help`; the README's configuration table says the same. */
-const help = {
-  XMPP_SERVICE: 'component endpoint of the XMPP server (xmpp://host:port)',
-  XMPP_DOMAIN: "the component's domain, e.g. rest.example.net",
-  XMPP_SECRET: 'the component secret',
-  XMPP_SEND_DEADLINE_MS: 'how long a send waits for a link that is down before failing with 503',
-  XMPP_SEND_QUEUE_MAX: 'how many sends may wait for the link at once',
-  XMPP_RECONNECT_MIN_MS:
-    'first reconnect delay (doubles, with jitter); while nothing listens on the port, every attempt waits this long',
-  XMPP_RECONNECT_MAX_MS: 'longest reconnect delay',
-  XMPP_ACK_WINDOW:
-    'stanzas written to the XMPP server and not yet acknowledged, at most; past it sends wait (up to XMPP_SEND_DEADLINE_MS)',
-  XMPP_PING_INTERVAL_MS: 'ping the XMPP server after this long without hearing from it',
-  XMPP_PING_TIMEOUT_MS:
-    'a ping or acknowledgement unanswered this long: the link is dropped and reconnected, waiting iqs fail with 503',
-  XMPP_MAX_STANZA_BYTES:
-    "largest stanza written to the XMPP server, in bytes once serialised; larger ones are refused with 413 (keep it below the server's limit: Prosody 512 KiB)",
-  HTTP_HOST: 'HTTP listen address',
-  HTTP_PORT: 'HTTP listen port',
-  CORS_ORIGINS: 'browser origins allowed to call the API, comma-separated (* for any)',
-  HTTP_MAX_CONNECTIONS:
-    'open HTTP and WebSocket connections at most; past it idle ones are closed, then new ones refused (lowered to fit the descriptor limit)',
-  HTTP_PROBE_RESERVE: 'connections accepted past HTTP_MAX_CONNECTIONS for /healthz, /readyz and /metrics only',
-  HTTP_HEADERS_TIMEOUT_MS: "time allowed for a request's headers (then 408, connection closed)",
-  HTTP_REQUEST_TIMEOUT_MS: 'time allowed for a whole request, body included (then 408, connection closed)',
-  API_TOKENS: 'accepted bearer tokens, comma-separated, each at least 16 characters',
-  REST_MAX_BODY_BYTES: 'largest accepted /rest body',
-  REST_MAX_ARCHIVE_RESULTS: 'result messages an archive query (MAM) may collect into one /rest reply; more: 502',
-  IQ_TIMEOUT_MS: 'default wait for an iq reply',
-  IQ_MAX_TIMEOUT_MS: 'the longest wait a request may ask for (Prosody-Rest-Timeout)',
-  IQ_ANSWER_TIMEOUT_MS: 'how long an inbound iq left to GraphQL subscribers waits for their reply',
-  SUBSCRIPTION_BUFFER_MAX: 'stanzas buffered per GraphQL subscription before a slow one is ended',
-  GRAPHQL_MAX_DEPTH: 'GraphQL query depth limit',
-  GRAPHQL_MAX_COST: 'GraphQL query cost limit',
-  GRAPHQL_MAX_BODY_BYTES: 'largest GraphQL request body (413 past it) and graphql-ws message (closed with 1009)',
-  SUBSCRIPTIONS_MAX: 'GraphQL subscriptions open at once, all tokens together',
-  SUBSCRIPTIONS_PER_TOKEN_MAX: 'GraphQL subscriptions open at once with one token',
-  CALLBACK_URL: 'webhook for inbound stanzas',
-  DATABASE_URL: 'Postgres URL for the delivery log (unset: embedded database)',
-  LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent',
-  SHUTDOWN_GRACE_MS: 'on SIGTERM/SIGINT, how long requests in progress and webhook attempts in flight may finish',
-  WEBHOOK_SECRET: 'whsec_<base64> signing key(s) for webhook POSTs; two (space or comma) while rotating',
-  WEBHOOK_TIMEOUT_MS: 'limit for one webhook POST, body included',
-  WEBHOOK_CONCURRENCY: 'webhook POSTs in flight at once',
-  WEBHOOK_QUEUE_MAX:
-    'deliveries held in memory; past it messages/presences wait as log rows, iqs get wait/resource-constraint',
-  WEBHOOK_RETRY_MAX_ATTEMPTS: 'attempts in all for a message or presence',
-  WEBHOOK_RETRY_WINDOW_MS: 'no webhook attempt later than this after arrival',
-  WEBHOOK_RETRY_MIN_MS: 'first webhook retry delay',
-  WEBHOOK_RETRY_MAX_MS: 'largest webhook retry delay',
-  WEBHOOK_RESPONSE_EXCERPT_BYTES: 'response body kept per webhook attempt in the log',
-  WEBHOOK_FORMAT:
-    'callback body format: xml, json or form (an Accept header in the 200 to the OPTIONS probe at start picks another)',
-  WEBHOOK_STANZA_KINDS: 'stanza kinds POSTed to the callback, comma-separated: message, presence, iq',
-  DATA_DIR: 'where the embedded database lives (when DATABASE_URL is unset)',
-  DELIVERY_RETENTION_DAYS: 'prune finished delivery log rows older than this; 0 keeps all',
-  DELIVERY_LOG_BUFFER_MAX: 'delivery log writes held in memory while the database is unreachable',
-} satisfies Record<SettingName, string>;
+/** `--help` and the README's configuration table, both written from the settings table. */
+
+const WIDTH = 100;
+const NBSP = '\u00a0';
+
+/** What a setting is when nobody sets it: `required`, `optional`, or its default. */
+function unsetText(setting: Setting, code: (text: string) => string): string {
+  if ('required' in setting) return 'required';
+  if ('optional' in setting) return 'optional';
+  return setting.default === '' ? 'none' : code(setting.default);
+}
+
+function byGroup(): { group: (typeof GROUPS)[number]; names: SettingName[] }[] {
+  return GROUPS.map((group) => ({ group, names: settingNames.filter((name) => settings[name].group === group) }));
+}
+
+/** Words laid into lines of at most `width` characters, each but the first indented by `indent`. */
+function wrap(text: string, indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
 
 export function helpText(): string {
-  const rows = settingNames.map((name) => {
-    const fallback = settingDefault(name);
-    const shown =
-      fallback === undefined ? 'required' : fallback === null ? 'unset' : `default ${fallback || '(empty)'}`;
-    return `  ${name.padEnd(24)} ${help[name]} [${shown}]`;
-  });
+  const column = Math.max(...settingNames.map((name) => name.length)) + 4;
+  const option = (name: string, text: string) => `  ${name.padEnd(column - 2)}${wrap(text, column, WIDTH)}`;
+  const sections = byGroup().flatMap(({ group, names }) => [
+    '',
+    `${group}:`,
+    ...names.map((name) => {
+      const setting: Setting = settings[name];
+      const plain = setting.help.replaceAll('`', '');
+      // The bracket never breaks across lines: a default cut in two reads as two values.
+      const tail = `[${unsetText(setting, (text) => `default: ${text}`)}]`.replaceAll(' ', NBSP);
+      return option(name, `${plain} ${tail}`).replaceAll(NBSP, ' ');
+    }),
+  ]);
   return [
     'Usage: npm start [-- --config FILE]',
     '',
     'Stanza Gateway: HTTP (/rest), GraphQL and webhooks for XMPP, as an XEP-0114 component.',
     '',
     'Options:',
-    '  --config FILE            read settings from a JSON or YAML file (same names as below;',
-    '                           the environment overrides the file)',
-    '  --help                   show this help',
+    option(
+      '--config FILE',
+      'read settings from a JSON or YAML file (the same names as below; the environment overrides the file)',
+    ),
+    option('--help', 'show this help'),
     '',
-    'Settings (environment variables):',
-    ...rows,
+    'Settings (environment variables, or keys of the --config file):',
+    ...sections,
     '',
   ].join('\n');
+}
+
+/** The README's configuration tables (between its `settings` markers; `npm run docs`). */
+export function settingsMarkdown(): string {
+  return byGroup()
+    .map(({ group, names }) =>
+      [
+        `**${group}**`,
+        '',
+        '| name | meaning | default |',
+        '|---|---|---|',
+        ...names.map((name) => {
+          const setting: Setting = settings[name];
+          const meaning = setting.help.replaceAll('|', '\\|');
+          return `| \`${name}\` | ${meaning} | ${unsetText(setting, (text) => `\`${text}\``)} |`;
+        }),
+      ].join('\n'),
+    )
+    .join('\n\n');
 }

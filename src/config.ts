@@ -1,382 +1,142 @@
-import { z } from 'zod';
-import type { BodyFormat } from './formats/index.ts';
-import type { StanzaKind } from './xmpp/codec/index.ts';
-import { parseJid } from './xmpp/jid.ts';
+import type { z } from 'zod';
+import { crossChecks, type Setting, type SettingName, settings } from './settings.ts';
+
+export type { SettingName } from './settings.ts';
+
+type Settings = typeof settings;
+
+/** What a setting holds after parsing: undefined only for an optional one left unset. */
+type ValueOf<S extends Setting> = S extends { optional: true }
+  ? z.output<S['schema']> | undefined
+  : z.output<S['schema']>;
+
+/** `'a.b'` with a value V → `{ a: { b: V } }`. */
+type Nest<Path extends string, V> = Path extends `${infer Head}.${infer Rest}`
+  ? { [K in Head]: Nest<Rest, V> }
+  : { [K in Path]: V };
+
+type UnionToIntersection<U> = (U extends unknown ? (from: U) => void : never) extends (from: infer I) => void
+  ? I
+  : never;
+
+/** Flattens the intersections into one plain object type, so that editors show Config readably. */
+type Plain<T> = T extends Buffer | Date | readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]: Plain<T[K]> }
+    : T;
 
 /**
- * One typed, validated configuration object. Every setting has exactly one environment name
- * (DESIGN.md's names are a public contract); README.md documents all of them.
+ * The typed configuration, derived from the settings table (src/settings.ts): every row puts
+ * its parsed value at its `path`.
  */
-export interface Config {
-  xmpp: {
-    service: string;
-    domain: string;
-    secret: string;
-    /** How long an outbound send waits for the link before failing with 503. */
-    sendDeadlineMs: number;
-    /** How many outbound stanzas may wait while the link is down or busy. */
-    sendQueueMax: number;
-    reconnectMinMs: number;
-    reconnectMaxMs: number;
-    /** Stanzas written but not yet acknowledged by the server, at most. */
-    ackWindow: number;
-    /** Quiet this long: ping the server. */
-    pingIntervalMs: number;
-    /** A ping or acknowledgement unanswered this long: the link is dead. */
-    pingTimeoutMs: number;
-    /**
-     * The largest stanza written to the XMPP server, in bytes once serialised (the wire check in
-     * src/xmpp/codec/wire-check.ts); below the server's own limit, which closes the stream.
-     */
-    maxStanzaBytes: number;
-  };
-  http: {
-    host: string;
-    port: number;
-    corsOrigins: string[];
-    /** Open HTTP connections (WebSockets included) before idle ones are closed or new ones refused. */
-    maxConnections: number;
-    /** Connections accepted beyond maxConnections for the probes (/healthz, /readyz, /metrics) only. */
-    probeReserve: number;
-    /** Time allowed for a request's headers, then 408. */
-    headersTimeoutMs: number;
-    /** Time allowed for a whole request (headers and body), then 408. */
-    requestTimeoutMs: number;
-  };
-  auth: {
-    tokens: string[];
-  };
-  rest: {
-    maxBodyBytes: number;
-    /** Result messages an archive query may collect into one reply. */
-    maxArchiveResults: number;
-  };
-  iq: {
-    defaultTimeoutMs: number;
-    maxTimeoutMs: number;
-    /** How long an inbound iq taken by GraphQL subscribers waits for their reply (CONTRACT.md). */
-    answerTimeoutMs: number;
-  };
-  graphql: {
-    /** Events buffered per subscription before a slow subscriber's subscription is ended. */
-    subscriptionBufferMax: number;
-    maxDepth: number;
-    maxCost: number;
-    /** Largest GraphQL request body over HTTP, and largest graphql-ws message. */
-    maxBodyBytes: number;
-    /** Subscriptions open at once, all tokens together. */
-    subscriptionsMax: number;
-    /** Subscriptions open at once with one token. */
-    subscriptionsPerTokenMax: number;
-  };
-  callbackUrl: string | undefined;
-  databaseUrl: string | undefined;
-  /** Webhook delivery (docs/webhooks.md); used only when callbackUrl is set. */
-  webhook: WebhookSettings;
-  /** The delivery log's embedded database and retention (docs/webhooks.md). */
-  deliveryLog: DeliveryLogSettings;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** How long a stop waits for requests in progress (iq long-polls) and webhook attempts in flight. */
-  shutdownGraceMs: number;
+export type Config = Plain<
+  UnionToIntersection<{ [K in SettingName]: Nest<Settings[K]['path'], ValueOf<Settings[K]>> }[SettingName]>
+>;
+export type WebhookSettings = Config['webhook'];
+export type DeliveryLogSettings = Config['deliveryLog'];
+
+export interface ConfigProblem {
+  /** The setting (or command-line option, or config-file key) that is wrong. */
+  setting: string;
+  message: string;
 }
 
-export interface WebhookSettings {
-  /** Standard Webhooks signing keys (base64-decoded); two while a secret is being rotated. */
-  secrets: Buffer[];
-  timeoutMs: number;
-  concurrency: number;
-  /** Deliveries held in memory at once; past it messages/presences wait as log rows, iqs are refused. */
-  queueMax: number;
-  retry: { maxAttempts: number; windowMs: number; minDelayMs: number; maxDelayMs: number };
-  responseExcerptBytes: number;
-  /** The body format of callback POSTs (the OPTIONS probe at start may pick another). */
-  format: BodyFormat;
-  /** The stanza kinds POSTed to the callback; the others are left to the gateway's other answerers. */
-  kinds: StanzaKind[];
-}
-
-export interface DeliveryLogSettings {
-  /** Where the embedded database lives when DATABASE_URL is unset. */
-  dataDir: string;
-  /** Rows older than this are pruned; 0 keeps them forever. */
-  retentionDays: number;
-  /** Log writes held in memory while the database is unreachable. */
-  bufferMax: number;
-}
-
+/** Everything wrong with a configuration at once: one problem per line of the message. */
 export class ConfigError extends Error {
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(`${setting}: ${message}`);
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(setting: string, message: string);
+  constructor(problems: readonly ConfigProblem[]);
+  constructor(settingOrProblems: string | readonly ConfigProblem[], message = '') {
+    const problems =
+      typeof settingOrProblems === 'string' ? [{ setting: settingOrProblems, message }] : settingOrProblems;
+    super(problems.map((problem) => `${problem.setting}: ${problem.message}`).join('\n'));
     this.name = 'ConfigError';
+    this.problems = problems;
+  }
+
+  /** The first setting named, for callers that care about one. */
+  get setting(): string {
+    return this.problems[0]?.setting ?? '';
   }
 }
 
 type Env = Record<string, string | undefined>;
 
-const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
-
-const xmppService = z.string().regex(/^xmpp:\/\/[^/:]+(:\d{1,5})?\/?$/, 'must look like xmpp://host:port');
-
-const domain = z.string().refine((value) => {
-  const jid = parseJid(value);
-  return jid !== undefined && jid.local === undefined && jid.resource === undefined;
-}, 'must be a bare domain such as rest.example.net');
-
-const tokens = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((token) => token.trim())
-      .filter((token) => token !== ''),
-  )
-  .refine((list) => list.length > 0, 'needs at least one token')
-  .refine((list) => list.every((token) => token.length >= 16), 'every token must be at least 16 characters');
-
-const url = z.string().refine((value) => {
-  try {
-    const parsed = new URL(value);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, 'must be an http:// or https:// URL');
-
-// mod_rest's {kind}, {type}, {to} and {from}, filled per stanza; never in the scheme or the host,
-// or a stanza's sender could choose where the gateway sends requests.
-const callbackUrl = url.refine(
-  (value) => !/\{(kind|type|to|from)\}/.test(/^[a-z]+:\/\/[^/?#]*/i.exec(value)?.[0] ?? ''),
-  'may hold {kind}, {type}, {to} and {from} only in its path and query',
-);
-
-const bodyFormat = z
-  .string()
-  .transform((value) => value.trim().toLowerCase())
-  .transform(
-    (value) =>
-      ({ 'application/xmpp+xml': 'xml', 'application/json': 'json', 'application/x-www-form-urlencoded': 'form' })[
-        value
-      ] ?? value,
-  )
-  .pipe(z.enum(['xml', 'json', 'form'], 'must be xml, json or form (or their media types)'));
-
-const stanzaKindList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((kind) => kind.trim().toLowerCase())
-      .filter((kind) => kind !== ''),
-  )
-  .pipe(
-    z
-      .array(z.enum(['message', 'presence', 'iq'], 'each must be message, presence or iq'))
-      .min(1, 'needs at least one kind'),
-  );
-
-const databaseUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL');
-
-// Standard Webhooks secrets: `whsec_` + base64 key; space- or comma-separated, at most two.
-const webhookSecrets = z
-  .string()
-  .transform((value) => value.split(/[\s,]+/).filter((secret) => secret !== ''))
-  .refine((list) => list.length >= 1 && list.length <= 2, 'one secret, or two while rotating')
-  .refine(
-    (list) => list.every((secret) => /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)),
-    'each secret must be whsec_ followed by base64',
-  )
-  .transform((list) => list.map((secret) => Buffer.from(secret.slice('whsec_'.length), 'base64')))
-  .refine((keys) => keys.every((key) => key.length >= 16), 'each key must decode to at least 16 bytes');
-
-const origins = z.string().transform((value) =>
-  value
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter((origin) => origin !== ''),
-);
-
-/** Each entry: the environment name, its parser, and its default (undefined = required). */
-const settings = {
-  XMPP_SERVICE: [xmppService, 'xmpp://127.0.0.1:5347'],
-  XMPP_DOMAIN: [domain, undefined],
-  XMPP_SECRET: [z.string().min(1), undefined],
-  XMPP_SEND_DEADLINE_MS: [positiveInt(600_000), '10000'],
-  XMPP_SEND_QUEUE_MAX: [positiveInt(1_000_000), '10000'],
-  XMPP_RECONNECT_MIN_MS: [positiveInt(600_000), '500'],
-  XMPP_RECONNECT_MAX_MS: [positiveInt(3_600_000), '30000'],
-  XMPP_ACK_WINDOW: [positiveInt(100_000), '256'],
-  XMPP_PING_INTERVAL_MS: [positiveInt(3_600_000), '30000'],
-  XMPP_PING_TIMEOUT_MS: [positiveInt(600_000), '10000'],
-  // Below Prosody's component_stanza_size_limit (512 KiB) and the c2s limits of Prosody and
-  // ejabberd's shipped config (256 KiB); ejabberd_service's own max_stanza_size is unlimited.
-  XMPP_MAX_STANZA_BYTES: [
-    z.coerce
-      .number()
-      .int()
-      .min(4096)
-      .max(16 * 1024 * 1024),
-    String(256 * 1024),
-  ],
-  HTTP_HOST: [z.string().min(1), '127.0.0.1'],
-  HTTP_PORT: [z.coerce.number().int().min(0).max(65535), '8080'],
-  CORS_ORIGINS: [origins, ''],
-  HTTP_MAX_CONNECTIONS: [positiveInt(1_000_000), '10000'],
-  HTTP_PROBE_RESERVE: [z.coerce.number().int().min(0).max(1000), '16'],
-  HTTP_HEADERS_TIMEOUT_MS: [positiveInt(600_000), '10000'],
-  HTTP_REQUEST_TIMEOUT_MS: [positiveInt(3_600_000), '60000'],
-  API_TOKENS: [tokens, undefined],
-  REST_MAX_BODY_BYTES: [positiveInt(64 * 1024 * 1024), String(192 * 1024)],
-  REST_MAX_ARCHIVE_RESULTS: [positiveInt(1_000_000), '1000'],
-  IQ_TIMEOUT_MS: [positiveInt(300_000), '120000'],
-  IQ_MAX_TIMEOUT_MS: [positiveInt(3_600_000), '300000'],
-  IQ_ANSWER_TIMEOUT_MS: [positiveInt(300_000), '10000'],
-  SUBSCRIPTION_BUFFER_MAX: [positiveInt(1_000_000), '1000'],
-  GRAPHQL_MAX_DEPTH: [positiveInt(1000), '16'],
-  GRAPHQL_MAX_COST: [positiveInt(10_000_000), '20000'],
-  GRAPHQL_MAX_BODY_BYTES: [positiveInt(64 * 1024 * 1024), String(192 * 1024)],
-  SUBSCRIPTIONS_MAX: [positiveInt(10_000_000), '20000'],
-  SUBSCRIPTIONS_PER_TOKEN_MAX: [positiveInt(10_000_000), '10000'],
-  CALLBACK_URL: [callbackUrl, null],
-  DATABASE_URL: [databaseUrl, null],
-  WEBHOOK_SECRET: [webhookSecrets, null],
-  WEBHOOK_TIMEOUT_MS: [positiveInt(300_000), '10000'],
-  WEBHOOK_CONCURRENCY: [positiveInt(10_000), '64'],
-  WEBHOOK_QUEUE_MAX: [positiveInt(10_000_000), '10000'],
-  WEBHOOK_RETRY_MAX_ATTEMPTS: [positiveInt(100), '8'],
-  WEBHOOK_RETRY_WINDOW_MS: [positiveInt(7 * 24 * 3_600_000), '600000'],
-  WEBHOOK_RETRY_MIN_MS: [positiveInt(3_600_000), '1000'],
-  WEBHOOK_RETRY_MAX_MS: [positiveInt(24 * 3_600_000), '60000'],
-  WEBHOOK_RESPONSE_EXCERPT_BYTES: [
-    z.coerce
-      .number()
-      .int()
-      .min(0)
-      .max(1024 * 1024),
-    '4096',
-  ],
-  WEBHOOK_FORMAT: [bodyFormat, 'xml'],
-  WEBHOOK_STANZA_KINDS: [stanzaKindList, 'message,presence,iq'],
-  DATA_DIR: [z.string().min(1), './data'],
-  DELIVERY_RETENTION_DAYS: [z.coerce.number().int().min(0).max(36_500), '30'],
-  DELIVERY_LOG_BUFFER_MAX: [positiveInt(10_000_000), '100000'],
-  LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'],
-  SHUTDOWN_GRACE_MS: [positiveInt(600_000), '10000'],
-} as const satisfies Record<string, readonly [z.ZodType, string | null | undefined]>;
-
-type Settings = typeof settings;
-type Parsed = {
-  [K in keyof Settings]: Settings[K][1] extends null ? z.output<Settings[K][0]> | undefined : z.output<Settings[K][0]>;
-};
-
-export type SettingName = keyof Settings;
-
-/** The documented settings, for `--help`, config files and the README check. */
+/** The documented settings, in table order, for `--help`, config files and the README. */
 export const settingNames = Object.keys(settings) as SettingName[];
 
-/** A setting's default as written in the environment; undefined = required, null = unset. */
-export function settingDefault(name: SettingName): string | null | undefined {
-  return settings[name][1];
+/**
+ * Reads and validates the configuration from environment-style names; throws one ConfigError
+ * listing every problem (a missing required setting, an invalid value, a broken cross check).
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: ConfigProblem[] = [];
+  const values: Partial<Record<SettingName, unknown>> = {};
+  for (const name of settingNames) {
+    const result = readSetting(name, env);
+    if ('problem' in result) problems.push({ setting: name, message: result.problem });
+    else values[name] = result.value;
+  }
+  for (const check of crossChecks) {
+    if (check.reads.every((name) => name in values) && !check.holds(values)) {
+      problems.push({ setting: check.setting, message: check.message(values) });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const config: Record<string, unknown> = {};
+  for (const name of settingNames) placeAt(config, settings[name].path, values[name]);
+  // Sound by construction: Config is derived from the same rows' paths and schemas.
+  return config as Config;
 }
 
-function read<K extends keyof Settings>(env: Env, name: K): Parsed[K] {
-  const [schema, fallback] = settings[name];
+function readSetting(name: SettingName, env: Env): { value: unknown } | { problem: string } {
+  const setting: Setting = settings[name];
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') {
-    if (fallback === undefined) throw new ConfigError(name, 'is required but not set');
-    if (fallback === null) return undefined as Parsed[K];
-    return (schema as z.ZodType).parse(fallback) as Parsed[K];
+    if ('required' in setting) return { problem: `is required but not set${nearMiss(name, env)}` };
+    if ('optional' in setting) return { value: undefined };
+    return { value: setting.schema.parse(setting.default) };
   }
-  const result = (schema as z.ZodType).safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new ConfigError(name, issue?.message ?? 'is invalid');
-  }
-  return result.data as Parsed[K];
+  const result = setting.schema.safeParse(raw);
+  if (result.success) return { value: result.data };
+  const message = result.error.issues[0]?.message ?? 'is not valid';
+  // Secret values (and URLs, which may carry credentials) are never repeated back.
+  return { problem: setting.secret ? message : `${message} (it is ${quote(raw)})` };
 }
 
-/** Reads and validates the configuration; throws ConfigError naming the first bad setting. */
-export function loadConfig(env: Env = process.env): Config {
-  const get = <K extends keyof Settings>(name: K) => read(env, name);
-  const reconnectMinMs = get('XMPP_RECONNECT_MIN_MS');
-  const reconnectMaxMs = get('XMPP_RECONNECT_MAX_MS');
-  if (reconnectMaxMs < reconnectMinMs) {
-    throw new ConfigError('XMPP_RECONNECT_MAX_MS', 'must not be smaller than XMPP_RECONNECT_MIN_MS');
+function quote(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}
+
+/** A set variable whose name is one typo away from a missing one (`XMPP_DOMIAN`). */
+function nearMiss(name: string, env: Env): string {
+  const known = new Set<string>(settingNames);
+  const typo = Object.keys(env).find(
+    (other) => !known.has(other) && env[other] !== undefined && editDistance(other, name) <= 2,
+  );
+  return typo === undefined ? '' : ` (${typo} is set: a typo?)`;
+}
+
+/** Levenshtein distance, for spotting typos in setting names. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
   }
-  const retryMinMs = get('WEBHOOK_RETRY_MIN_MS');
-  const retryMaxMs = get('WEBHOOK_RETRY_MAX_MS');
-  if (retryMaxMs < retryMinMs) {
-    throw new ConfigError('WEBHOOK_RETRY_MAX_MS', 'must not be smaller than WEBHOOK_RETRY_MIN_MS');
-  }
-  const defaultTimeoutMs = get('IQ_TIMEOUT_MS');
-  const maxTimeoutMs = get('IQ_MAX_TIMEOUT_MS');
-  if (maxTimeoutMs < defaultTimeoutMs) {
-    throw new ConfigError('IQ_MAX_TIMEOUT_MS', 'must not be smaller than IQ_TIMEOUT_MS');
-  }
-  const headersTimeoutMs = get('HTTP_HEADERS_TIMEOUT_MS');
-  const requestTimeoutMs = get('HTTP_REQUEST_TIMEOUT_MS');
-  if (requestTimeoutMs < headersTimeoutMs) {
-    throw new ConfigError('HTTP_REQUEST_TIMEOUT_MS', 'must not be smaller than HTTP_HEADERS_TIMEOUT_MS');
-  }
-  return {
-    xmpp: {
-      service: get('XMPP_SERVICE'),
-      domain: parseJid(get('XMPP_DOMAIN'))!.toString(),
-      secret: get('XMPP_SECRET'),
-      sendDeadlineMs: get('XMPP_SEND_DEADLINE_MS'),
-      sendQueueMax: get('XMPP_SEND_QUEUE_MAX'),
-      reconnectMinMs,
-      reconnectMaxMs,
-      ackWindow: get('XMPP_ACK_WINDOW'),
-      pingIntervalMs: get('XMPP_PING_INTERVAL_MS'),
-      pingTimeoutMs: get('XMPP_PING_TIMEOUT_MS'),
-      maxStanzaBytes: get('XMPP_MAX_STANZA_BYTES'),
-    },
-    http: {
-      host: get('HTTP_HOST'),
-      port: get('HTTP_PORT'),
-      corsOrigins: get('CORS_ORIGINS'),
-      maxConnections: get('HTTP_MAX_CONNECTIONS'),
-      probeReserve: get('HTTP_PROBE_RESERVE'),
-      headersTimeoutMs,
-      requestTimeoutMs,
-    },
-    auth: { tokens: get('API_TOKENS') },
-    rest: { maxBodyBytes: get('REST_MAX_BODY_BYTES'), maxArchiveResults: get('REST_MAX_ARCHIVE_RESULTS') },
-    iq: { defaultTimeoutMs, maxTimeoutMs, answerTimeoutMs: get('IQ_ANSWER_TIMEOUT_MS') },
-    graphql: {
-      subscriptionBufferMax: get('SUBSCRIPTION_BUFFER_MAX'),
-      maxDepth: get('GRAPHQL_MAX_DEPTH'),
-      maxCost: get('GRAPHQL_MAX_COST'),
-      maxBodyBytes: get('GRAPHQL_MAX_BODY_BYTES'),
-      subscriptionsMax: get('SUBSCRIPTIONS_MAX'),
-      subscriptionsPerTokenMax: get('SUBSCRIPTIONS_PER_TOKEN_MAX'),
-    },
-    callbackUrl: get('CALLBACK_URL'),
-    databaseUrl: get('DATABASE_URL'),
-    webhook: {
-      secrets: get('WEBHOOK_SECRET') ?? [],
-      timeoutMs: get('WEBHOOK_TIMEOUT_MS'),
-      concurrency: get('WEBHOOK_CONCURRENCY'),
-      queueMax: get('WEBHOOK_QUEUE_MAX'),
-      retry: {
-        maxAttempts: get('WEBHOOK_RETRY_MAX_ATTEMPTS'),
-        windowMs: get('WEBHOOK_RETRY_WINDOW_MS'),
-        minDelayMs: retryMinMs,
-        maxDelayMs: retryMaxMs,
-      },
-      responseExcerptBytes: get('WEBHOOK_RESPONSE_EXCERPT_BYTES'),
-      format: get('WEBHOOK_FORMAT'),
-      kinds: [...new Set(get('WEBHOOK_STANZA_KINDS'))],
-    },
-    deliveryLog: {
-      dataDir: get('DATA_DIR'),
-      retentionDays: get('DELIVERY_RETENTION_DAYS'),
-      bufferMax: get('DELIVERY_LOG_BUFFER_MAX'),
-    },
-    logLevel: get('LOG_LEVEL'),
-    shutdownGraceMs: get('SHUTDOWN_GRACE_MS'),
-  };
+  return previous[b.length]!;
+}
+
+function placeAt(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  node[keys.at(-1)!] = value;
 }

@@ -2,15 +2,24 @@ import { parseCommandLine } from './cli.ts';
 import { ConfigError } from './config.ts';
 import { helpText } from './config-help.ts';
 import { createLogger } from './log.ts';
+import { atLeast, MINIMUM_NODE } from './runtime.ts';
 import { buildApp } from './server.ts';
 
 // Only starts the app: everything else lives in buildApp, which the tests use in-process.
+if (!atLeast(process.versions.node)) {
+  process.stderr.write(
+    `stanza-gateway: needs Node.js ${MINIMUM_NODE} or later (22 or 24 LTS); this is ${process.versions.node}\n`,
+  );
+  process.exit(1);
+}
 let cli;
 try {
   cli = parseCommandLine(process.argv.slice(2), process.env);
 } catch (error) {
   if (error instanceof ConfigError) {
-    process.stderr.write(`stanza-gateway: configuration error: ${error.message}\n`);
+    const lines = error.problems.map((problem) => `configuration error: ${problem.setting}: ${problem.message}`);
+    lines.push('`npm start -- --help` lists every setting; `npm run demo` runs a gateway that needs none');
+    process.stderr.write(lines.map((line) => `stanza-gateway: ${line}\n`).join(''));
     process.exit(2);
   }
   throw error;

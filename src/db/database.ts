@@ -6,6 +6,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../../generated/prisma/client.ts';
 import type { Logger } from '../log.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 
 /**
  * The delivery log's database: real Postgres when DATABASE_URL is set (@prisma/adapter-pg over
@@ -77,9 +78,17 @@ function openPostgres(url: string, log: Logger): Database {
 }
 
 async function openEmbedded(dataDir: string): Promise<Database> {
+  // Before PGlite opens the files: a second process must not touch them at all.
+  const lock = await lockDataDir(dataDir);
   const dir = resolve(join(dataDir, 'pglite'));
-  await mkdir(dir, { recursive: true });
-  const lite = await PGlite.create(dir);
+  let lite: PGlite;
+  try {
+    await mkdir(dir, { recursive: true });
+    lite = await PGlite.create(dir);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
   return {
     kind: 'embedded',
@@ -96,8 +105,12 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       });
     },
     async close() {
-      await prisma.$disconnect();
-      await lite.close();
+      try {
+        await prisma.$disconnect();
+        await lite.close();
+      } finally {
+        await lock.release();
+      }
     },
   };
 }

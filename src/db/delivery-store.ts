@@ -1,5 +1,4 @@
 import { GatewayError } from '../errors/gateway-error.ts';
-import { parseJid } from '../xmpp/jid.ts';
 import type { DeliveryAttempt, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { decodeCursor, encodeCursor, UUID_PATTERN } from './cursor.ts';
 import type { AttemptRecord, DeliveryFilter, DeliveryRecord } from './records.ts';
@@ -29,6 +28,16 @@ export interface ListArgs {
   filter?: DeliveryFilter;
 }
 
+/**
+ * What the store matches a sender against: the normalised bare JID (every resource) or the
+ * full one. JIDs are parsed above this layer (src/db knows no XMPP).
+ */
+export type SenderMatch = { bare: string } | { full: string };
+
+export type StoreListArgs = Omit<ListArgs, 'filter'> & {
+  filter?: Omit<DeliveryFilter, 'from'> & { sender?: SenderMatch };
+};
+
 export const MAX_PAGE = 100;
 const DEFAULT_PAGE = 20;
 const PRUNE_BATCH = 1000;
@@ -37,7 +46,7 @@ export class DeliveryStore {
   constructor(private readonly prisma: PrismaClient) {}
 
   /** Newest first; `after` is a cursor from an earlier page. */
-  async list({ first = DEFAULT_PAGE, after, filter = {} }: ListArgs): Promise<DeliveryConnection> {
+  async list({ first = DEFAULT_PAGE, after, filter = {} }: StoreListArgs): Promise<DeliveryConnection> {
     const take = Math.max(1, Math.min(MAX_PAGE, Math.trunc(first)));
     const where: Prisma.DeliveryWhereInput[] = [filterWhere(filter)];
     if (after !== undefined) {
@@ -130,16 +139,12 @@ export class DeliveryStore {
   }
 }
 
-function filterWhere(filter: DeliveryFilter): Prisma.DeliveryWhereInput {
+function filterWhere(filter: NonNullable<StoreListArgs['filter']>): Prisma.DeliveryWhereInput {
   const where: Prisma.DeliveryWhereInput = {};
   if (filter.status) where.status = filter.status;
   if (filter.kind) where.kind = filter.kind;
-  if (filter.from !== undefined) {
-    const jid = parseJid(filter.from);
-    if (!jid) throw new GatewayError('invalid-from', { field: 'from' });
-    if (jid.isBare()) where.senderBare = jid.toString();
-    else where.fromJid = jid.toString();
-  }
+  if (filter.sender && 'bare' in filter.sender) where.senderBare = filter.sender.bare;
+  if (filter.sender && 'full' in filter.sender) where.fromJid = filter.sender.full;
   if (filter.since || filter.until) where.createdAt = { gte: filter.since, lt: filter.until };
   return where;
 }

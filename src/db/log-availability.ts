@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log.ts';
-import { backoffDelay } from '../xmpp/backoff.ts';
+import { backoffDelay } from '../flow/backoff.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { MigrationError } from './migrator.ts';
 

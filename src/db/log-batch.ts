@@ -1,7 +1,10 @@
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { AttemptRecord, DeliveryPatch, DeliveryRecord } from './records.ts';
 
-/** `stored`: committed; `deferred`: not now (database down or slow), still queued; `dropped`: lost to the buffer bound. */
+/**
+ * `stored`: committed; `deferred`: not now (database down or slow), still queued; `dropped`: lost
+ * to the buffer bound.
+ */
 export type InsertAck = 'stored' | 'deferred' | 'dropped';
 
 /** One queued write of the LogWriter. */
@@ -48,11 +51,13 @@ const patched = (name: string, type: string) =>
 // on a delivery inserted by the same statement is checked at its end, and holds.
 const WRITE_BATCH = `
   WITH new_deliveries AS (
-    INSERT INTO "Delivery" ("id", "createdAt", "updatedAt", "kind", "stanzaType", "stanzaId", "fromJid", "senderBare",
-      "toJid", "lang", "xml", "status", "attemptCount", "nextAttemptAt", "finishedAt", "outcome", "replyXml", "redeliveryOf")
+    INSERT INTO "Delivery" ("id", "createdAt", "updatedAt", "kind", "stanzaType", "stanzaId", "fromJid",
+      "senderBare", "toJid", "lang", "xml", "status", "attemptCount", "nextAttemptAt", "finishedAt", "outcome",
+      "replyXml", "redeliveryOf")
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS v("id" uuid, "createdAt" timestamptz, "updatedAt" timestamptz,
-      "kind" "StanzaKind", "stanzaType" text, "stanzaId" text, "fromJid" text, "senderBare" text, "toJid" text, "lang" text,
-      "xml" text, "status" "DeliveryStatus", "attemptCount" int, "nextAttemptAt" timestamptz, "finishedAt" timestamptz,
+      "kind" "StanzaKind", "stanzaType" text, "stanzaId" text, "fromJid" text, "senderBare" text, "toJid" text,
+      "lang" text, "xml" text, "status" "DeliveryStatus", "attemptCount" int, "nextAttemptAt" timestamptz,
+      "finishedAt" timestamptz,
       "outcome" text, "replyXml" text, "redeliveryOf" uuid)
     -- Written again (after a failure), a row carries state at least as new as the stored one.
     ON CONFLICT ("id") DO UPDATE SET ${Object.keys(MUTABLE)

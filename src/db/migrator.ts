@@ -1,15 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log.ts';
 import type { SqlSession } from './database.ts';
 
 /**
  * Applies prisma/migrations at start-up, as `prisma migrate deploy` would: Prisma's native
- * schema engine cannot be installed here (DEPENDENCIES.md, path 1). It keeps Prisma's
- * `_prisma_migrations` table and conventions, so `prisma migrate status`/`deploy` stay valid
- * wherever an engine exists:
+ * schema engine cannot be installed here (docs/dependencies.md, "Prisma 7 without engine
+ * binaries"). It keeps Prisma's `_prisma_migrations` table and conventions, so `prisma migrate
+ * status`/`deploy` stay valid wherever an engine exists:
  * - the same advisory lock key as Prisma's engine, so two gateways (or a gateway and the CLI)
  *   never migrate at once;
  * - checksum = sha256 hex of migration.sql;
@@ -17,7 +18,16 @@ import type { SqlSession } from './database.ts';
  *   more is applied until an operator resolves it (Prisma's P3009).
  * Each migration runs in one transaction, so a failure leaves no half-applied schema.
  */
-export const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+export const migrationsDir = findMigrations(dirname(fileURLToPath(import.meta.url)));
+
+/** prisma/migrations of the checkout: two folders up from src/db, three from dist/src/db. */
+function findMigrations(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'prisma', 'migrations');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return join(from, '..', '..', 'prisma', 'migrations');
+  }
+}
 
 /** Prisma's own lock id (schema-engine's postgres connector). */
 const ADVISORY_LOCK_KEY = 72707369;
@@ -75,8 +85,9 @@ export async function migrate(session: SqlSession, migrations: Migration[], log:
     const failed = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
     if (failed) {
       throw new MigrationError(
-        `migration ${failed.migration_name} failed earlier and is not resolved; fix the database, then mark it ` +
-          `rolled back (prisma migrate resolve --rolled-back ${failed.migration_name}, or set rolled_back_at in _prisma_migrations)`,
+        `migration ${failed.migration_name} failed earlier and is not resolved; fix the database, then ` +
+          `mark it rolled back (prisma migrate resolve --rolled-back ${failed.migration_name}, or set ` +
+          'rolled_back_at in _prisma_migrations)',
       );
     }
     const done = new Map(

@@ -12,14 +12,20 @@ export interface DemoInfo {
 
 export function banner(info: DemoInfo): string {
   const auth = `--oauth2-bearer ${info.token}`;
+  const c2s = new URL(info.c2sService);
+  const sendMessage =
+    `mutation { sendMessage(input: { to: "${info.user}", type: CHAT, body: "Hello from GraphQL!" }) ` +
+    '{ __typename ... on SendMessageSuccess { sent { id xml } } } }';
   const graphql = (query: string) =>
     `curl -s ${info.url}/graphql ${auth} -H 'Content-Type: application/json' \\\n    -d '${JSON.stringify({ query })}'`;
   return `
 Stanza Gateway demo is running.
   HTTP            ${info.url}   (token: ${info.token})
   console         ${info.url}/console/   (sign in with the token)
-  component       ${info.domain}, on a throwaway Prosody (client port ${info.c2sService})
+  component       ${info.domain}, on a throwaway Prosody
   XMPP account    ${info.user}  password ${info.userPassword}  (online here; its messages print below)
+  XMPP clients    log in as ${info.user} with server ${c2s.hostname}, port ${c2s.port}, without TLS
+                  (plain login, loopback only: set the server and port by hand, allow plaintext)
   webhook         an echo bot answers chat messages sent to ${info.bot} (or any address at ${info.domain})
   delivery log    ${info.database}
 
@@ -32,7 +38,7 @@ Stanza Gateway demo is running.
     --data-binary '<iq type="get" to="localhost"><ping xmlns="urn:xmpp:ping"/></iq>'
 
 GraphQL — send a message, ping the server:
-  ${graphql(`mutation { sendMessage(input: { to: "${info.user}", type: CHAT, body: "Hello from GraphQL!" }) { __typename ... on SendMessageSuccess { sent { id xml } } } }`)}
+  ${graphql(sendMessage)}
   ${graphql('mutation { ping(to: "localhost") { __typename ... on Pong { rttMs } } }')}
 
 GraphQL — the webhook's delivery log (chat with ${info.bot} from any XMPP client first, as ${info.user}):

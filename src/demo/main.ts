@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { buildApp } from '../server.ts';
 import { banner } from './banner.ts';
-import { connectDemoUser } from './demo-user.ts';
+import { connectDemoUser, type DemoUser } from './demo-user.ts';
 import { startEchoBot } from './echo-bot.ts';
 import { startProsody } from './local-prosody.ts';
 import { freePort, portIsFree } from './ports.ts';
 import { ensureProsodyInstalled, ProsodyMissing } from './prosody-install.ts';
 import { selfCheck } from './self-check.ts';
+import { runOnSupportedNode } from './supported-node.ts';
 
 /**
  * `npm run demo`: a throwaway Prosody on loopback, a demo account, an echo bot as the webhook,
@@ -16,6 +20,7 @@ import { selfCheck } from './self-check.ts';
  * `--self-check` tries every face once and exits (0 when all worked). Ctrl-C stops everything
  * it started.
  */
+await runOnSupportedNode('npm run demo');
 const selfCheckOnly = process.argv.includes('--self-check');
 const BOT = 'echo@rest.localhost';
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -35,10 +40,12 @@ const port = (await portIsFree(requestedPort)) ? requestedPort : await freePort(
 if (port !== requestedPort) say(`Port ${requestedPort} is busy; using ${port} instead.`);
 
 const bot = await startEchoBot(prosody.componentDomain);
+// The embedded database by default, apart from a real gateway's ./data; DATABASE_URL or DATA_DIR
+// from the environment win. A self-check gets a directory of its own, removed afterwards: it
+// must work beside a running demo, whose DATA_DIR is locked (one process per embedded database).
+const selfCheckDir = selfCheckOnly ? await mkdtemp(join(tmpdir(), 'stanza-gateway-self-check-')) : undefined;
 const config = loadConfig({
-  // The embedded database by default, apart from a real gateway's ./data; DATABASE_URL or
-  // DATA_DIR from the environment win.
-  DATA_DIR: './data/demo',
+  DATA_DIR: selfCheckDir ?? './data/demo',
   ...process.env,
   XMPP_SERVICE: prosody.componentService,
   XMPP_DOMAIN: prosody.componentDomain,
@@ -49,22 +56,36 @@ const config = loadConfig({
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 });
 const app = buildApp(config, createLogger(config.logLevel));
-const { url } = await app.start();
-const user = await connectDemoUser(prosody, 'demo', userPassword);
+let user: DemoUser | undefined = undefined; // connected once the gateway runs
 
 let stopping = false;
 async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
-    await user.stop();
+    await user?.stop();
     await app.stop();
     await bot.close();
     await prosody.dispose();
+    if (selfCheckDir) await rm(selfCheckDir, { recursive: true, force: true });
+    if (!selfCheckOnly)
+      say("Demo stopped: the gateway, the echo bot and Prosody are down; Prosody's files are removed.");
   }
   process.exit(code);
 }
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+
+const url = await app.start().then(
+  (started) => started.url,
+  (error: unknown) => {
+    // Most often the embedded database is held by another demo or gateway (DATA_DIR is locked).
+    process.stderr.write(
+      `demo: the gateway did not start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return stopAll(1);
+  },
+);
+user = await connectDemoUser(prosody, 'demo', userPassword);
 
 await waitOnline();
 // The console's first page is then quick; a build that fails is reported when it is opened.

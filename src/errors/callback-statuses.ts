@@ -2,8 +2,9 @@ import { STATUS_CODES } from 'node:http';
 import type { StanzaErrorType, StanzaErrorValue } from './stanza-error.ts';
 
 /**
- * The webhook's HTTP status → stanza error table (CONTRACT.md "Webhook", 4xx/5xx row): what the
- * sender of an inbound stanza gets when the callback answers with an error status. Any other
+ * The webhook's HTTP status → stanza error table (docs/webhooks.md, "What the sender gets",
+ * 4xx/5xx row): what the sender of an inbound stanza gets when the callback answers with an
+ * error status. Any other
  * 4xx/5xx is `cancel/undefined-condition`. mod_rest turns an error with a text body into a chat
  * message instead; the README says errors map to stanza errors, so they do (deviation).
  */
@@ -35,7 +36,7 @@ export function callbackStatusError(status: number): StanzaErrorValue {
   return { ...row, text: `${status} ${STATUS_CODES[status] ?? 'Unknown Status'}` };
 }
 
-/** Statuses after which a message or presence is tried again (CONTRACT.md "Retries"). */
+/** Statuses after which a message or presence is tried again (docs/webhooks.md, "Retries and ordering"). */
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status <= 599);
 }

@@ -4,7 +4,7 @@ import type { StanzaErrorType } from './stanza-error.ts';
  * The one table of the gateway's own failures: each kind names its stanza error (type and
  * condition, as mod_rest uses them), its HTTP status and its default text. The edges (/rest,
  * GraphQL, webhooks) map a GatewayError through this table and nowhere else.
- * The first rows reproduce mod_rest's `post_errors` (CONTRACT.md), texts included.
+ * The first rows reproduce mod_rest's `post_errors` (docs/rest.md), texts included.
  */
 export const failures = {
   'no-credentials': { type: 'auth', condition: 'not-authorized', http: 401, text: 'No credentials provided' },
@@ -50,7 +50,9 @@ export const failures = {
     type: 'modify',
     condition: 'not-acceptable',
     http: 400,
-    text: 'The stanza holds a character that XML 1.0 does not allow (a control character, U+FFFE, U+FFFF or an unpaired surrogate)',
+    text:
+      'The stanza holds a character that XML 1.0 does not allow ' +
+      '(a control character, U+FFFE, U+FFFF or an unpaired surrogate)',
   },
   'stanza-too-large': {
     type: 'modify',
@@ -58,7 +60,7 @@ export const failures = {
     http: 413,
     text: 'The stanza is larger than XMPP_MAX_STANZA_BYTES once serialised',
   },
-  // Our own: mod_rest answers 500 here; 504 says what happened (CONTRACT.md deviation).
+  // Our own: mod_rest answers 500 here; 504 says what happened (a deviation, docs/contract.md).
   'iq-timeout': { type: 'wait', condition: 'remote-server-timeout', http: 504, text: 'IQ stanza timed out' },
   'iq-conflict': {
     type: 'cancel',
@@ -91,7 +93,7 @@ export const failures = {
   // GraphQL: an argument outside its allowed range (e.g. a negative timeoutMs).
   'invalid-argument': { type: 'modify', condition: 'bad-request', http: 400, text: 'Invalid argument' },
   // GraphQL: an iq result/error sent through the API answers a pending inbound iq, or nothing
-  // (CONTRACT.md: exactly one reply; a late reply from a subscriber is refused).
+  // (docs/contract.md: exactly one reply; a late reply from a subscriber is refused).
   'no-pending-iq': {
     type: 'cancel',
     condition: 'item-not-found',
@@ -129,7 +131,8 @@ export const failures = {
   'method-not-allowed': { type: 'cancel', condition: 'not-allowed', http: 405, text: 'Method not allowed' },
   'not-found': { type: 'cancel', condition: 'item-not-found', http: 404, text: 'Not found' },
   internal: { type: 'wait', condition: 'internal-server-error', http: 500, text: 'Internal error' },
-  // Webhook outcomes (CONTRACT.md "Webhook"); what the sender of the inbound stanza gets.
+  // Webhook outcomes (docs/webhooks.md, "What the sender gets"): what the sender of the inbound
+  // stanza gets.
   // The texts name no URL or address: they go to whoever sent the stanza.
   'callback-unreachable': {
     type: 'wait',

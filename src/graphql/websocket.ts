@@ -10,8 +10,9 @@ import type { GraphqlYoga } from './yoga.ts';
 
 /**
  * graphql-ws subscriptions (and queries, mutations) on the same port and path as HTTP, executed
- * through the yoga instance (its schema, context and limits: DEPENDENCIES.md's recipe). Auth is
- * in `connectionParams`: `{ authorization: "Bearer <token>" }` or `{ token: "<token>" }`.
+ * through the yoga instance (its schema, context and limits: yoga's "GraphQL over WebSocket"
+ * recipe, docs/dependencies.md). Auth is in `connectionParams`:
+ * `{ authorization: "Bearer <token>" }` or `{ token: "<token>" }`.
  * Without credentials the socket is closed with 4401, with wrong ones 4403 (graphql-ws's
  * Forbidden). close() ends every socket.
  */

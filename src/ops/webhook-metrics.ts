@@ -9,7 +9,9 @@ import { METRIC_PREFIX } from './metrics.ts';
 export function registerWebhookMetrics(registry: Registry, webhooks: Webhooks): void {
   const deliveries = new Counter({
     name: `${METRIC_PREFIX}webhook_deliveries_total`,
-    help: 'Webhook deliveries ended, by outcome (accepted, replied, http-error, unreachable, invalid-response, interrupted, rejected).',
+    help:
+      'Webhook deliveries ended, by outcome ' +
+      '(accepted, replied, http-error, unreachable, invalid-response, interrupted, rejected).',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });

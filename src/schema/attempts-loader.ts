@@ -1,5 +1,4 @@
-import type { AttemptRecord } from '../db/records.ts';
-import type { DeliveryLog } from '../webhooks/delivery-log.ts';
+import type { AttemptRecord, DeliveryLog } from '../webhooks/delivery-log.ts';
 
 /**
  * `Delivery.attempts` for every delivery of a response in one database read instead of one per

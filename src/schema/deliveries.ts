@@ -1,8 +1,12 @@
-import type { DeliveryStatus } from '../db/records.ts';
-import { type DeliveryConnection, type DeliveryEdge, MAX_PAGE } from '../db/delivery-store.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { StanzaKind } from '../xmpp/codec/index.ts';
-import type { DeliveryLog } from '../webhooks/delivery-log.ts';
+import {
+  type DeliveryConnection,
+  type DeliveryEdge,
+  type DeliveryLog,
+  type DeliveryStatus,
+  MAX_PAGE,
+} from '../webhooks/delivery-log.ts';
 import { builder, type GraphqlContext } from './builder.ts';
 import { DeliveryEventRef, DeliveryRef, DeliveryStatusEnum } from './delivery.ts';
 import { coded, codedError, graphqlErrorOf, InvalidInput, resultNames, Unavailable } from './errors.ts';
@@ -91,7 +95,9 @@ function toFilter(filter: FilterArgs | null | undefined) {
 builder.queryField('deliveries', (t) =>
   t.field({
     type: DeliveryConnectionRef,
-    description: `Webhook deliveries, newest first. \`first\` is 1 to ${MAX_PAGE} (default 20); \`after\` is an endCursor of an earlier page.`,
+    description:
+      `Webhook deliveries, newest first. \`first\` is 1 to ${MAX_PAGE} (default 20); ` +
+      '`after` is an endCursor of an earlier page.',
     args: {
       first: t.arg.int({ required: false }),
       after: t.arg.string({ required: false }),
@@ -124,7 +130,8 @@ builder.mutationField('redeliver', (t) =>
   t.field({
     type: DeliveryRef,
     description:
-      'POSTs a logged stanza to the callback again, as a new delivery (`redeliveryOf` = id) with the same rules and retries. A redelivered iq sends nothing back: its sender stopped waiting long ago.',
+      'POSTs a logged stanza to the callback again, as a new delivery (`redeliveryOf` = id) with the same ' +
+      'rules and retries. A redelivered iq sends nothing back: its sender stopped waiting long ago.',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [InvalidInput, Unavailable], ...resultNames('Redeliver', 'delivery') },
     resolve: (_root, { id }, ctx) => logOf(ctx).redeliver(String(id)),
@@ -135,7 +142,9 @@ builder.subscriptionField('deliveries', (t) =>
   t.field({
     type: DeliveryEventRef,
     description:
-      'Live delivery outcomes: one event per attempt and one when a delivery is accepted or ends. A subscriber that falls SUBSCRIPTION_BUFFER_MAX events behind gets SUBSCRIBER_OVERFLOW and its subscription ends.',
+      'Live delivery outcomes: one event per attempt and one when a delivery is accepted or ends. A ' +
+      'subscriber that falls SUBSCRIPTION_BUFFER_MAX events behind gets SUBSCRIBER_OVERFLOW and its ' +
+      'subscription ends.',
     args: { filter: t.arg({ type: DeliveryEventFilterInput, required: false }) },
     subscribe: (_root, { filter }, ctx) => {
       const log = ctx.deliveryLog;

@@ -1,6 +1,4 @@
-import type { AttemptRecord, DeliveryRecord, DeliveryStatus } from '../db/records.ts';
-import type { DeliveryEvent } from '../webhooks/delivery-events.ts';
-import { stanzaFromLog } from '../webhooks/stored-stanza.ts';
+import type { AttemptRecord, DeliveryEvent, DeliveryRecord, DeliveryStatus } from '../webhooks/delivery-log.ts';
 import { builder } from './builder.ts';
 import { enumValues } from './enum-values.ts';
 import { coded } from './errors.ts';
@@ -70,13 +68,14 @@ export const DeliveryRef = builder.objectRef<DeliveryView>('Delivery').implement
       type: StanzaRef,
       nullable: true,
       description: 'The stanza, typed (null only if the logged XML cannot be read back).',
-      resolve: (delivery, _args, ctx) => stanzaFromLog(delivery.xml, ctx.core.domain) ?? null,
+      resolve: (delivery, _args, ctx) => ctx.deliveryLog?.stanzaOf(delivery) ?? null,
     }),
     status: t.field({ type: DeliveryStatusEnum, resolve: (delivery) => delivery.status }),
     outcome: t.string({
       nullable: true,
       description:
-        'How it ended: `accepted`, `replied`, `http-error`, `unreachable`, `invalid-response`, `interrupted` or `rejected` (an iq refused past WEBHOOK_QUEUE_MAX).',
+        'How it ended: `accepted`, `replied`, `http-error`, `unreachable`, `invalid-response`, ' +
+        '`interrupted` or `rejected` (an iq refused past WEBHOOK_QUEUE_MAX).',
       resolve: (delivery) => delivery.outcome,
     }),
     attemptCount: t.exposeInt('attemptCount'),
@@ -95,7 +94,9 @@ export const DeliveryRef = builder.objectRef<DeliveryView>('Delivery').implement
     attempts: t.field({
       type: [DeliveryAttemptRef],
       description:
-        "Every attempt, oldest first. In a `deliveries` subscription event they are read from the log, which is written behind the deliveries: the attempt that caused the event may be missing yet (the event's own `attempt` is current).",
+        'Every attempt, oldest first. In a `deliveries` subscription event they are read from the log, ' +
+        'which is written behind the deliveries: the attempt that caused the event may be missing yet (the ' +
+        "event's own `attempt` is current).",
       // One read for all the deliveries of a response (AttemptsLoader); a database outage is
       // DATABASE_UNAVAILABLE, not a masked unexpected error.
       resolve: (delivery, _args, ctx) => delivery.attempts ?? coded(() => ctx.attempts.load(delivery.id)),

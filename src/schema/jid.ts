@@ -18,7 +18,8 @@ export function jidFromInput(value: unknown, node?: ValueNode): Jid {
 
 builder.scalarType('JID', {
   description:
-    'An XMPP address (RFC 7622), validated and normalised as /rest does: `ALICE@LocalHost/Phone` becomes `alice@localhost/Phone`.',
+    'An XMPP address (RFC 7622), validated and normalised as /rest does: `ALICE@LocalHost/Phone` becomes ' +
+    '`alice@localhost/Phone`.',
   specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc7622',
   serialize: (value) => (typeof value === 'string' ? jidFromInput(value) : value).toString(),
   parseValue: (value) => jidFromInput(value),

@@ -24,7 +24,8 @@ builder.mutationField('ping', (t) =>
   t.field({
     type: Pong,
     description:
-      'Pings an XMPP address (XEP-0199). A peer that does not support ping answers a StanzaErrorReply, which still proves it is reachable.',
+      'Pings an XMPP address (XEP-0199). A peer that does not support ping answers a StanzaErrorReply, ' +
+      'which still proves it is reachable.',
     args: { to: t.arg({ type: 'JID', required: true }), timeoutMs: t.arg.int({ description: timeoutMsDescription }) },
     errors: { types: iqFailures, directResult: true, union: { name: 'PingResult' } },
     resolve: async (_root, { to, timeoutMs }, ctx) => {

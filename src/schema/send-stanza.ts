@@ -8,8 +8,8 @@ import { StanzaRef } from './stanza.ts';
 /**
  * `sendStanza(xml)`: the raw passthrough. The XML goes through exactly the /rest parser and
  * stanza rules, with one addition: iq `result`/`error` replies are allowed, so that a bot can
- * answer an inbound iq it saw on a subscription (CONTRACT.md, "Inbound iqs when no webhook
- * answers them").
+ * answer an inbound iq it saw on a subscription (docs/contract.md, "Exactly one reply to every
+ * inbound iq").
  */
 interface SendStanzaOutcome {
   sent: Stanza;
@@ -64,7 +64,9 @@ builder.mutationField('sendStanza', (t) =>
   t.field({
     type: SendStanzaSuccess,
     description:
-      'Sends one stanza given as raw XML, validated exactly as POST /rest. A message or presence resolves once the XMPP server has processed it (`Bounced` if it refused it at once); an iq get/set resolves with its reply; an iq result/error answers a pending inbound iq (or is refused).',
+      'Sends one stanza given as raw XML, validated exactly as POST /rest. A message or presence resolves once ' +
+      'the XMPP server has processed it (`Bounced` if it refused it at once); an iq get/set resolves with its ' +
+      'reply; an iq result/error answers a pending inbound iq (or is refused).',
     args: {
       xml: t.arg.string({ required: true }),
       timeoutMs: t.arg.int({ description: timeoutMsDescription }),

@@ -7,7 +7,8 @@ import { StanzaKindEnum, StanzaRef } from './stanza.ts';
  * Each subscription has a bounded buffer (SUBSCRIPTION_BUFFER_MAX); a subscriber that falls
  * that far behind gets the events buffered so far, then the error SUBSCRIBER_OVERFLOW, and its
  * subscription ends (docs/graphql.md). Subscribing also makes the subscriber one that may answer
- * the inbound iqs it sees, unless it only observes.
+ * the inbound iqs it sees, unless it only observes (docs/contract.md, "Exactly one reply to
+ * every inbound iq").
  */
 const StanzaFilterInput = builder.inputType('StanzaFilter', {
   description: 'Each list is "any of"; the lists combine with "and"; an absent or empty list lets everything through.',
@@ -33,7 +34,8 @@ builder.subscriptionField('stanzas', (t) =>
       observe: t.arg.boolean({
         defaultValue: false,
         description:
-          'true: only watch. The inbound iqs this subscription sees are not held for its answer, so a watcher (a console, a log tail) never changes what their senders get.',
+          'true: only watch. The inbound iqs this subscription sees are not held for its answer, ' +
+          'so a watcher (a console, a log tail) never changes what their senders get.',
       }),
     },
     subscribe: (_root, { filter, observe }, ctx) =>

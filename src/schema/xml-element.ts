@@ -70,7 +70,8 @@ XmlElementRef.implement({
     json: t.field({
       type: 'JSON',
       description:
-        'The element as an xml-js non-compact tree (`{ elements: [...] }`), built only when asked for. Read-only convenience: send XML, never this.',
+        'The element as an xml-js non-compact tree (`{ elements: [...] }`), built only when asked for. ' +
+        'Read-only convenience: send XML, never this.',
       resolve: (element) => xml2js(standaloneXml(element), { compact: false }),
     }),
     children: t.field({

@@ -2,10 +2,10 @@ import { GatewayError } from '../errors/gateway-error.ts';
 import type { Logger } from '../log.ts';
 import type { Stanza } from '../xmpp/codec/index.ts';
 import { answererPriority, type XmppCore } from '../xmpp/core.ts';
-import { EventQueue } from './event-queue.ts';
+import { EventQueue } from '../flow/event-queue.ts';
 import { IqAnswers } from './iq-answers.ts';
 import { matchesFilter, type StanzaFilter } from './stanza-filter.ts';
-import { type TurnScheduler, turns } from './turn-scheduler.ts';
+import { type TurnScheduler, turns } from '../flow/turn-scheduler.ts';
 
 /**
  * Fans the core's inbound stanzas out to live subscriptions (GraphQL `stanzas`), each with its

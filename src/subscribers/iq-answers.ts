@@ -3,8 +3,8 @@ import { GatewayError } from '../errors/gateway-error.ts';
 import { errorReply, type OutboundRules, type Stanza, stanzaFromElement } from '../xmpp/codec/index.ts';
 
 /**
- * Inbound iq get/sets left to GraphQL subscribers (CONTRACT.md, "Inbound iqs when no webhook
- * answers them"). XMPP requires exactly one reply: the first result/error sent through the API
+ * Inbound iq get/sets left to GraphQL subscribers (docs/contract.md, "Exactly one reply to
+ * every inbound iq"). XMPP requires exactly one reply: the first result/error sent through the API
  * to the requester with the same id is it; when none comes in time the gateway answers
  * `wait/remote-server-timeout` itself, and any later reply is refused (`no-pending-iq`).
  */

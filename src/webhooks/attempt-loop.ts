@@ -80,7 +80,7 @@ async function oneExchange(
   const deadline = record.kind === 'iq' ? record.createdAt.getTime() + ctx.settings.timeoutMs : undefined;
   const request = (timeoutMs: number) =>
     callbackRequest(record, body, {
-      secrets: ctx.settings.secrets,
+      secrets: ctx.settings.secrets ?? [],
       timeoutMs,
       signal: ctx.abort,
       maxReplyBytes: ctx.maxReplyBytes,
@@ -96,7 +96,9 @@ async function oneExchange(
   // Past its deadline an iq is answered as a timeout without being POSTed.
   const expired = (): CallbackExchange => ({
     kind: 'timeout',
-    text: `no request slot free within ${ctx.settings.timeoutMs} ms of the iq's arrival (WEBHOOK_CONCURRENCY requests in flight)`,
+    text:
+      `no request slot free within ${ctx.settings.timeoutMs} ms of the iq's arrival ` +
+      '(WEBHOOK_CONCURRENCY requests in flight)',
     durationMs: Math.max(0, Date.now() - startedAt.getTime()),
   });
   return ctx.limit.run(post, { deadline, expired });

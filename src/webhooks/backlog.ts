@@ -2,7 +2,7 @@ import type { DeliveryStore } from '../db/delivery-store.ts';
 import type { InsertAck, LogWriter } from '../db/log-writer.ts';
 import type { DeliveryRecord } from '../db/records.ts';
 import type { Logger } from '../log.ts';
-import { backoffDelay } from '../xmpp/backoff.ts';
+import { backoffDelay } from '../flow/backoff.ts';
 
 /**
  * Deliveries kept only as pending rows in the log, not in memory: what an earlier run left,

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
+import type { SenderMatch } from '../db/delivery-store.ts';
 import type { AttemptRecord, DeliveryFilter, DeliveryRecord } from '../db/records.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
-import { EventQueue } from '../subscribers/event-queue.ts';
+import { EventQueue } from '../flow/event-queue.ts';
 import { parseJid } from '../xmpp/jid.ts';
 
 /**
@@ -73,10 +74,18 @@ export class DeliveryEvents {
 }
 
 function matcher(filter: DeliveryEventFilter): (delivery: DeliveryRecord) => boolean {
-  const from = filter.from === undefined ? undefined : parseJid(filter.from);
-  if (filter.from !== undefined && from === undefined) return () => false;
+  const sender = filter.from === undefined ? undefined : senderMatch(filter.from);
+  if (sender === null) return () => false;
   return (delivery) =>
     (filter.status === undefined || delivery.status === filter.status) &&
     (filter.kind === undefined || delivery.kind === filter.kind) &&
-    (from === undefined || (from.isBare() ? delivery.senderBare : delivery.fromJid) === from.toString());
+    (sender === undefined ||
+      ('bare' in sender ? delivery.senderBare === sender.bare : delivery.fromJid === sender.full));
+}
+
+/** A `from` filter as the log matches it: a bare JID is every resource; null when not a JID. */
+export function senderMatch(from: string): SenderMatch | null {
+  const jid = parseJid(from);
+  if (jid === undefined) return null;
+  return jid.isBare() ? { bare: jid.toString() } : { full: jid.toString() };
 }

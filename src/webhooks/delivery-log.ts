@@ -1,9 +1,17 @@
 import type { DeliveryConnection, DeliveryStore, DeliveryWithAttempts, ListArgs } from '../db/delivery-store.ts';
 import type { AttemptRecord, DeliveryRecord } from '../db/records.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
-import type { DeliveryEvent, DeliveryEventFilter, DeliveryEvents } from './delivery-events.ts';
+import type { Stanza } from '../xmpp/codec/index.ts';
+import { type DeliveryEvent, type DeliveryEventFilter, type DeliveryEvents, senderMatch } from './delivery-events.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { stanzaFromLog } from './stored-stanza.ts';
+
+// The one module of src/webhooks that other folders may import (docs/architecture.md): GraphQL
+// reads the log through this facade, never through src/db or the webhook internals.
+export { MAX_PAGE } from '../db/delivery-store.ts';
+export type { DeliveryConnection, DeliveryEdge, DeliveryWithAttempts, ListArgs } from '../db/delivery-store.ts';
+export type { AttemptRecord, DeliveryFilter, DeliveryKind, DeliveryRecord, DeliveryStatus } from '../db/records.ts';
+export type { DeliveryEvent, DeliveryEventFilter } from './delivery-events.ts';
 
 /**
  * The delivery log as a service, for GraphQL (`deliveries`, `delivery`, `redeliver`, the
@@ -18,8 +26,13 @@ export class DeliveryLog {
   ) {}
 
   /** Relay connection, newest first; filter by status, kind, sender (bare or full JID), time. */
-  list(args: ListArgs = {}): Promise<DeliveryConnection> {
-    return this.#store().list(args);
+  list({ filter, ...page }: ListArgs = {}): Promise<DeliveryConnection> {
+    const store = this.#store();
+    if (filter?.from === undefined) return store.list({ ...page, filter });
+    const { from, ...rest } = filter;
+    const sender = senderMatch(from);
+    if (sender === null) return Promise.reject(new GatewayError('invalid-from', { field: 'from' }));
+    return store.list({ ...page, filter: { ...rest, sender } });
   }
 
   /** One delivery with its attempts (oldest first); undefined when there is none with that id. */
@@ -32,6 +45,11 @@ export class DeliveryLog {
     return this.#store().attemptsFor(ids);
   }
 
+  /** A logged delivery's stanza, typed; undefined only if its XML cannot be read back. */
+  stanzaOf(delivery: Pick<DeliveryRecord, 'xml'>): Stanza | undefined {
+    return stanzaFromLog(delivery.xml, this.domain);
+  }
+
   /**
    * POSTs a logged stanza again, as a new delivery whose `redeliveryOf` is the original: the
    * same rules, retries and outcome, except that a redelivered iq sends nothing back (its
@@ -41,7 +59,7 @@ export class DeliveryLog {
     const original = await this.get(id);
     const parts = this.parts();
     if (!original || !parts) throw new GatewayError('unknown-delivery', { field: 'id' });
-    const stanza = stanzaFromLog(original.xml, this.domain);
+    const stanza = this.stanzaOf(original);
     if (!stanza) throw new GatewayError('internal', { text: 'The logged stanza cannot be read back' });
     return parts.dispatcher.accept(stanza, original.id);
   }

@@ -132,7 +132,7 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
         url,
         domain: core.domain,
         configured: config.webhook.format,
-        secrets: config.webhook.secrets,
+        secrets: config.webhook.secrets ?? [],
         timeoutMs: config.webhook.timeoutMs,
         signal: probeAbort.signal,
         log,

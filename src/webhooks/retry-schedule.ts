@@ -1,8 +1,8 @@
-import { backoffDelay } from '../xmpp/backoff.ts';
+import { backoffDelay } from '../flow/backoff.ts';
 
 /**
- * When a message or presence is tried again (CONTRACT.md "Retries"): exponential delays with
- * equal jitter (the same curve as the XMPP reconnect), at most `maxAttempts` attempts, and
+ * When a message or presence is tried again (docs/webhooks.md, "Retries and ordering"):
+ * exponential delays with equal jitter (the same curve as the XMPP reconnect), at most `maxAttempts` attempts, and
  * never past `windowMs` after the stanza arrived. A receiver's Retry-After is honoured: the
  * wait is at least that long, and when that is past the window the delivery ends now instead.
  */

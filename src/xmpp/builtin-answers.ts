@@ -2,7 +2,7 @@ import { Element } from 'ltx';
 import { iqResult, type Stanza } from './codec/index.ts';
 
 /**
- * The iqs the gateway answers itself when no webhook is configured (CONTRACT.md): XEP-0199
+ * The iqs the gateway answers itself when no webhook is configured (docs/contract.md): XEP-0199
  * ping and XEP-0030 disco#info addressed to the bare component domain.
  */
 const NS_PING = 'urn:xmpp:ping';

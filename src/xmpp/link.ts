@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Component } from '@xmpp/component-core';
 import type { Element } from 'ltx';
 import type { Logger } from '../log.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../flow/backoff.ts';
 import { type Attempt, type LinkError, startAttempt } from './link-attempt.ts';
 
 /**

@@ -26,6 +26,11 @@ function quickStartCommands(readme: string): { gateway: string; tests: string } 
   return { gateway: after('run the gateway'), tests: after('run the tests') };
 }
 
+/** Lines of the nested run worth showing while it runs: its steps, counts and failures. */
+const PROGRESS = new RegExp(
+  '^(== |added \\d+ packages|npm test on Node|tests: |demo self-check|✖)' + '|Node .* is older than',
+);
+
 function sh(
   command: string,
   cwd: string,
@@ -33,15 +38,29 @@ function sh(
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     // NODE_TEST_CONTEXT would make the nested test runner think it is recursing and skip all.
-    const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
+    // The machine as a new user has it: its own PATH (and Node), nothing fetched by this run.
+    const {
+      NODE_TEST_CONTEXT: _,
+      STANZA_GATEWAY_NODE_FETCHED: __,
+      STANZA_GATEWAY_MACHINE_PATH: machinePath,
+      ...inherited
+    } = process.env;
     const child = spawn('bash', ['-c', command], {
       cwd,
-      env: { ...inherited, ...env },
+      env: { ...inherited, PATH: machinePath ?? inherited.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (data: Buffer) => (output += data.toString()));
-    child.stderr.on('data', (data: Buffer) => (output += data.toString()));
+    let partial = '';
+    const collect = (data: Buffer) => {
+      output += data.toString();
+      // Progress as it happens: the nested run takes minutes.
+      const lines = (partial + data.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (PROGRESS.test(line)) process.stdout.write(`  fresh clone | ${line}\n`);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     child.on('exit', (code) => resolve({ code, output }));
   });
 }
@@ -49,6 +68,7 @@ function sh(
 before(async () => {
   commands = quickStartCommands(await readFile('README.md', 'utf8'));
   dir = await mkdtemp(join(tmpdir(), 'stanza-gateway-clone-'));
+  process.stdout.write(`  fresh clone | cloning into ${dir}/repo, then: ${commands.gateway}; ${commands.tests}\n`);
   const clone = await sh(`git clone --quiet --no-hardlinks "${process.cwd()}" "${dir}/repo"`, tmpdir());
   assert.equal(clone.code, 0, clone.output);
 });
@@ -64,6 +84,7 @@ it('the gateway command (the demo, self-check mode) works on a fresh clone', asy
   assert.match(result.output, /demo self-check passed/);
 });
 
+// A clean install and the whole suite once more (scripts/run-tests.ts gives this file an hour).
 it('the test command passes on a fresh clone', async () => {
   const result = await sh(commands.tests, join(dir, 'repo'), { STANZA_GATEWAY_NESTED_TEST: '1' });
   assert.equal(result.code, 0, result.output.slice(-4000));

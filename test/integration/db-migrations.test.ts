@@ -12,7 +12,7 @@ import { createTestDatabase, queryDatabase, type TestDatabase } from '../support
 import { diffDatamodels, readSchema } from '../support/schema-engine.ts';
 
 /**
- * The start-up migrator (DEPENDENCIES.md path 1) on fresh databases, real Postgres and the
+ * The start-up migrator (docs/dependencies.md) on fresh databases, real Postgres and the
  * embedded PGlite, and the proof that prisma/migrations builds what prisma/schema.prisma says.
  */
 const log = createLogger('silent');
@@ -62,7 +62,8 @@ describe('on a fresh Postgres database', () => {
       applied_steps_count: number;
     }>(
       target.url,
-      'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
+      'SELECT migration_name, checksum, finished_at, applied_steps_count ' +
+        'FROM "_prisma_migrations" ORDER BY migration_name',
     );
     assert.deepEqual(
       rows.map((row) => [row.migration_name, row.checksum, row.finished_at !== null, row.applied_steps_count]),

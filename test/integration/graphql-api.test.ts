@@ -171,7 +171,7 @@ describe('sendMessage', () => {
 });
 
 describe('sendPresence', () => {
-  it('a directed presence reaches the client with show, status and priority, and resolves with it as sent', async () => {
+  it('a directed presence reaches the client with show, status and priority, and resolves as sent', async () => {
     const status = uniqueText();
     const data = await graphqlData(gateway, SendPresenceDocument, {
       input: { to: alice.jid, from: `bot@${DOMAIN}/desk`, show: 'DND', status, priority: -5 },
@@ -298,7 +298,9 @@ describe('status, limits and error hygiene', () => {
 
   it('a query deeper than GRAPHQL_MAX_DEPTH is refused before it runs', async () => {
     const nested = (depth: number): string => (depth === 0 ? 'name' : `children { ${nested(depth - 1)} }`);
-    const deep = `mutation { sendMessage(input: { to: "alice@localhost" }) { ... on SendMessageSuccess { sent { payloads { ${nested(6)} } } } } }`;
+    const deep =
+      'mutation { sendMessage(input: { to: "alice@localhost" }) ' +
+      `{ ... on SendMessageSuccess { sent { payloads { ${nested(6)} } } } } }`;
     const response = await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${gateway.token}` },

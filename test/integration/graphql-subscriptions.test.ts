@@ -19,7 +19,7 @@ import { connectUser, xml, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
  * `stanzas` subscriptions over graphql-ws and SSE, their filters, and the inbound iqs left to
- * subscribers (CONTRACT.md, "Inbound iqs when no webhook answers them").
+ * subscribers (docs/contract.md, "Exactly one reply to every inbound iq").
  */
 let prosody: Prosody;
 let gateway: TestGateway;
@@ -256,7 +256,7 @@ describe('inbound iqs left to subscribers', () => {
     assert.equal(received.attrs.from, `${BOT}/work`);
   });
 
-  it(`no reply within IQ_ANSWER_TIMEOUT_MS: the gateway answers remote-server-timeout, a late reply is refused`, async (t) => {
+  it('no reply within IQ_ANSWER_TIMEOUT_MS: the gateway answers remote-server-timeout, a late one refused', async (t) => {
     const ns = `urn:example:${uniqueText()}`;
     const stream = await live(t, () => subscribeWs(client, StanzasDocument, { filter: { xmlns: [ns] } }));
     const started = Date.now();

@@ -7,7 +7,7 @@ import { rest, streamUntilAnswered, xmlError } from '../support/rest-client.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
- * Every row of CONTRACT.md's "POST /rest" table against a real Prosody, with what the XMPP
+ * Every row of docs/rest.md's table against a real Prosody, with what the XMPP
  * client really receives. The link-down row lives in rest-link-down.test.ts (it stops Prosody).
  */
 let prosody: Prosody;
@@ -281,7 +281,7 @@ describe('stanza rules: 422 and 403', () => {
 });
 
 describe('accepted messages and presences: 202', () => {
-  it('delivers a message with from = the component domain, a generated id, xml:lang kept, unknown attributes dropped', async () => {
+  it('delivers a message from the component domain, id generated, xml:lang kept, other attributes dropped', async () => {
     const text = uniqueBody();
     const response = await rest(gateway, {
       body: `<message xmlns='jabber:client' to='ALICE@LocalHost/phone' type='chat' xml:lang='de' foo='bar'><body>${text}</body></message>`,

@@ -93,7 +93,8 @@ it('survives random, truncated and mutated bodies with documented answers only',
       seen.set(response.status, (seen.get(response.status) ?? 0) + 1);
       assert.ok(
         ALLOWED.has(response.status),
-        `seed ${seed} iteration ${iteration}: status ${response.status} for ${JSON.stringify(typeof payload === 'string' ? payload : [...payload])}: ${response.body}`,
+        `seed ${seed} iteration ${iteration}: status ${response.status} for ` +
+          `${JSON.stringify(typeof payload === 'string' ? payload : [...payload])}: ${response.body}`,
       );
     }
   };

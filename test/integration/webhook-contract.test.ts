@@ -11,7 +11,7 @@ import { startWebhookGateway } from '../support/webhook-gateway.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
- * Every row of CONTRACT.md's webhook table, for message, presence and iq, from a real XMPP
+ * Every row of the webhook table of docs/webhooks.md, for message, presence and iq, from a real XMPP
  * client through a real Prosody and the gateway to a real local receiver, with the delivery
  * log in a real Postgres database of this file's own.
  */
@@ -215,7 +215,8 @@ for (const kind of kinds) {
     });
 
     for (const name of ['garbage', kind === 'presence' ? 'reply-with-id' : 'other-kind', 'wrong-type'] as const) {
-      it(`2xx with an invalid body (${name}): logged as failed; ${kind === 'iq' ? 'internal-server-error' : 'nothing'} for the sender`, async () => {
+      const senderGets = kind === 'iq' ? 'internal-server-error' : 'nothing';
+      it(`2xx with an invalid body (${name}): logged as failed; ${senderGets} for the sender`, async () => {
         const { delivery, reply } = await runCase(gateway, alice, kind, name);
         assert.equal(delivery.status, 'failed');
         assert.equal(delivery.outcome, 'invalid-response');
@@ -256,7 +257,8 @@ for (const kind of kinds) {
     }
 
     for (const name of ['reset', 'hang']) {
-      it(`${name === 'reset' ? 'connection reset' : 'no answer within the timeout'}: wait/recipient-unavailable`, async () => {
+      const failure = name === 'reset' ? 'connection reset' : 'no answer within the timeout';
+      it(`${failure}: wait/recipient-unavailable`, async () => {
         const { delivery, reply } = await runCase(gateway, alice, kind, name, { quietMs: 1000 });
         assert.equal(delivery.outcome, 'unreachable');
         assert.equal(delivery.attemptCount, kind === 'iq' ? 1 : 2);
@@ -319,7 +321,8 @@ describe('the log', () => {
       durationMs: number;
     }>(
       database.url,
-      'SELECT "httpStatus", "responseExcerpt", "responseTruncated", "responseHeaders", "durationMs" FROM "DeliveryAttempt" WHERE "deliveryId" = $1',
+      'SELECT "httpStatus", "responseExcerpt", "responseTruncated", "responseHeaders", "durationMs" ' +
+        'FROM "DeliveryAttempt" WHERE "deliveryId" = $1',
       [delivery.id],
     );
     assert.equal(attempt?.httpStatus, 202);

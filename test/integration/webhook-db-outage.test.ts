@@ -106,7 +106,8 @@ it('loses the database while running: still delivers, then catches up when it re
   assert.deepEqual(await loggedStatuses(during), ['delivered', 'delivered', 'delivered']);
   const attempts = await queryDatabase<{ n: string }>(
     database.url,
-    `SELECT count(*) AS n FROM "DeliveryAttempt" a JOIN "Delivery" d ON d.id = a."deliveryId" WHERE d."stanzaId" = ANY($1)`,
+    'SELECT count(*) AS n FROM "DeliveryAttempt" a JOIN "Delivery" d ON d.id = a."deliveryId" ' +
+      'WHERE d."stanzaId" = ANY($1)',
     [during],
   );
   assert.equal(Number(attempts[0]?.n), 3);

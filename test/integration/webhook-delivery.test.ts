@@ -220,7 +220,8 @@ it('a restart with deliveries pending: none lost, each delivered in order', asyn
   );
   const aborted = await queryDatabase<{ errorKind: string }>(
     database.url,
-    `SELECT a."errorKind" FROM "DeliveryAttempt" a JOIN "Delivery" d ON d.id = a."deliveryId" WHERE d."stanzaId" = $1 ORDER BY a.number`,
+    'SELECT a."errorKind" FROM "DeliveryAttempt" a JOIN "Delivery" d ON d.id = a."deliveryId" ' +
+      'WHERE d."stanzaId" = $1 ORDER BY a.number',
     [ids[0]],
   );
   assert.deepEqual(

@@ -47,7 +47,7 @@ after(async () => {
   await database?.drop();
 });
 
-it('past the bound: messages wait in the log, an iq is refused at once; then all are delivered in order, once', async () => {
+it('past the bound: messages wait in the log, an iq is refused at once; then all are delivered in order', async () => {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   receiver.handle(() => released.then(() => ({ status: 202 })));

@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { freePort } from './ports.ts';
 
 /**
- * The gateway as its own process, started the way `npm start` starts it: for signals (SIGTERM
- * tests) and for the benchmark, where its CPU must be its own. BENCH_GATEWAY_NODE_ARGS, e.g.
+ * The gateway as its own process, from the sources through tsx (`npm start` runs the build; the
+ * benchmark's baseline checkout may have none): for signals (SIGTERM tests) and for the
+ * benchmark, where its CPU must be its own. BENCH_GATEWAY_NODE_ARGS, e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles it; stop() waits for the exit so the profile
  * is written.
  */

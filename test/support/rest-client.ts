@@ -38,7 +38,7 @@ export async function rest(
   return { status: response.status, headers: response.headers, body: await response.text() };
 }
 
-/** The XML error body of CONTRACT.md for a condition and text. */
+/** The XML error body of docs/rest.md for a condition and text. */
 export function xmlError(condition: string, text: string): string {
   return (
     `<error xmlns='http://etherx.jabber.org/streams'><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>` +

@@ -4,7 +4,7 @@ import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-util
 import { POSTGRES_ADMIN_URL } from './postgres.ts';
 
 /**
- * Prisma's schema engine, wasm build (dev only; DEPENDENCIES.md path 1): the native engine the
+ * Prisma's schema engine, wasm build (dev only; docs/dependencies.md): the native engine the
  * CLI wants cannot be downloaded here. Only the datamodel-to-datamodel diff is used: this
  * build's introspection through adapter-pg fails on Postgres' `char` columns (the same class
  * of bug as prisma/orm#27403). Its package imports the .wasm as an ES module, which Node 20

@@ -31,6 +31,34 @@ describe('command line and config file', () => {
     for (const name of settingNames) assert.match(text, new RegExp(`^  ${name} `, 'm'), name);
   });
 
+  it('--help keeps its columns aligned for the longest names, within 100 characters a line', () => {
+    const lines = helpText().split('\n');
+    const rows = lines.filter((line) => /^ {2}[A-Z-]/.test(line));
+    const columns = new Set(rows.map((line) => /^ {2}\S+(?: FILE)? +/.exec(line)![0].length));
+    assert.equal(columns.size, 1, [...columns].join(', '));
+    const [column] = columns;
+    // Continuation lines start in the same column.
+    for (const line of lines.filter((l) => /^ {3,}\S/.test(l))) assert.equal(line.search(/\S/), column, line);
+    for (const line of lines) assert.ok(line.length <= 100, line);
+    assert.match(helpText(), /^ {2}WEBHOOK_RESPONSE_EXCERPT_BYTES {2}response body .* \[default: 4096\]$/m);
+  });
+
+  it('reports unknown keys of the file together with every other problem', () => {
+    const path = file('typos.yaml', 'XMPP_DOMIAN: rest.example.net\nHTTP_PROT: 80\nXMPP_SECRET: s\nHTTP_PORT: x\n');
+    try {
+      parseCommandLine(['--verbose', '--config', path], {});
+      assert.fail('expected a ConfigError');
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(
+        error.problems.map((problem) => problem.setting),
+        ['--verbose', 'XMPP_DOMIAN', 'HTTP_PROT', 'XMPP_DOMAIN', 'HTTP_PORT', 'API_TOKENS'],
+      );
+      assert.match(error.message, /^XMPP_DOMIAN: is not a setting \(in .*typos\.yaml\); did you mean XMPP_DOMAIN\?$/m);
+      assert.match(error.message, /^HTTP_PROT: .*did you mean HTTP_PORT\?$/m);
+    }
+  });
+
   it('reads JSON, with lists for comma-separated settings', () => {
     const path = file(
       'gateway.json',

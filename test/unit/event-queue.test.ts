@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventQueue } from '../../src/subscribers/event-queue.ts';
+import { EventQueue } from '../../src/flow/event-queue.ts';
 
 const overflow = () => new Error('overflow');
 

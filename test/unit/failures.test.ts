@@ -5,7 +5,7 @@ import { failures, type FailureKind } from '../../src/errors/failures.ts';
 import { replyFormat } from '../../src/formats/index.ts';
 import { errorBody } from '../../src/rest/formats/error-bodies.ts';
 
-/** CONTRACT.md's POST /rest table, row by row: status, stanza error type and condition, text. */
+/** docs/rest.md's table, row by row: status, stanza error type and condition, text. */
 const contract: [FailureKind, number, string, string, string][] = [
   ['no-credentials', 401, 'auth', 'not-authorized', 'No credentials provided'],
   ['bad-credentials', 403, 'auth', 'not-authorized', 'Credentials not accepted'],
@@ -49,7 +49,7 @@ describe('the failure table', () => {
     }
   });
 
-  it('renders the XML and JSON bodies of CONTRACT.md', () => {
+  it('renders the XML and JSON bodies of docs/rest.md', () => {
     const error = new GatewayError('bad-credentials');
     assert.equal(
       errorBody(replyFormat(undefined), error),

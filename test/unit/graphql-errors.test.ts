@@ -12,7 +12,8 @@ describe('GatewayError → GraphQL result members', () => {
 
   for (const kind of Object.keys(failures) as FailureKind[]) {
     const group = failureGroups[kind];
-    it(`${kind} (${group}) is exactly one member, or none for ${group === 'transport' || group === 'internal' ? 'this group' : '-'}`, () => {
+    const none = group === 'transport' || group === 'internal' ? 'this group' : '-';
+    it(`${kind} (${group}) is exactly one member, or none for ${none}`, () => {
       const error = new GatewayError(kind);
       const matched = Object.entries(members)
         .filter(([, member]) => error instanceof member)

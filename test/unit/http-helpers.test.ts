@@ -4,7 +4,7 @@ import { GatewayError } from '../../src/errors/gateway-error.ts';
 import { BearerAuth } from '../../src/http/bearer-auth.ts';
 import { negotiate, parseMediaType } from '../../src/http/media-type.ts';
 import { iqTimeoutMs } from '../../src/rest/timeout-header.ts';
-import { backoffDelay } from '../../src/xmpp/backoff.ts';
+import { backoffDelay } from '../../src/flow/backoff.ts';
 
 function kindOf(fn: () => void): string | undefined {
   try {

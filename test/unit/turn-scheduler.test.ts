@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventQueue } from '../../src/subscribers/event-queue.ts';
-import { TurnScheduler } from '../../src/subscribers/turn-scheduler.ts';
+import { EventQueue } from '../../src/flow/event-queue.ts';
+import { TurnScheduler } from '../../src/flow/turn-scheduler.ts';
 
 function busy(ms: number): void {
   const until = performance.now() + ms;

@@ -154,7 +154,7 @@ describe('Dispatcher', () => {
     ],
     ['rejects', (): Promise<CallbackExchange> => Promise.reject(new Error('boom'))],
   ] as const) {
-    it(`a callback client that ${name}: the delivery still ends, an iq gets exactly one reply, its slot is freed`, async () => {
+    it(`a callback client that ${name}: the delivery ends, an iq gets one reply, its slot is freed`, async () => {
       const h = harness({ queueMax: 1 });
       h.answer = answer;
       const done = final(h.events, 'q1');

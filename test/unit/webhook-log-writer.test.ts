@@ -9,7 +9,7 @@ import { stanzaFromLog } from '../../src/webhooks/stored-stanza.ts';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('LogWriter', () => {
-  it('a batch that fails after close() gave up on it: counted lost, its inserts answered, the log stays closed', async () => {
+  it('a batch failing after close() gave up: counted lost, its inserts answered, the log stays closed', async () => {
     let failBatch!: (error: Error) => void;
     let recoveries = 0;
     // A database whose write hangs until the test fails it, and that no longer answers.

@@ -100,14 +100,14 @@ describe('webhook configuration', () => {
     const config = loadConfig(base);
     assert.deepEqual(config.webhook.retry, { maxAttempts: 8, windowMs: 600_000, minDelayMs: 1000, maxDelayMs: 60_000 });
     assert.equal(config.webhook.timeoutMs, 10_000);
-    assert.deepEqual(config.webhook.secrets, []);
+    assert.equal(config.webhook.secrets, undefined);
     assert.deepEqual(config.deliveryLog, { dataDir: './data', retentionDays: 30, bufferMax: 100_000 });
   });
   it('takes one or two secrets, space- or comma-separated', () => {
     const one = 'whsec_' + Buffer.from('0123456789abcdef').toString('base64');
     const two = 'whsec_' + Buffer.from('fedcba9876543210').toString('base64');
-    assert.equal(loadConfig({ ...base, WEBHOOK_SECRET: `${one}, ${two}` }).webhook.secrets.length, 2);
-    assert.equal(loadConfig({ ...base, WEBHOOK_SECRET: one }).webhook.secrets[0]!.toString(), '0123456789abcdef');
+    assert.equal(loadConfig({ ...base, WEBHOOK_SECRET: `${one}, ${two}` }).webhook.secrets?.length, 2);
+    assert.equal(loadConfig({ ...base, WEBHOOK_SECRET: one }).webhook.secrets?.[0]?.toString(), '0123456789abcdef');
   });
   for (const [name, value] of [
     ['WEBHOOK_SECRET', 'not-a-secret'],

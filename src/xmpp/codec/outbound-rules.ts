@@ -22,10 +22,10 @@ export interface OutboundRules {
 }
 
 /**
- * The stanza rules of mod_rest's POST handler, in its order: kind, namespace, `to`, `from`, iq
- * type, iq payload count; then the wire check (characters, names, serialised size). Builds a
- * fresh, normalised element: only `to`, `from`, `id`, `type`, `xml:lang` and prefix
- * declarations survive on the stanza element.
+ * The stanza rules of mod_rest's POST handler, in its order (docs/rest.md): kind, namespace,
+ * `to`, `from`, iq type, iq payload count; then the wire check (characters, names, serialised
+ * size). Builds a fresh, normalised element: only `to`, `from`, `id`, `type`, `xml:lang` and
+ * prefix declarations survive on the stanza element.
  */
 export function applyOutboundRules(element: Element, rules: OutboundRules): Stanza {
   const kind = element.name;
@@ -42,7 +42,8 @@ export function applyOutboundRules(element: Element, rules: OutboundRules): Stan
   const from = parseJid(rawFrom ?? rules.domain);
   if (!from) throw new GatewayError('invalid-from', { field: 'from' });
   // Also what keeps the link alive: Prosody and ejabberd close the whole component stream
-  // when a stanza carries a `from` outside the component's domain (DESIGN.md).
+  // when a stanza carries a `from` outside the component's domain (docs/contract.md,
+  // "XEP-0114").
   if (from.domain !== rules.domain) throw new GatewayError('from-not-authorized', { field: 'from' });
 
   const type = element.attrs.type;

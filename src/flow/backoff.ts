@@ -1,7 +1,8 @@
 /**
- * Reconnect delays: exponential from `minMs`, capped at `maxMs`, with "equal jitter" (half fixed,
- * half random) so that many gateways restarted together do not reconnect in lockstep, while no
- * delay is ever shorter than half the step. xmpp.js's own reconnect waits a fixed 1 s.
+ * Delays between tries (XMPP reconnects, webhook retries, delivery log re-reads): exponential
+ * from `minMs`, capped at `maxMs`, with "equal jitter" (half fixed, half random) so that many
+ * gateways restarted together do not retry in lockstep, while no delay is ever shorter than half
+ * the step. xmpp.js's own reconnect waits a fixed 1 s.
  */
 export interface BackoffPolicy {
   minMs: number;
