@@ -50,7 +50,7 @@ export default tseslint.config(
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
     // GraphiQL's page script runs in the browser (served by src/graphql/graphiql-assets.ts).
-    files: ['src/graphql/graphiql-page.js'],
+    files: ['src/graphql/graphiql-boot.js'],
     languageOptions: { globals: globals.browser, sourceType: 'script' },
   },
 );

@@ -48,7 +48,7 @@ async function bundlePart(part: BundlePart): Promise<Buffer> {
   return Buffer.from(base64, 'base64');
 }
 
-const pageScript = readFileSync(new URL('./graphiql-page.js', import.meta.url));
+const pageScript = readFileSync(new URL('./graphiql-boot.js', import.meta.url));
 const pageScriptVersion = createHash('sha256').update(pageScript).digest('hex').slice(0, 12);
 
 const JS = 'text/javascript; charset=utf-8';
