@@ -39,6 +39,6 @@ export async function probeCallbackFormat(options: {
   const accept = exchange.headers.accept;
   const chosen = exchange.status === 200 && accept !== undefined ? namedFormat(accept).format : undefined;
   if (chosen) log.info({ format: chosen }, "callback body format chosen by the receiver's Accept");
-  else log.info({ status: exchange.status, format: configured }, 'callback OPTIONS probe: keeping WEBHOOK_FORMAT');
+  else log.debug({ status: exchange.status, format: configured }, 'callback OPTIONS probe: keeping WEBHOOK_FORMAT');
   return chosen ?? configured;
 }

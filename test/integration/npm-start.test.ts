@@ -126,6 +126,21 @@ it('the corrected example delivers the message to the connected client', async (
   assert.equal(message.attrs.from, prosody.componentDomain);
 });
 
+it('the built output serves the browser pages with their own scripts (GraphiQL, the console)', async () => {
+  const base = url.replace(/\/rest$/, '');
+  const page = await fetch(`${base}/graphql`, { headers: { accept: 'text/html' } });
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  const boot = /<script src="([^"]+\/page\.js)"><\/script>/.exec(html)?.[1];
+  assert.ok(boot, 'the GraphiQL page names its own script');
+  const script = await fetch(new URL(boot, base));
+  assert.equal(script.status, 200);
+  // The browser script itself, not a compiled server module of a similar name.
+  assert.doesNotMatch(await script.text(), /^import |from "\.\//m);
+  const consolePage = await fetch(`${base}/console/`);
+  assert.equal(consolePage.status, 200);
+});
+
 it('an iq ping returns its reply', async () => {
   const response = await curl(`<iq type="get" to="localhost">
             <ping xmlns="urn:xmpp:ping"/>
