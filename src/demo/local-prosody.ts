@@ -3,6 +3,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { killAtExit } from './exit-cleanup.ts';
+import type { LocalServerOptions, LocalXmppServer } from './local-server.ts';
 import { freePort, waitForPort } from './ports.ts';
 
 /**
@@ -13,50 +15,8 @@ import { freePort, waitForPort } from './ports.ts';
  */
 const run = promisify(execFile);
 
-export interface ProsodyOptions {
-  users?: Record<string, string>;
-  componentSecret?: string;
-  /** More component domains and their secrets (benchmarks use a sink component). */
-  extraComponents?: Record<string, string>;
-}
-
-export interface Prosody {
-  host: string;
-  componentDomain: string;
-  componentSecret: string;
-  componentService: string;
-  c2sService: string;
-  c2sPort: number;
-  componentPort: number;
-  dir: string;
-  /** Stops the server (the ports stay reserved for a later start()). */
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  /** Stops it for good and removes its directory. */
-  dispose(): Promise<void>;
-  log(): Promise<string>;
-}
-
-const running = new Set<ChildProcess>();
-let cleanupInstalled = false;
-
-function installCleanup(): void {
-  if (cleanupInstalled) return;
-  cleanupInstalled = true;
-  const killAll = () => {
-    for (const child of running) child.kill('SIGKILL');
-  };
-  process.on('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      // Another handler (the demo's) stops things gracefully and exits; 'exit' still kills
-      // whatever it left. Alone (a test file), the signal must end the process as it would.
-      if (process.listenerCount(signal) > 1) return;
-      killAll();
-      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
-    });
-  }
-}
+export type ProsodyOptions = LocalServerOptions;
+export type Prosody = LocalXmppServer;
 
 export async function prosodyAvailable(): Promise<boolean> {
   try {
@@ -104,7 +64,6 @@ ${Object.entries(components)
 }
 
 export async function startProsody(options: ProsodyOptions = {}): Promise<Prosody> {
-  installCleanup();
   const dir = await mkdtemp(join(tmpdir(), 'stanza-gateway-prosody-'));
   await mkdir(join(dir, 'data'));
   await mkdir(join(dir, 'certs'));
@@ -122,8 +81,7 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
   const start = async () => {
     const proc = spawn('prosody', ['--config', config, '-F'], { stdio: 'ignore' });
     child = proc;
-    running.add(proc);
-    proc.once('exit', () => running.delete(proc));
+    if (proc.pid !== undefined) proc.once('exit', killAtExit(proc.pid));
     const failed = new Promise<never>((_, reject) =>
       proc.once('exit', (code) => reject(new Error(`prosody exited with ${code}; see ${dir}/prosody.log`))),
     );
@@ -143,6 +101,7 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
 
   await start();
   return {
+    kind: 'prosody',
     host: 'localhost',
     componentDomain,
     componentSecret,
