@@ -1,4 +1,4 @@
-import { startProsody } from '../test/support/prosody.ts';
+import { startProsody } from '../src/demo/local-prosody.ts';
 import { graphqlSection } from './sections/graphql.ts';
 import { restSection } from './sections/rest.ts';
 import { webhookSection } from './sections/webhooks.ts';

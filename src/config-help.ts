@@ -9,6 +9,10 @@ const help = {
   XMPP_SEND_QUEUE_MAX: 'how many sends may wait for the link at once',
   XMPP_RECONNECT_MIN_MS: 'first reconnect delay (doubles, with jitter)',
   XMPP_RECONNECT_MAX_MS: 'longest reconnect delay',
+  XMPP_STANDBY_RETRY_MS:
+    'while another connection serves the component domain: how often to check whether it is gone (or to connect again, on servers that refuse a second connection)',
+  XMPP_LINK_CHECK_TIMEOUT_MS:
+    'how long the probes of one link check may take; probes still missing then mean another connection serves the domain',
   HTTP_HOST: 'HTTP listen address',
   HTTP_PORT: 'HTTP listen port',
   CORS_ORIGINS: 'browser origins allowed to call the API, comma-separated (* for any)',

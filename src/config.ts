@@ -16,6 +16,10 @@ export interface Config {
     sendQueueMax: number;
     reconnectMinMs: number;
     reconnectMaxMs: number;
+    /** While another connection serves the domain: how often to check whether it is gone. */
+    standbyRetryMs: number;
+    /** How long the probes of one link check may take. */
+    linkCheckTimeoutMs: number;
   };
   http: {
     host: string;
@@ -142,6 +146,8 @@ const settings = {
   XMPP_SEND_QUEUE_MAX: [positiveInt(1_000_000), '10000'],
   XMPP_RECONNECT_MIN_MS: [positiveInt(600_000), '500'],
   XMPP_RECONNECT_MAX_MS: [positiveInt(3_600_000), '30000'],
+  XMPP_STANDBY_RETRY_MS: [positiveInt(3_600_000), '10000'],
+  XMPP_LINK_CHECK_TIMEOUT_MS: [positiveInt(600_000), '5000'],
   HTTP_HOST: [z.string().min(1), '127.0.0.1'],
   HTTP_PORT: [z.coerce.number().int().min(0).max(65535), '8080'],
   CORS_ORIGINS: [origins, ''],
@@ -236,6 +242,8 @@ export function loadConfig(env: Env = process.env): Config {
       sendQueueMax: get('XMPP_SEND_QUEUE_MAX'),
       reconnectMinMs,
       reconnectMaxMs,
+      standbyRetryMs: get('XMPP_STANDBY_RETRY_MS'),
+      linkCheckTimeoutMs: get('XMPP_LINK_CHECK_TIMEOUT_MS'),
     },
     http: {
       host: get('HTTP_HOST'),

@@ -10,7 +10,17 @@ import { backoffDelay } from './backoff.ts';
  * itself; xmpp.js would retry it every second forever). One xmpp.js entity per attempt, so no
  * listener or parser state survives a broken connection.
  */
-export type LinkState = 'idle' | 'connecting' | 'online' | 'waiting' | 'failed' | 'stopped';
+export type LinkState =
+  | 'idle'
+  | 'connecting'
+  /** Authenticated; the gate (link-guard.ts) checks that no other connection serves the domain. */
+  | 'checking'
+  /** Connected but not online: another connection serves the domain. */
+  | 'standby'
+  | 'online'
+  | 'waiting'
+  | 'failed'
+  | 'stopped';
 
 export interface LinkStatus {
   state: LinkState;
@@ -29,6 +39,25 @@ export interface LinkOptions {
   secret: string;
   reconnectMinMs: number;
   reconnectMaxMs: number;
+  /** The wait before connecting again after `conflict` (the server says the domain is taken). */
+  takenRetryMs?: number;
+  /** Decides when an authenticated connection goes online; without one, at once. */
+  gate?: LinkGate;
+}
+
+/** The hook of link-guard.ts: an authenticated connection goes online only through it. */
+export interface LinkGate {
+  opened(connection: GatedConnection): void;
+  /** The connection ended (whatever the cause); called once per opened(). */
+  closed(): void;
+}
+
+export interface GatedConnection {
+  /** Writes on this connection whatever the link's state (probes, relays). */
+  write(data: string): Promise<void>;
+  online(): void;
+  /** Connected but not online; `reason` becomes the link's lastError. */
+  standby(reason: string): void;
 }
 
 interface LinkEvents {
@@ -132,11 +161,14 @@ export class XmppLink extends EventEmitter<LinkEvents> {
         return;
       }
       failures = outcome.wentOnline ? 1 : failures + 1;
-      const delay = backoffDelay(failures, { minMs: this.options.reconnectMinMs, maxMs: this.options.reconnectMaxMs });
+      const taken = outcome.error?.condition === 'conflict' && this.options.takenRetryMs !== undefined;
+      const delay = taken
+        ? this.options.takenRetryMs!
+        : backoffDelay(failures, { minMs: this.options.reconnectMinMs, maxMs: this.options.reconnectMaxMs });
       this.#status.retryAt = new Date(Date.now() + delay);
       this.log.warn(
         { service: this.options.service, reason: this.#status.lastError, retryInMs: delay },
-        'XMPP link down; reconnecting',
+        taken ? 'another connection serves this component domain; trying again later' : 'XMPP link down; reconnecting',
       );
       this.#setState('waiting');
       await new Promise<void>((resolve) => {
@@ -159,14 +191,36 @@ export class XmppLink extends EventEmitter<LinkEvents> {
 
     return new Promise<AttemptOutcome>((resolve) => {
       let ended = false;
+      let live = false;
+      let gated = false;
       const end = () => {
         if (ended) return;
         ended = true;
         entity.removeAllListeners();
         entity.on('error', () => {});
         entity.socket?.destroy();
-        if (outcome.wentOnline) this.emit('offline');
+        if (gated) this.options.gate?.closed();
+        if (live) this.emit('offline');
         resolve(outcome);
+      };
+      const goOnline = () => {
+        if (ended || live) return;
+        live = true;
+        outcome.wentOnline = true;
+        this.#status.connects += 1;
+        if (this.#status.connects > 1) this.#status.reconnects += 1;
+        this.#status.lastError = undefined;
+        this.#setState('online');
+        this.emit('online');
+      };
+      const standby = (reason: string) => {
+        if (ended) return;
+        this.#status.lastError = reason;
+        this.#setState('standby');
+        if (live) {
+          live = false;
+          this.emit('offline');
+        }
       };
       entity.on('error', (error: Error & { condition?: string }) => {
         // The first error is the cause; what follows is usually its consequence.
@@ -179,13 +233,12 @@ export class XmppLink extends EventEmitter<LinkEvents> {
         });
       });
       entity.on('online', () => {
-        outcome.wentOnline = true;
-        this.#status.connects += 1;
-        if (this.#status.connects > 1) this.#status.reconnects += 1;
-        this.#status.lastError = undefined;
         entity.socket?.setKeepAlive(true, 30_000);
-        this.#setState('online');
-        this.emit('online');
+        const gate = this.options.gate;
+        if (!gate) return goOnline();
+        gated = true;
+        this.#setState('checking');
+        gate.opened({ write: (data) => entity.write(data), online: goOnline, standby });
       });
       entity.on('stanza', (element: Element) => this.emit('stanza', element));
       entity.on('disconnect', end);

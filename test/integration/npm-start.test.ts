@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, it } from 'node:test';
 import { promisify } from 'node:util';
 import { freePort } from '../support/ports.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
@@ -15,14 +15,14 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  */
 const run = promisify(execFile);
 const TOKEN = 'dmVyeSBzZWNyZXQgdG9rZW4K';
-let prosody: Prosody;
+let prosody: XmppServer;
 let alice: XmppUser;
 let gateway: ChildProcess;
 let output = '';
 let url = '';
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   alice = await connectUser(prosody, 'alice', 'alice-pw', 'phone');
   const port = await freePort();
   url = `http://127.0.0.1:${port}/rest`;

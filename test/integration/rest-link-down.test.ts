@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { waitUntil } from '../support/wait.ts';
 import { rest, xmlError } from '../support/rest-client.ts';
 
 /**
- * The link-down rows: Prosody goes away, sends wait up to the send deadline and fail with 503
+ * The link-down rows: XmppServer goes away, sends wait up to the send deadline and fail with 503
  * and Retry-After; the link comes back by itself when Prosody does, and what was queued within
  * its deadline is delivered.
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   gateway = await startGateway(prosody, { XMPP_SEND_DEADLINE_MS: '2500', IQ_TIMEOUT_MS: '5000' });
 });
 

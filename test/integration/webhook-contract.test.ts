@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { parseXmlElement } from '../../src/xmpp/codec/index.ts';
 import type { TestGateway } from '../support/gateway.ts';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { startReceiver, type Answer, type Receiver, type ReceivedRequest } from '../support/receiver.ts';
 import { BOT, routeCases, runCase, stanzaFor, uniqueId, finalDelivery, type Kind } from '../support/webhook-cases.ts';
 import { startWebhookGateway } from '../support/webhook-gateway.ts';
@@ -19,7 +19,7 @@ const SECRETS = [
   'whsec_' + Buffer.from('first-secret-0123456789').toString('base64'),
   'whsec_' + Buffer.from('second-secret-0123456789').toString('base64'),
 ];
-let prosody: Prosody;
+let prosody: XmppServer;
 let database: TestDatabase;
 let receiver: Receiver;
 let gateway: TestGateway;
@@ -76,7 +76,7 @@ for (const [status] of statuses) cases[`status-${status}`] = { status };
 
 before(async () => {
   [prosody, database, receiver] = await Promise.all([
-    startProsody({ users: { alice: 'alice-pw' } }),
+    startXmppServer({ users: { alice: 'alice-pw' } }),
     createTestDatabase(),
     startReceiver(),
   ]);
