@@ -1,4 +1,5 @@
 import { startProsody } from '../src/demo/local-prosody.ts';
+import { ejabberdSection } from './sections/ejabberd.ts';
 import { graphqlSection } from './sections/graphql.ts';
 import { restSection } from './sections/rest.ts';
 import { webhookSection } from './sections/webhooks.ts';
@@ -12,7 +13,7 @@ import { connectRaw } from './support/raw-component.ts';
  * Everything is bounded in count; everything started here is stopped here.
  * `npm run bench -- webhooks` runs the sections whose name starts with the argument.
  */
-const sections: BenchSection[] = [restSection, graphqlSection, webhookSection];
+const sections: BenchSection[] = [restSection, graphqlSection, webhookSection, ejabberdSection];
 const only = process.argv[2];
 const SENDER_PASSWORD = 'bench-pw';
 const senders = Array.from({ length: 16 }, (_, i) => `sender${i}`);
@@ -33,8 +34,8 @@ try {
     prosody,
     gatewayUrl: gateway.url,
     token: PROCESS_TOKEN,
-    raw: await connectRaw(prosody.componentService, 'raw.localhost', 'raw-secret'),
-    sink: await connectRaw(prosody.componentService, 'sink.localhost', 'sink-secret'),
+    raw: await connectRaw(prosody.componentServices['raw.localhost']!, 'raw.localhost', 'raw-secret'),
+    sink: await connectRaw(prosody.componentServices['sink.localhost']!, 'sink.localhost', 'sink-secret'),
     senders,
     senderPassword: SENDER_PASSWORD,
     startGateway,

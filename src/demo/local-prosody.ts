@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { killAtExit } from './exit-cleanup.ts';
 import type { LocalServerOptions, LocalXmppServer } from './local-server.ts';
-import { freePort, waitForPort } from './ports.ts';
+import { freePorts, waitForPort } from './ports.ts';
 
 /**
  * A throwaway Prosody for the demo, each test file and the benchmark: generated config in a temp
@@ -67,7 +67,8 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
   const dir = await mkdtemp(join(tmpdir(), 'stanza-gateway-prosody-'));
   await mkdir(join(dir, 'data'));
   await mkdir(join(dir, 'certs'));
-  const ports = { c2s: await freePort(), component: await freePort() };
+  const [c2s, component] = (await freePorts(2)) as [number, number];
+  const ports = { c2s, component };
   const componentDomain = 'rest.localhost';
   const componentSecret = options.componentSecret ?? 'component-secret';
   const config = join(dir, 'prosody.cfg.lua');
@@ -106,6 +107,9 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
     componentDomain,
     componentSecret,
     componentService: `xmpp://127.0.0.1:${ports.component}`,
+    componentServices: Object.fromEntries(
+      Object.keys(components).map((domain) => [domain, `xmpp://127.0.0.1:${ports.component}`]),
+    ),
     c2sService: `xmpp://127.0.0.1:${ports.c2s}`,
     c2sPort: ports.c2s,
     componentPort: ports.component,

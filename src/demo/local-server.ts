@@ -21,6 +21,12 @@ export interface LocalXmppServer {
   componentDomain: string;
   componentSecret: string;
   componentService: string;
+  /**
+   * The endpoint for each component domain, extra ones included. Prosody has one component port
+   * for all; ejabberd gets a listener per domain, because it gives a connection every domain its
+   * listener lists (its traffic would be spread over the other domains' connections).
+   */
+  componentServices: Readonly<Record<string, string>>;
   c2sService: string;
   c2sPort: number;
   componentPort: number;
