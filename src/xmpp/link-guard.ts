@@ -179,7 +179,8 @@ export class LinkGuard extends EventEmitter<GuardEvents> implements LinkGate {
     this.#round = {
       number: this.#rounds,
       pending: new Set(ids),
-      timer: setTimeout(() => this.#finish(), this.options.checkTimeoutMs),
+      // Neither timer keeps a process alive by itself: the connection does while it is open.
+      timer: setTimeout(() => this.#finish(), this.options.checkTimeoutMs).unref(),
       busy: undefined,
     };
     this.#write(ids.map((id) => probeXml(this.options.domain, id, this.#nonce, role)).join(''));
@@ -238,7 +239,7 @@ export class LinkGuard extends EventEmitter<GuardEvents> implements LinkGate {
     clearTimeout(this.#next);
     // Jitter, so that standbys that lost the same serving connection do not all check at once.
     const delay = this.options.checkIntervalMs * (0.8 + 0.4 * Math.random());
-    this.#next = setTimeout(() => this.#check(), delay);
+    this.#next = setTimeout(() => this.#check(), delay).unref();
   }
 
   #endRound(): void {

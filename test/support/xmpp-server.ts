@@ -38,6 +38,10 @@ export interface ServerTraits {
   refusesSecondComponent: boolean;
   /** The stanza error condition it answers a malformed address with. */
   malformedAddress: string;
+  /** Whether a client's stanza with an invalid xml:lang (`日本`, a control character) is routed. */
+  passesInvalidLang: boolean;
+  /** Ample time for a stopped instance to accept components again after start() (tests' deadlines). */
+  restartMs: number;
 }
 
 export const serverTraits: Record<ServerKind, ServerTraits> = {
@@ -46,12 +50,16 @@ export const serverTraits: Record<ServerKind, ServerTraits> = {
     authFailureLog: /Component authentication failed/,
     refusesSecondComponent: true,
     malformedAddress: 'jid-malformed',
+    passesInvalidLang: true,
+    restartMs: 2500,
   },
   ejabberd: {
     versionName: 'ejabberd',
     authFailureLog: /Failed external component handshake authentication/,
     refusesSecondComponent: false,
     malformedAddress: 'bad-request',
+    passesInvalidLang: false,
+    restartMs: 8000,
   },
 };
 
