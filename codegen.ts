@@ -1,24 +1,34 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
- * Typed documents for the tests: the operations in test/**\/*.graphql, checked against the
- * committed schema.graphql (printed by scripts/print-schema.ts, never imported from the Pothos
- * builder: graphql-code-generator issue #9679). `npm test` fails when the output is stale.
+ * Typed documents, checked against the committed schema.graphql (printed by
+ * scripts/print-schema.ts, never imported from the Pothos builder: graphql-code-generator issue
+ * #9679): the tests' operations (test/**\/*.graphql) and the console's (console/graphql/), the
+ * latter as plain strings (no GraphQL parser in the browser bundle). `npm test` fails when either
+ * output is stale.
  */
+const shared = {
+  useTypeImports: true,
+  enumsAsTypes: true,
+  emitLegacyCommonJSImports: false,
+  scalars: { JID: 'string', JSON: 'unknown', DateTime: 'string' },
+};
+
 const config: CodegenConfig = {
   schema: 'schema.graphql',
-  documents: ['test/**/*.graphql'],
   ignoreNoDocuments: false,
   generates: {
     'test/generated/': {
+      documents: ['test/**/*.graphql'],
       preset: 'client',
       presetConfig: { fragmentMasking: false, gqlTagName: 'graphql' },
-      config: {
-        useTypeImports: true,
-        enumsAsTypes: true,
-        emitLegacyCommonJSImports: false,
-        scalars: { JID: 'string', JSON: 'unknown', DateTime: 'string' },
-      },
+      config: shared,
+    },
+    'console/generated/': {
+      documents: ['console/graphql/*.graphql'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false, gqlTagName: 'graphql' },
+      config: { ...shared, documentMode: 'string' },
     },
   },
 };

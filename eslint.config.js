@@ -4,7 +4,19 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'generated/', 'test/generated/', 'data/', 'coverage/', 'scratch/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'generated/',
+      'test/generated/',
+      'console/generated/',
+      'test-artifacts/',
+      'data/',
+      'coverage/',
+      'scratch/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -24,6 +36,11 @@ export default tseslint.config(
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The console runs in the browser (console/tsconfig.json: DOM types, Preact JSX).
+    files: ['console/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
   },
   {
     // Fakes implement async interfaces without awaiting anything.

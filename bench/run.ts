@@ -1,6 +1,7 @@
 import { startProsody } from '../src/demo/local-prosody.ts';
 import { ejabberdSection } from './sections/ejabberd.ts';
 import { graphqlSection } from './sections/graphql.ts';
+import { restDeliverySection } from './sections/rest-delivery.ts';
 import { restSection } from './sections/rest.ts';
 import { webhookSection } from './sections/webhooks.ts';
 import type { BenchContext, BenchSection } from './support/context.ts';
@@ -13,14 +14,20 @@ import { connectRaw } from './support/raw-component.ts';
  * Everything is bounded in count; everything started here is stopped here.
  * `npm run bench -- webhooks` runs the sections whose name starts with the argument.
  */
-const sections: BenchSection[] = [restSection, graphqlSection, webhookSection, ejabberdSection];
+const sections: BenchSection[] = [restSection, restDeliverySection, graphqlSection, webhookSection, ejabberdSection];
 const only = process.argv[2];
 const SENDER_PASSWORD = 'bench-pw';
 const senders = Array.from({ length: 16 }, (_, i) => `sender${i}`);
 
 const prosody = await startProsody({
   users: Object.fromEntries(senders.map((name) => [name, SENDER_PASSWORD])),
-  extraComponents: { 'raw.localhost': 'raw-secret', 'sink.localhost': 'sink-secret', 'hook.localhost': 'hook-secret' },
+  extraComponents: {
+    'raw.localhost': 'raw-secret',
+    'sink.localhost': 'sink-secret',
+    'hook.localhost': 'hook-secret',
+    // BENCH_BASELINE_DIR's gateway in the /rest delivery section.
+    'base.localhost': 'base-secret',
+  },
 });
 const started: GatewayProcess[] = [];
 const startGateway = async (env: Record<string, string>, cwd?: string) => {

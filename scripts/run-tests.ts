@@ -45,8 +45,14 @@ const files =
 if (requested.length === 0) {
   // The GraphQL schema and the typed test documents are committed contracts: stale ones fail.
   step('schema.graphql is current', process.execPath, ['--import', 'tsx', 'scripts/print-schema.ts', '--check']);
-  step('codegen: test/generated is current', 'npx', ['graphql-codegen', '--config', 'codegen.ts', '--check']);
+  step('codegen: test/generated and console/generated are current', 'npx', [
+    'graphql-codegen',
+    '--config',
+    'codegen.ts',
+    '--check',
+  ]);
   step('type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  step('type-check: the console', 'npx', ['tsc', '-p', 'console/tsconfig.json', '--noEmit']);
   step('format (prettier --check)', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
   step('lint (eslint, type-checked)', 'npx', ['eslint', '.']);
 }

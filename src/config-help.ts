@@ -7,12 +7,20 @@ const help = {
   XMPP_SECRET: 'the component secret',
   XMPP_SEND_DEADLINE_MS: 'how long a send waits for a link that is down before failing with 503',
   XMPP_SEND_QUEUE_MAX: 'how many sends may wait for the link at once',
-  XMPP_RECONNECT_MIN_MS: 'first reconnect delay (doubles, with jitter)',
+  XMPP_RECONNECT_MIN_MS:
+    'first reconnect delay (doubles, with jitter); while nothing listens on the port, every attempt waits this long',
   XMPP_RECONNECT_MAX_MS: 'longest reconnect delay',
   XMPP_STANDBY_RETRY_MS:
     'while another connection serves the component domain: how often to check whether it is gone (or to connect again, on servers that refuse a second connection)',
   XMPP_LINK_CHECK_TIMEOUT_MS:
     'how long the probes of one link check may take; probes still missing then mean another connection serves the domain',
+  XMPP_ACK_WINDOW:
+    'stanzas written to the XMPP server and not yet acknowledged, at most; past it sends wait (up to XMPP_SEND_DEADLINE_MS)',
+  XMPP_PING_INTERVAL_MS: 'ping the XMPP server after this long without hearing from it',
+  XMPP_PING_TIMEOUT_MS:
+    'a ping or acknowledgement unanswered this long: the link is dropped and reconnected, waiting iqs fail with 503',
+  XMPP_MAX_STANZA_BYTES:
+    "largest stanza written to the XMPP server, in bytes once serialised; larger ones are refused with 413 (keep it below the server's limit: Prosody 512 KiB)",
   HTTP_HOST: 'HTTP listen address',
   HTTP_PORT: 'HTTP listen port',
   CORS_ORIGINS: 'browser origins allowed to call the API, comma-separated (* for any)',

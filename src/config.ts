@@ -20,6 +20,17 @@ export interface Config {
     standbyRetryMs: number;
     /** How long the probes of one link check may take. */
     linkCheckTimeoutMs: number;
+    /** Stanzas written but not yet acknowledged by the server, at most. */
+    ackWindow: number;
+    /** Quiet this long: ping the server. */
+    pingIntervalMs: number;
+    /** A ping or acknowledgement unanswered this long: the link is dead. */
+    pingTimeoutMs: number;
+    /**
+     * The largest stanza written to the XMPP server, in bytes once serialised (the wire check in
+     * src/xmpp/codec/wire-check.ts); below the server's own limit, which closes the stream.
+     */
+    maxStanzaBytes: number;
   };
   http: {
     host: string;
@@ -148,6 +159,19 @@ const settings = {
   XMPP_RECONNECT_MAX_MS: [positiveInt(3_600_000), '30000'],
   XMPP_STANDBY_RETRY_MS: [positiveInt(3_600_000), '10000'],
   XMPP_LINK_CHECK_TIMEOUT_MS: [positiveInt(600_000), '5000'],
+  XMPP_ACK_WINDOW: [positiveInt(100_000), '256'],
+  XMPP_PING_INTERVAL_MS: [positiveInt(3_600_000), '30000'],
+  XMPP_PING_TIMEOUT_MS: [positiveInt(600_000), '10000'],
+  // Below Prosody's component_stanza_size_limit (512 KiB) and the c2s limits of Prosody and
+  // ejabberd's shipped config (256 KiB); ejabberd_service's own max_stanza_size is unlimited.
+  XMPP_MAX_STANZA_BYTES: [
+    z.coerce
+      .number()
+      .int()
+      .min(4096)
+      .max(16 * 1024 * 1024),
+    String(256 * 1024),
+  ],
   HTTP_HOST: [z.string().min(1), '127.0.0.1'],
   HTTP_PORT: [z.coerce.number().int().min(0).max(65535), '8080'],
   CORS_ORIGINS: [origins, ''],
@@ -244,6 +268,10 @@ export function loadConfig(env: Env = process.env): Config {
       reconnectMaxMs,
       standbyRetryMs: get('XMPP_STANDBY_RETRY_MS'),
       linkCheckTimeoutMs: get('XMPP_LINK_CHECK_TIMEOUT_MS'),
+      ackWindow: get('XMPP_ACK_WINDOW'),
+      pingIntervalMs: get('XMPP_PING_INTERVAL_MS'),
+      pingTimeoutMs: get('XMPP_PING_TIMEOUT_MS'),
+      maxStanzaBytes: get('XMPP_MAX_STANZA_BYTES'),
     },
     http: {
       host: get('HTTP_HOST'),

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { BearerAuth } from './http/bearer-auth.ts';
 import { CorsPolicy } from './http/cors.ts';
+import { createConsoleMount } from './console/console-mount.ts';
 import { createGraphqlFace } from './graphql/graphql-face.ts';
 import { createHttpServer, type Mount } from './http/http-server.ts';
 import { RequestTracker } from './http/request-tracker.ts';
@@ -21,6 +22,8 @@ export interface App {
   metrics: Registry;
   /** The webhook face and its delivery log; undefined without CALLBACK_URL. */
   webhooks: Webhooks | undefined;
+  /** Builds the web console's files now instead of at its first request. */
+  warmConsole(): Promise<void>;
   /** Starts listening and connecting; resolves once HTTP listens (the link comes up by itself). */
   start(): Promise<{ url: string }>;
   /**
@@ -58,7 +61,8 @@ export function buildApp(config: Config, log: Logger): App {
     maxBodyBytes: config.rest.maxBodyBytes,
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
   });
-  const graphql = createGraphqlFace(config, core, auth, log, webhooks?.log, metrics);
+  const graphql = createGraphqlFace(config, core, auth, log, webhooks, metrics);
+  const consoleMount = createConsoleMount(log);
   const mounts: Mount[] = [
     {
       matches: (path) => path === '/rest' || path.startsWith('/rest/'),
@@ -66,6 +70,7 @@ export function buildApp(config: Config, log: Logger): App {
       refuseStopping: (req, res) => refuseStopping(req, res, { core }),
     },
     graphql.mount,
+    consoleMount,
     createOpsMount(metrics, checks),
   ];
   const tracker = new RequestTracker();
@@ -77,6 +82,7 @@ export function buildApp(config: Config, log: Logger): App {
     core,
     metrics,
     webhooks,
+    warmConsole: () => consoleMount.warm(),
     async start() {
       // Before the link comes up, so no inbound stanza arrives without its listener.
       await webhooks?.start();

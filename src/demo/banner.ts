@@ -17,6 +17,7 @@ export function banner(info: DemoInfo): string {
   return `
 Stanza Gateway demo is running.
   HTTP            ${info.url}   (token: ${info.token})
+  console         ${info.url}/console/   (sign in with the token)
   component       ${info.domain}, on a throwaway Prosody (client port ${info.c2sService})
   XMPP account    ${info.user}  password ${info.userPassword}  (online here; its messages print below)
   webhook         an echo bot answers chat messages sent to ${info.bot} (or any address at ${info.domain})
@@ -36,6 +37,9 @@ GraphQL — send a message, ping the server:
 
 GraphQL — the webhook's delivery log (chat with ${info.bot} from any XMPP client first, as ${info.user}):
   ${graphql('{ deliveries(first: 5) { nodes { createdAt from status outcome attemptCount } } }')}
+
+The web console: open ${info.url}/console/ in a browser and sign in with the token above
+  (deliveries, redeliver, the link and live traffic).
 
 GraphiQL (subscriptions too): open ${info.url}/graphql in a browser and put
   {"Authorization": "Bearer ${info.token}"}  in its Headers tab.

@@ -54,7 +54,7 @@ interface Ports {
 
 const yaml = (value: string) => JSON.stringify(value);
 
-function configText(ports: Ports, secrets: Record<string, string>): string {
+function configText(ports: Ports, secrets: Record<string, string>, offlineMessages: boolean): string {
   const services = Object.entries(ports.components)
     .map(
       ([domain, port]) => `  - port: ${port}
@@ -104,7 +104,7 @@ modules:
   mod_roster: {}
   mod_mam: {}
   mod_admin_extra: {}
-`;
+${offlineMessages ? '  mod_offline: {}\n' : ''}`;
 }
 
 function ctlConfigText(dir: string, distPort: number, cookie: string): string {
@@ -164,7 +164,7 @@ export async function startEjabberd(options: LocalServerOptions = {}): Promise<E
     http: http!,
     components: Object.fromEntries(domains.map((domain, i) => [domain, componentPorts[i]!])),
   };
-  await writeFile(join(dir, 'ejabberd.yml'), configText(ports, components));
+  await writeFile(join(dir, 'ejabberd.yml'), configText(ports, components, options.offlineMessages ?? false));
   await writeFile(join(dir, 'ejabberdctl.cfg'), ctlConfigText(dir, ports.dist, randomBytes(16).toString('hex')));
   // Erlang reads it at boot and complains on stderr when it is missing.
   await writeFile(join(dir, 'inetrc'), '{lookup, [file, native]}.\n');
@@ -256,6 +256,9 @@ export async function startEjabberd(options: LocalServerOptions = {}): Promise<E
     stop,
     start,
     ctl,
+    signal(signal) {
+      if (pid !== undefined && alive(pid)) process.kill(pid, signal);
+    },
     async dispose() {
       await stop();
       await rm(dir, { recursive: true, force: true });

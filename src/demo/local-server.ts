@@ -13,6 +13,8 @@ export interface LocalServerOptions {
   componentSecret?: string;
   /** More component domains and their secrets (benchmarks use a sink component). */
   extraComponents?: Record<string, string>;
+  /** Keep messages for accounts that are offline, as a production server does. */
+  offlineMessages?: boolean;
 }
 
 export interface LocalXmppServer {
@@ -33,6 +35,8 @@ export interface LocalXmppServer {
   dir: string;
   /** Stops the server (the ports stay reserved for a later start()). */
   stop(): Promise<void>;
+  /** Sends a signal to the running server: SIGKILL (a crash), SIGSTOP/SIGCONT (a hang). */
+  signal(signal: NodeJS.Signals): void;
   start(): Promise<void>;
   /** Stops it for good and removes its directory. */
   dispose(): Promise<void>;

@@ -67,11 +67,13 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 await waitOnline();
+// The console's first page is then quick; a build that fails is reported when it is opened.
+await app.warmConsole().catch(() => {});
 if (selfCheckOnly) {
   const problems = await selfCheck({ url, token, user, botJid: BOT });
   say(
     problems.length === 0
-      ? 'demo self-check passed: /rest message and iq ping, webhook echo, delivery log over GraphQL'
+      ? 'demo self-check passed: /rest message and iq ping, webhook echo, delivery log over GraphQL, web console'
       : `demo self-check FAILED:\n  ${problems.join('\n  ')}`,
   );
   await stopAll(problems.length === 0 ? 0 : 1);

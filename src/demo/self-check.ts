@@ -4,7 +4,7 @@ import type { DemoUser } from './demo-user.ts';
  * The demo's non-interactive proof that it works, one check per face: a message through /rest
  * that the demo account really receives, an iq ping through /rest that returns a result, and a
  * chat with the echo bot (XMPP → webhook → reply) that GraphQL then finds in the delivery log
- * (the embedded database by default). Returns what failed.
+ * (the embedded database by default), and the web console's page and script. Returns what failed.
  */
 export interface SelfCheckTarget {
   url: string;
@@ -50,7 +50,21 @@ export async function selfCheck(target: SelfCheckTarget): Promise<string[]> {
   if (!(await echoed)) problems.push(`webhook: no echo from ${target.botJid} within 5 s`);
   else if (!(await loggedInGraphql(target, text)))
     problems.push('GraphQL: the echo delivery is not in the delivery log');
+  const consoleProblem = await consoleServed(target.url);
+  if (consoleProblem) problems.push(`console: ${consoleProblem}`);
   return problems;
+}
+
+/** The page and the script it names, as a browser would load them. */
+async function consoleServed(url: string): Promise<string | undefined> {
+  const page = await fetch(`${url}/console/`);
+  const html = await page.text();
+  const script = /<script type="module" src="([^"]+)"/.exec(html)?.[1];
+  if (page.status !== 200 || !script) return `GET /console/: ${page.status}`;
+  const asset = await fetch(new URL(script, `${url}/console/`));
+  await asset.arrayBuffer();
+  if (asset.status !== 200) return `GET ${script}: ${asset.status}`;
+  return undefined;
 }
 
 /** The delivery log is written behind the delivery: look for a little while. */

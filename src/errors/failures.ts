@@ -44,6 +44,20 @@ export const failures = {
     http: 422,
     text: "'iq' stanza must have exactly one child tag",
   },
+  // The wire check (src/xmpp/codec/wire-check.ts): what the XMPP server would close the
+  // component stream over is refused before anything is written.
+  'invalid-character': {
+    type: 'modify',
+    condition: 'not-acceptable',
+    http: 400,
+    text: 'The stanza holds a character that XML 1.0 does not allow (a control character, U+FFFE, U+FFFF or an unpaired surrogate)',
+  },
+  'stanza-too-large': {
+    type: 'modify',
+    condition: 'policy-violation',
+    http: 413,
+    text: 'The stanza is larger than XMPP_MAX_STANZA_BYTES once serialised',
+  },
   // Our own: mod_rest answers 500 here; 504 says what happened (CONTRACT.md deviation).
   'iq-timeout': { type: 'wait', condition: 'remote-server-timeout', http: 504, text: 'IQ stanza timed out' },
   'iq-conflict': {
@@ -58,6 +72,14 @@ export const failures = {
     condition: 'service-unavailable',
     http: 503,
     text: 'The XMPP link went down before the reply arrived; the iq may have been delivered',
+  },
+  // Written, then neither confirmed by the server (ack-markers.ts) nor written again before the
+  // deadline: the server may have processed it. The gateway never writes it again.
+  unconfirmed: {
+    type: 'wait',
+    condition: 'service-unavailable',
+    http: 503,
+    text: 'The XMPP server did not confirm the stanza in time; it may have been delivered',
   },
   'queue-full': {
     type: 'wait',

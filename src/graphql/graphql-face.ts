@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts';
 import { AttemptsLoader } from '../schema/attempts-loader.ts';
 import { schema, type SharedContext } from '../schema/index.ts';
 import { InboundSubscriptions } from '../subscribers/inbound-subscriptions.ts';
-import type { DeliveryLog } from '../webhooks/delivery-log.ts';
+import type { Webhooks } from '../webhooks/index.ts';
 import type { XmppCore } from '../xmpp/core.ts';
 import { attachGraphqlWebSocket, type GraphqlWebSocket } from './websocket.ts';
 import { createGraphqlYoga, GRAPHQL_PATH } from './yoga.ts';
@@ -30,7 +30,7 @@ export function createGraphqlFace(
   core: XmppCore,
   auth: BearerAuth,
   log: Logger,
-  deliveryLog: DeliveryLog | undefined,
+  webhooks: Pick<Webhooks, 'log' | 'status'> | undefined,
   metrics: Registry,
 ): GraphqlFace {
   const subscriptions = new InboundSubscriptions(
@@ -38,12 +38,14 @@ export function createGraphqlFace(
     { bufferMax: config.graphql.subscriptionBufferMax, answerTimeoutMs: config.iq.answerTimeoutMs },
     log,
   );
+  const deliveryLog = webhooks?.log;
   const shared: SharedContext = {
     core,
     subscriptions,
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
     maxStanzaBytes: config.rest.maxBodyBytes,
     deliveryLog,
+    webhookStatus: webhooks && (() => webhooks.status()),
     subscriptionBufferMax: config.graphql.subscriptionBufferMax,
   };
   const yoga = createGraphqlYoga({

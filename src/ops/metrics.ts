@@ -45,6 +45,14 @@ export function createMetrics(core: XmppCore): Registry {
     },
   });
   new Gauge({
+    name: `${METRIC_PREFIX}send_unacknowledged`,
+    help: 'Outbound stanzas written to the XMPP connection and not yet acknowledged by the server (at most XMPP_ACK_WINDOW).',
+    registers: [registry],
+    collect() {
+      this.set(core.status().unacknowledgedSends);
+    },
+  });
+  new Gauge({
     name: `${METRIC_PREFIX}link_up`,
     help: '1 while the XMPP component link is online.',
     registers: [registry],

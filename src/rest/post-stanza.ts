@@ -8,9 +8,10 @@ import { respondAccepted, respondStanza } from './respond.ts';
 import { iqTimeoutMs } from './timeout-header.ts';
 
 /**
- * POST /rest: one stanza in, 202 for a message or presence once it is on the socket, 200 with
- * the reply for an iq (long-poll). Checks run in mod_rest's order: credentials, media type,
- * size, parse, stanza rules (CONTRACT.md).
+ * POST /rest: one stanza in; for a message or presence, 202 once the XMPP server has processed
+ * it, or 200 with the error stanza the server returned for it at once (as mod_rest answers a
+ * message to a local user that does not exist); for an iq, 200 with its reply (long-poll).
+ * Checks run in mod_rest's order: credentials, media type, size, parse, stanza rules.
  */
 export async function postStanza(req: IncomingMessage, res: ServerResponse, ctx: RestContext): Promise<void> {
   ctx.auth.check(req.headers.authorization);
@@ -20,8 +21,10 @@ export async function postStanza(req: IncomingMessage, res: ServerResponse, ctx:
   const stanza = format.decodeStanza(body, { ...ctx.core.rules, maxBytes: ctx.maxBodyBytes });
 
   if (stanza.kind !== 'iq') {
-    await ctx.core.send(stanza);
-    respondAccepted(res);
+    const bounce = await ctx.core.send(stanza);
+    if (res.writableEnded || res.destroyed) return;
+    if (bounce) respondStanza(req, res, bounce);
+    else respondAccepted(res);
     return;
   }
   const timeoutMs = iqTimeoutMs(req.headers['prosody-rest-timeout'], ctx.iqTimeout.defaultMs, ctx.iqTimeout.maxMs);

@@ -5,6 +5,7 @@ import { GraphQLError } from 'graphql';
 import type { AttemptsLoader } from './attempts-loader.ts';
 import type { InboundSubscriptions } from '../subscribers/inbound-subscriptions.ts';
 import type { DeliveryLog } from '../webhooks/delivery-log.ts';
+import type { WebhookStatus } from '../webhooks/index.ts';
 import type { XmppCore } from '../xmpp/core.ts';
 import type { Jid } from '../xmpp/jid.ts';
 
@@ -23,6 +24,8 @@ export interface SharedContext {
   maxStanzaBytes: number;
   /** The webhook delivery log; undefined when no CALLBACK_URL is set. */
   deliveryLog: DeliveryLog | undefined;
+  /** The webhook face's figures now; undefined when no CALLBACK_URL is set. */
+  webhookStatus: (() => WebhookStatus) | undefined;
   /** Events buffered per subscription before a slow subscriber is cut off. */
   subscriptionBufferMax: number;
 }

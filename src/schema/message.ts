@@ -1,5 +1,6 @@
 import type { Stanza } from '../xmpp/codec/index.ts';
 import { effectiveType } from '../subscribers/stanza-filter.ts';
+import { Bounced, sendOrBounce } from './bounced.ts';
 import { builder } from './builder.ts';
 import { enumValues } from './enum-values.ts';
 import { resultNames, sendFailures } from './errors.ts';
@@ -46,17 +47,17 @@ const SendMessageInput = builder.inputType('SendMessageInput', {
 builder.mutationField('sendMessage', (t) =>
   t.field({
     type: MessageRef,
-    description: 'Sends a message; resolves once the XMPP server has it on the wire, with the stanza as sent.',
+    description:
+      'Sends a message; resolves once the XMPP server has processed it, with the stanza as sent, or with `Bounced` when the server refused it at once.',
     args: { input: t.arg({ type: SendMessageInput, required: true }) },
-    errors: { types: sendFailures, ...resultNames('SendMessage', 'sent') },
+    errors: { types: [Bounced, ...sendFailures], ...resultNames('SendMessage', 'sent') },
     resolve: async (_root, { input }, ctx) => {
       const stanza = buildStanza(ctx, 'message', input, { type: input.type ?? undefined }, [
         ...textChild('subject', input.subject),
         ...textChild('body', input.body),
         ...textChild('thread', input.thread),
       ]);
-      await ctx.core.send(stanza);
-      return stanza;
+      return sendOrBounce(ctx, stanza);
     },
   }),
 );

@@ -1,6 +1,7 @@
 import { GatewayError } from '../errors/gateway-error.ts';
 import { effectiveType } from '../subscribers/stanza-filter.ts';
 import type { Stanza } from '../xmpp/codec/index.ts';
+import { Bounced, sendOrBounce } from './bounced.ts';
 import { builder } from './builder.ts';
 import { enumValues } from './enum-values.ts';
 import { resultNames, sendFailures } from './errors.ts';
@@ -83,9 +84,10 @@ const SendPresenceInput = builder.inputType('SendPresenceInput', {
 builder.mutationField('sendPresence', (t) =>
   t.field({
     type: PresenceRef,
-    description: 'Sends a presence; resolves once it is on the wire, with the stanza as sent.',
+    description:
+      'Sends a presence; resolves once the XMPP server has processed it, with the stanza as sent, or with `Bounced` when the server refused it at once.',
     args: { input: t.arg({ type: SendPresenceInput, required: true }) },
-    errors: { types: sendFailures, ...resultNames('SendPresence', 'sent') },
+    errors: { types: [Bounced, ...sendFailures], ...resultNames('SendPresence', 'sent') },
     resolve: async (_root, { input }, ctx) => {
       const { priority } = input;
       if (priority !== null && priority !== undefined && (priority < -128 || priority > 127)) {
@@ -100,8 +102,7 @@ builder.mutationField('sendPresence', (t) =>
         ...textChild('status', input.status),
         ...textChild('priority', priority === null || priority === undefined ? undefined : String(priority)),
       ]);
-      await ctx.core.send(stanza);
-      return stanza;
+      return sendOrBounce(ctx, stanza);
     },
   }),
 );

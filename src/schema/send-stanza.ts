@@ -1,5 +1,6 @@
 import { GatewayError, isGatewayError } from '../errors/gateway-error.ts';
 import { parseStanza, type Stanza } from '../xmpp/codec/index.ts';
+import { Bounced, sendOrBounce } from './bounced.ts';
 import { builder, type GraphqlContext } from './builder.ts';
 import { iqFailures, IqRef, requestIq, timeoutMsDescription } from './iq.ts';
 import { StanzaRef } from './stanza.ts';
@@ -63,18 +64,17 @@ builder.mutationField('sendStanza', (t) =>
   t.field({
     type: SendStanzaSuccess,
     description:
-      'Sends one stanza given as raw XML, validated exactly as POST /rest. An iq get/set resolves with its reply; an iq result/error answers a pending inbound iq (or is refused).',
+      'Sends one stanza given as raw XML, validated exactly as POST /rest. A message or presence resolves once the XMPP server has processed it (`Bounced` if it refused it at once); an iq get/set resolves with its reply; an iq result/error answers a pending inbound iq (or is refused).',
     args: {
       xml: t.arg.string({ required: true }),
       timeoutMs: t.arg.int({ description: timeoutMsDescription }),
     },
-    errors: { types: iqFailures, directResult: true, union: { name: 'SendStanzaResult' } },
+    errors: { types: [Bounced, ...iqFailures], directResult: true, union: { name: 'SendStanzaResult' } },
     resolve: async (_root, { xml, timeoutMs }, ctx) => {
       const stanza = parse(ctx, xml);
       if (stanza.isIqRequest) return { sent: stanza, result: await requestIq(ctx, stanza, timeoutMs) };
       if (stanza.kind === 'iq') return { sent: await answerIq(ctx, stanza), result: null };
-      await ctx.core.send(stanza);
-      return { sent: stanza, result: null };
+      return { sent: await sendOrBounce(ctx, stanza), result: null };
     },
   }),
 );

@@ -7,7 +7,8 @@ import { builder, type GraphqlContext } from './builder.ts';
 /**
  * Typed send inputs become stanzas through the same codec as /rest: an ltx element is built
  * from the typed fields and the raw payload XML (parsed by the strict parser), then
- * `stanzaFromElement` applies the /rest stanza rules. A failed rule names its input field.
+ * `stanzaFromElement` applies the /rest stanza rules and the wire check (XML 1.0 characters,
+ * XMPP_MAX_STANZA_BYTES once serialised). A failed rule names its input field.
  */
 export interface CommonStanzaInput {
   to?: Jid | null;
@@ -71,8 +72,22 @@ export function buildStanza(
   (input.payloads ?? []).forEach((xml, index) =>
     element.cnode(parseFragment(xml, `payloads.${index}`, ctx.maxStanzaBytes)),
   );
-  const stanza = stanzaFromElement(element, ctx.core.rules);
-  if (Buffer.byteLength(stanza.toXml(), 'utf8') > ctx.maxStanzaBytes)
-    throw new GatewayError('payload-too-large', { field: 'payloads' });
-  return stanza;
+  try {
+    return stanzaFromElement(element, ctx.core.rules);
+  } catch (error) {
+    if (!isGatewayError(error) || error.field === undefined) throw error;
+    throw new GatewayError(error.kind, { text: error.text, field: inputField(error.field), cause: error });
+  }
+}
+
+/**
+ * The codec's wire check locates a fault in the stanza (`@xml:lang`, `body`, `query@node`); a
+ * typed send names its input field instead (`lang`, `body`, `node`).
+ */
+function inputField(location: string): string | undefined {
+  if (location === '') return undefined;
+  const at = location.lastIndexOf('@');
+  if (at === -1) return location.split('/')[0]!;
+  const attribute = location.slice(at + 1);
+  return attribute === 'xml:lang' ? 'lang' : attribute;
 }

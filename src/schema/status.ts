@@ -60,7 +60,7 @@ interface StatusView {
   pendingAnswers: number;
 }
 
-const Status = builder.objectRef<StatusView>('Status').implement({
+export const StatusRef = builder.objectRef<StatusView>('Status').implement({
   fields: (t) => ({
     link: t.field({ type: Link, resolve: ({ core }) => core.link }),
     domain: t.string({ description: 'The component domain (XMPP_DOMAIN).', resolve: ({ core }) => core.domain }),
@@ -85,7 +85,7 @@ const Status = builder.objectRef<StatusView>('Status').implement({
 
 builder.queryField('status', (t) =>
   t.field({
-    type: Status,
+    type: StatusRef,
     resolve: (_root, _args, { core, subscriptions }) => ({
       core: core.status(),
       subscriptions: subscriptions.count,

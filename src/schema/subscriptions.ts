@@ -7,7 +7,7 @@ import { StanzaKindEnum, StanzaRef } from './stanza.ts';
  * Each subscription has a bounded buffer (SUBSCRIPTION_BUFFER_MAX); a subscriber that falls
  * that far behind gets the events buffered so far, then the error SUBSCRIBER_OVERFLOW, and its
  * subscription ends (docs/graphql.md). Subscribing also makes the subscriber one that may answer
- * the inbound iqs it sees (CONTRACT.md).
+ * the inbound iqs it sees, unless it only observes.
  */
 const StanzaFilterInput = builder.inputType('StanzaFilter', {
   description: 'Each list is "any of"; the lists combine with "and"; an absent or empty list lets everything through.',
@@ -28,8 +28,16 @@ builder.subscriptionField('stanzas', (t) =>
   t.field({
     type: StanzaRef,
     description: 'Inbound stanzas routed to the component domain or any address at it, as they arrive.',
-    args: { filter: t.arg({ type: StanzaFilterInput }) },
-    subscribe: (_root, { filter }, ctx) => ctx.subscriptions.subscribe(filter ?? {}, graphqlErrorOf),
+    args: {
+      filter: t.arg({ type: StanzaFilterInput }),
+      observe: t.arg.boolean({
+        defaultValue: false,
+        description:
+          'true: only watch. The inbound iqs this subscription sees are not held for its answer, so a watcher (a console, a log tail) never changes what their senders get.',
+      }),
+    },
+    subscribe: (_root, { filter, observe }, ctx) =>
+      ctx.subscriptions.subscribe(filter ?? {}, graphqlErrorOf, observe ?? false),
     resolve: (stanza) => stanza,
   }),
 );

@@ -20,6 +20,8 @@ export interface InboundSubscriptionsOptions {
 interface Subscription {
   filter: StanzaFilter;
   queue: EventQueue<Stanza>;
+  /** Only watches: the inbound iqs it sees are not held for its answer (a console's live tail). */
+  observe: boolean;
 }
 
 export class InboundSubscriptions {
@@ -68,15 +70,19 @@ export class InboundSubscriptions {
   /**
    * A live stream of the inbound stanzas that match. `asError` turns the overflow failure into
    * what the face reports (a GraphQL error with a code). Once close() ran, it throws
-   * `shutting-down` (through `asError`): a stream opened then would never be ended.
+   * `shutting-down` (through `asError`): a stream opened then would never be ended. An `observe`
+   * subscription sees every stanza but takes on no iq: what it alone matches is answered as if
+   * nobody listened, so watching never changes what senders get.
    */
   subscribe(
     filter: StanzaFilter,
     asError: (error: GatewayError) => Error = (error) => error,
+    observe = false,
   ): AsyncIterableIterator<Stanza> {
     if (this.#closed) throw asError(new GatewayError('shutting-down'));
     const subscription: Subscription = {
       filter,
+      observe,
       queue: new EventQueue<Stanza>(
         this.options.bufferMax,
         () => {
@@ -104,8 +110,8 @@ export class InboundSubscriptions {
 
   #publish(stanza: Stanza): void {
     let delivered = false;
-    for (const { filter, queue } of this.#subscriptions) {
-      if (matchesFilter(stanza, filter) && queue.push(stanza)) delivered = true;
+    for (const { filter, queue, observe } of this.#subscriptions) {
+      if (matchesFilter(stanza, filter) && queue.push(stanza) && !observe) delivered = true;
     }
     if (delivered && stanza.isIqRequest) this.#delivered.add(stanza);
   }

@@ -6,7 +6,7 @@ import { attemptRecord } from './attempt-record.ts';
 import type { CallbackClient, CallbackExchange } from './callback-client.ts';
 import { callbackRequest } from './callback-request.ts';
 import type { ConcurrencyLimit } from './concurrency-limit.ts';
-import { applyReplyRules, type Verdict } from './reply-rules.ts';
+import { applyReplyRules, type ReplyRules, type Verdict } from './reply-rules.ts';
 import { nextRetryDelay } from './retry-schedule.ts';
 
 /**
@@ -20,7 +20,7 @@ import { nextRetryDelay } from './retry-schedule.ts';
  * wait for its row and for a request slot come out of it, since its sender is waiting.
  */
 export interface AttemptContext {
-  domain: string;
+  replyRules: ReplyRules;
   settings: WebhookSettings;
   maxReplyBytes: number;
   client: CallbackClient;
@@ -50,7 +50,7 @@ export async function runAttempts(
       ctx.onAttempt(attemptRecord(record.id, record.attemptCount, startedAt, exchange, undefined));
       return 'stopped';
     }
-    const verdict = applyReplyRules(stanza, exchange, ctx.domain, ctx.maxReplyBytes);
+    const verdict = applyReplyRules(stanza, exchange, ctx.replyRules, ctx.maxReplyBytes);
     const attempt = attemptRecord(record.id, record.attemptCount, startedAt, exchange, verdict);
     const delay = verdict.retryable && record.kind !== 'iq' ? retryDelay(record, verdict, ctx.settings) : undefined;
     if (delay === undefined) return { verdict, attempt };

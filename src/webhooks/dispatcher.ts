@@ -29,6 +29,8 @@ export interface DispatcherDeps {
   settings: WebhookSettings;
   /** The largest callback reply that is parsed (the /rest body limit). */
   maxReplyBytes: number;
+  /** XMPP_MAX_STANZA_BYTES: a reply larger once serialised is an invalid response. */
+  maxStanzaBytes: number;
   client: CallbackClient;
   store: BacklogStore;
   writer: DispatcherWriter;
@@ -54,6 +56,11 @@ type Final = Pick<Verdict, 'status' | 'outcome' | 'reply'>;
 
 export class Dispatcher {
   readonly #active = new Map<string, Active>();
+  /**
+   * Active deliveries whose outcome is being sent: the sender's reply waits for the XMPP
+   * server's acknowledgement, but the delivery no longer counts against WEBHOOK_QUEUE_MAX.
+   */
+  #ending = 0;
   readonly #lanes = new SenderLanes<Active>((active) => this.#deliver(active));
   readonly #running = new Set<Promise<void>>();
   readonly #limit: ConcurrencyLimit;
@@ -71,7 +78,7 @@ export class Dispatcher {
     setMaxListeners(0, this.#closing.signal);
     setMaxListeners(0, this.#abort.signal);
     this.#attempts = {
-      domain: deps.domain,
+      replyRules: { domain: deps.domain, maxStanzaBytes: deps.maxStanzaBytes },
       settings: deps.settings,
       maxReplyBytes: deps.maxReplyBytes,
       client: deps.client,
@@ -87,7 +94,7 @@ export class Dispatcher {
     this.#backlog = new Backlog({
       store: deps.store,
       writer: deps.writer,
-      room: () => deps.settings.queueMax - this.#active.size,
+      room: () => deps.settings.queueMax - this.#held,
       isActive: (id) => this.#active.has(id),
       take: (row) => this.#takeUp(row),
       log: deps.log,
@@ -96,7 +103,7 @@ export class Dispatcher {
 
   status() {
     return {
-      active: this.#active.size,
+      active: this.#held,
       inFlight: this.#limit.running,
       queued: this.#lanes.queued,
       retryWaiting: this.#retryWaits,
@@ -129,7 +136,7 @@ export class Dispatcher {
   accept(stanza: Stanza, redeliveryOf: string | null = null): DeliveryRecord {
     const record = newDeliveryRecord(stanza, redeliveryOf);
     const stopping = this.#closing.signal.aborted;
-    const overBound = this.#active.size >= this.deps.settings.queueMax;
+    const overBound = this.#held >= this.deps.settings.queueMax;
     // Behind rows waiting in the log, a new message waits there too (its sender's order) — but
     // not while the database is down: delivering beats ordering against rows it cannot read.
     // Iqs have no order to keep (no lanes): only the bound refuses them.
@@ -273,13 +280,14 @@ export class Dispatcher {
       );
     } finally {
       // Whatever #finish got through: the slot is free and the backlog may fill it.
-      this.#active.delete(record.id);
+      this.#release(record.id);
       this.#backlog.finished(record.id);
     }
   }
 
   /** The one final outcome: the reply (if any) to the sender, then the log and the event. */
   async #finish(active: Active, final: Final, attempt?: AttemptRecord): Promise<void> {
+    if (!active.ending) this.#ending += 1;
     active.ending = true;
     const { record } = active;
     const reply = active.answers ? final.reply : undefined;
@@ -292,8 +300,19 @@ export class Dispatcher {
         this.deps.log.warn({ err: error, delivery: record.id }, 'could not send the webhook outcome to the sender');
       }
     }
-    this.#active.delete(record.id);
+    this.#release(record.id);
     this.#recorder.finished(record, final.status, final.outcome, replyXml, attempt);
     this.#backlog.finished(record.id);
+  }
+
+  get #held(): number {
+    return this.#active.size - this.#ending;
+  }
+
+  #release(id: string): void {
+    const active = this.#active.get(id);
+    if (!active) return;
+    if (active.ending) this.#ending -= 1;
+    this.#active.delete(id);
   }
 }

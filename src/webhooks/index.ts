@@ -12,6 +12,7 @@ import { DeliveryLog } from './delivery-log.ts';
 import { createCallbackClient } from './callback-client.ts';
 import type { DeliveryMetricEvents } from './delivery-recorder.ts';
 import { Dispatcher } from './dispatcher.ts';
+import { EchoGuard } from './echo-guard.ts';
 
 export type { DeliveryLog } from './delivery-log.ts';
 export type { DeliveryEvent, DeliveryEventFilter } from './delivery-events.ts';
@@ -160,11 +161,21 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
         );
       }
       const store = new DeliveryStore(database.prisma);
+      const echoes = new EchoGuard({ domain: core.domain });
       const dispatcher = new Dispatcher({
-        send: (stanza) => core.reply(stanza),
+        send: async (stanza) => {
+          echoes.sending(stanza);
+          try {
+            await core.reply(stanza);
+          } catch (error) {
+            echoes.notSent(stanza);
+            throw error;
+          }
+        },
         domain: core.domain,
         settings: config.webhook,
         maxReplyBytes: config.rest.maxBodyBytes,
+        maxStanzaBytes: config.xmpp.maxStanzaBytes,
         client,
         store,
         writer,
@@ -176,7 +187,11 @@ export function createWebhooks(config: Config, core: XmppCore, log: Logger): Web
       // Listeners run on the link's read path: accept() only enqueues.
       detach.push(
         core.inbound.subscribe((stanza) => {
-          if (!stanza.isIqRequest) dispatcher.accept(stanza);
+          if (stanza.isIqRequest) return;
+          // Sent on a callback's behalf to the gateway's own domain: never a callback again.
+          if (echoes.returned(stanza))
+            log.debug({ id: stanza.id, kind: stanza.kind }, 'not posting a callback reply back');
+          else dispatcher.accept(stanza);
         }),
         core.addIqAnswerer(answererPriority.webhook, (request) => {
           dispatcher.accept(request);

@@ -2,7 +2,14 @@ import { callbackStatusError, isRetryableStatus } from '../errors/callback-statu
 import { GatewayError, isGatewayError } from '../errors/gateway-error.ts';
 import { parseMediaType } from '../http/media-type.ts';
 import type { AttemptErrorKind, DeliveryOutcome } from '../db/records.ts';
-import { errorReply, iqResult, parseXmlElement, stanzaFromElement, type Stanza } from '../xmpp/codec/index.ts';
+import {
+  errorReply,
+  iqResult,
+  type OutboundRules,
+  parseXmlElement,
+  stanzaFromElement,
+  type Stanza,
+} from '../xmpp/codec/index.ts';
 import type { CallbackExchange } from './callback-client.ts';
 import { parseRetryAfter } from './retry-schedule.ts';
 
@@ -26,18 +33,21 @@ export type FinishedExchange = Exclude<CallbackExchange, { kind: 'aborted' }>;
 
 const XMPP_XML = 'application/xmpp+xml';
 
+/** The codec's rules for replies: the gateway's domain and XMPP_MAX_STANZA_BYTES. */
+export type ReplyRules = Omit<OutboundRules, 'allowIqReplies'>;
+
 export function applyReplyRules(
   request: Stanza,
   exchange: FinishedExchange,
-  domain: string,
+  rules: ReplyRules,
   maxBodyBytes: number,
 ): Verdict {
-  const verdict = judge(request, exchange, domain, maxBodyBytes);
+  const verdict = judge(request, exchange, rules, maxBodyBytes);
   // Never answer a result or an error, whatever the callback said: no error loops.
   return request.isReply ? { ...verdict, reply: undefined } : verdict;
 }
 
-function judge(request: Stanza, exchange: FinishedExchange, domain: string, maxBodyBytes: number): Verdict {
+function judge(request: Stanza, exchange: FinishedExchange, rules: ReplyRules, maxBodyBytes: number): Verdict {
   if (exchange.kind !== 'response') {
     const failure = new GatewayError(exchange.kind === 'timeout' ? 'callback-timeout' : 'callback-unreachable');
     return {
@@ -49,7 +59,7 @@ function judge(request: Stanza, exchange: FinishedExchange, domain: string, maxB
     };
   }
   const { status } = exchange;
-  if (status >= 200 && status <= 299) return success(request, exchange, domain, maxBodyBytes);
+  if (status >= 200 && status <= 299) return success(request, exchange, rules, maxBodyBytes);
   if (status >= 400 && status <= 599) {
     const error = callbackStatusError(status);
     return {
@@ -66,7 +76,7 @@ function judge(request: Stanza, exchange: FinishedExchange, domain: string, maxB
 
 type Response = Extract<FinishedExchange, { kind: 'response' }>;
 
-function success(request: Stanza, response: Response, domain: string, maxBodyBytes: number): Verdict {
+function success(request: Stanza, response: Response, rules: ReplyRules, maxBodyBytes: number): Verdict {
   const blank = response.body !== undefined && response.body.toString('utf8').trim() === '';
   if (response.status === 202 || response.status === 204 || blank) {
     return {
@@ -92,7 +102,9 @@ function success(request: Stanza, response: Response, domain: string, maxBodyByt
     element.attrs.to = request.from.toString();
     element.attrs.from = request.to.toString();
     if (request.kind === 'iq') element.attrs.id = request.id;
-    const reply = stanzaFromElement(element, { domain, allowIqReplies: true });
+    // The wire check runs here too: a reply the XMPP server would close the stream over (an
+    // XML 1.1 body, a control character, too large once serialised) is an invalid response.
+    const reply = stanzaFromElement(element, { ...rules, allowIqReplies: true });
     return { status: 'delivered', outcome: 'replied', reply, retryable: false };
   } catch (error) {
     return invalid(request, isGatewayError(error) ? error.text : String(error));

@@ -9,6 +9,7 @@ import { InboundBus } from './inbound-bus.ts';
 import { IqWaiter } from './iq-waiter.ts';
 import { type LinkStatus, XmppLink } from './link.ts';
 import { LinkGuard } from './link-guard.ts';
+import { type LinkLiveness, watchLiveness } from './liveness.ts';
 import { OutboundQueue } from './outbound.ts';
 
 /**
@@ -24,6 +25,9 @@ export type XmppCoreOptions = Config['xmpp'];
  */
 export type IqAnswerer = (request: Stanza) => boolean;
 
+/** How long a stop waits for the acknowledgement of what is written before closing the stream. */
+const STOP_ACK_WAIT_MS = 2000;
+
 export const answererPriority = { webhook: 10, builtin: 20, subscribers: 30 } as const;
 
 export type StanzaCounters = Record<'in' | 'out', Record<StanzaKind, number>>;
@@ -34,7 +38,10 @@ export interface CoreStatus {
   link: LinkStatus;
   startedAt: Date;
   pendingIqs: number;
+  /** Accepted, waiting to be written. */
   queuedSends: number;
+  /** Written, waiting for the server's acknowledgement. */
+  unacknowledgedSends: number;
   counters: StanzaCounters;
 }
 
@@ -53,6 +60,7 @@ export class XmppCore {
   readonly linkGuard: LinkGuard;
   readonly #link: XmppLink;
   readonly #outbound: OutboundQueue;
+  readonly #liveness: LinkLiveness;
   readonly #iqs: IqWaiter;
   readonly #answerers: { priority: number; answer: IqAnswerer }[] = [];
   readonly #startedAt = new Date();
@@ -65,7 +73,7 @@ export class XmppCore {
     private readonly options: XmppCoreOptions,
     private readonly log: Logger,
   ) {
-    this.rules = { domain: options.domain };
+    this.rules = { domain: options.domain, maxStanzaBytes: options.maxStanzaBytes };
     // One live link per domain (link-guard.ts): the guard decides when the link goes online
     // and sees every inbound element first.
     const guard = new LinkGuard(
@@ -77,14 +85,25 @@ export class XmppCore {
     this.#outbound = new OutboundQueue(this.#link, {
       deadlineMs: options.sendDeadlineMs,
       queueMax: options.sendQueueMax,
+      window: options.ackWindow,
+      domain: options.domain,
     });
+    this.#liveness = watchLiveness(
+      this.#link,
+      this.#outbound,
+      { intervalMs: options.pingIntervalMs, timeoutMs: options.pingTimeoutMs },
+      log,
+    );
     this.#iqs = new IqWaiter(() => this.#notSent());
     this.#link.on('stanza', (element) => guard.receive(element));
     guard.on('stanza', (element) => this.#receive(element));
     this.#link.on('online', () =>
       log.info({ domain: options.domain, service: options.service }, 'XMPP component online'),
     );
-    this.#link.on('offline', () => this.#iqs.failSent(() => new GatewayError('link-lost', { retryAfterSeconds: 1 })));
+    this.#link.on('offline', () => {
+      // The replies to iqs already written cannot arrive any more: 503 now, not at their timeout.
+      this.#iqs.failSent(() => new GatewayError('link-lost', { retryAfterSeconds: 1 }));
+    });
     this.addIqAnswerer(answererPriority.builtin, (request) => {
       const answer = builtinAnswer(request, options.domain);
       if (answer) this.#sendReply(answer);
@@ -113,6 +132,9 @@ export class XmppCore {
   async stop(): Promise<void> {
     this.#outbound.close();
     this.#iqs.failAll(() => new GatewayError('shutting-down'));
+    // What is written gets its acknowledgement (or its bounce) before the stream closes.
+    await this.#outbound.drain(STOP_ACK_WAIT_MS);
+    this.#liveness.stop();
     await this.#link.stop();
   }
 
@@ -124,36 +146,45 @@ export class XmppCore {
       startedAt: this.#startedAt,
       pendingIqs: this.#iqs.pending,
       queuedSends: this.#outbound.size,
+      unacknowledgedSends: this.#outbound.unacknowledged,
       counters: structuredClone(this.#counters),
     };
   }
 
-  /** Sends a stanza that expects no reply; resolves once the socket accepted it. */
-  async send(stanza: Stanza): Promise<void> {
-    await this.#outbound.send(stanza.toXml());
+  /**
+   * Sends a stanza that expects no reply. Resolves once the server has processed it: with
+   * undefined, or with the error the server returned for it at once (a message to a local user
+   * that does not exist), as mod_rest answers such a bounce.
+   */
+  async send(stanza: Stanza): Promise<Stanza | undefined> {
+    const bounce = await this.#outbound.send(this.#wire(stanza), { bounceOf: stanza });
     this.#counted('out', stanza.kind);
+    return bounce;
   }
 
   /**
    * Sends the answer to a received stanza (an iq result or error, a webhook's reply). Unlike
    * send(), it is still accepted while the gateway stops and the stream closes, so that every
-   * inbound iq gets its one reply.
+   * inbound iq gets its one reply. Resolves once the server has processed it; an error it
+   * returns goes the inbound way (to the webhook), as no caller waits for it.
    */
   async reply(stanza: Stanza): Promise<void> {
-    await this.#outbound.send(stanza.toXml(), undefined, { reply: true });
+    await this.#outbound.send(this.#wire(stanza), { reply: true });
     this.#counted('out', stanza.kind);
   }
 
   /**
    * Sends an iq get/set and resolves with its reply, `type="result"` or `type="error"` alike
    * (a stanza error is an answer, not a failure). Rejects with GatewayError `iq-timeout`,
-   * `link-down`, `link-lost`, `iq-conflict`, `queue-full` or `shutting-down`.
+   * `link-down`, `link-lost`, `iq-conflict`, `queue-full` or `shutting-down`; before anything is
+   * written, with the wire check's `invalid-character`, `not-well-formed` or `stanza-too-large`.
    */
   async request(iq: Stanza, timeoutMs: number): Promise<Stanza> {
+    const xml = this.#wire(iq);
     const started = performance.now();
     const waiter = this.#iqs.expect(iq, timeoutMs);
     try {
-      await this.#outbound.send(iq.toXml(), timeoutMs);
+      await this.#outbound.send(xml, { deadlineMs: timeoutMs, until: 'written' });
       waiter.sent();
       this.#counted('out', 'iq');
     } catch (error) {
@@ -183,6 +214,11 @@ export class XmppCore {
     };
   }
 
+  /** Everything written to the server passes the codec's wire check here (throws GatewayError). */
+  #wire(stanza: Stanza): string {
+    return stanza.toWire(this.options.maxStanzaBytes);
+  }
+
   #counted(direction: 'in' | 'out', kind: StanzaKind): void {
     this.#counters[direction][kind] += 1;
     this.events.emit('stanza', direction, kind);
@@ -195,6 +231,8 @@ export class XmppCore {
   }
 
   #receive(element: Element): void {
+    this.#liveness.heard();
+    if (this.#outbound.acknowledge(element)) return;
     const stanza = decodeInbound(element, this.options.domain);
     if (!stanza) {
       this.log.warn({ name: element.name }, 'dropped an inbound element that is not a valid stanza');
@@ -202,6 +240,7 @@ export class XmppCore {
     }
     this.#counted('in', stanza.kind);
     if (this.#iqs.settle(stanza)) return;
+    if (this.#outbound.takeBounce(stanza)) return;
     this.inbound.publish(stanza, (error) =>
       this.log.error({ err: error, id: stanza.id }, 'an inbound listener failed'),
     );

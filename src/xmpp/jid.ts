@@ -1,5 +1,6 @@
 import { isIPv6 } from 'node:net';
 import { stringprep } from './stringprep.ts';
+import { invalidCharAt } from './codec/xml-chars.ts';
 
 /**
  * JIDs as XMPP servers check them (docs/addresses.md): the structure and limits of RFC 7622,
@@ -81,6 +82,8 @@ function prepResource(raw: string): string | undefined {
 
 function prepParts(input: string): { local?: string; domain: string; resource?: string } | undefined {
   if (input === '' || byteLength(input) > 3 * MAX_PART_BYTES + 2) return undefined;
+  // U+FFFE, U+FFFF and unpaired surrogates are not XML 1.0: the server would close the stream.
+  if (invalidCharAt(input) !== -1) return undefined;
   const slash = input.indexOf('/');
   const address = slash === -1 ? input : input.slice(0, slash);
   const rawResource = slash === -1 ? undefined : input.slice(slash + 1);

@@ -1,14 +1,14 @@
 import { EventEmitter } from 'node:events';
-import { Component } from '@xmpp/component-core';
+import type { Component } from '@xmpp/component-core';
 import type { Element } from 'ltx';
 import type { Logger } from '../log.ts';
 import { backoffDelay } from './backoff.ts';
+import { type Attempt, type LinkError, startAttempt } from './link-attempt.ts';
 
 /**
- * The XEP-0114 connection to the XMPP server: connects, authenticates, reconnects with
- * backoff and jitter, and stops for good on `not-authorized` (a wrong secret never fixes
- * itself; xmpp.js would retry it every second forever). One xmpp.js entity per attempt, so no
- * listener or parser state survives a broken connection.
+ * The XEP-0114 link to the XMPP server: one attempt (link-attempt.ts) after another, with
+ * backoff and jitter between them, until it stops for good on `not-authorized` (a wrong secret
+ * never fixes itself; xmpp.js would retry it every second forever).
  */
 export type LinkState =
   | 'idle'
@@ -69,11 +69,6 @@ interface LinkEvents {
   stanza: [Element];
 }
 
-interface AttemptOutcome {
-  wentOnline: boolean;
-  error: (Error & { condition?: string }) | undefined;
-}
-
 // Stream errors after which another attempt cannot succeed without a change of configuration.
 const FATAL_CONDITIONS = new Set(['not-authorized', 'host-unknown', 'improper-addressing']);
 
@@ -86,7 +81,10 @@ export class XmppLink extends EventEmitter<LinkEvents> {
     connects: 0,
     reconnects: 0,
   };
-  #entity: Component | undefined;
+  #attempt: Attempt | undefined;
+  /** The current connection is online (it may go to standby and back without reconnecting). */
+  #live = false;
+  #gated = false;
   #stopping = false;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
@@ -120,7 +118,7 @@ export class XmppLink extends EventEmitter<LinkEvents> {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#wake?.();
-    const entity = this.#entity;
+    const entity = this.#attempt?.entity;
     if (entity && entity.status !== 'offline') {
       // Closes the stream cleanly (</stream:stream>), then the socket.
       await entity.stop().catch(() => entity.socket?.destroy());
@@ -130,9 +128,17 @@ export class XmppLink extends EventEmitter<LinkEvents> {
     this.#setState('stopped');
   }
 
+  /**
+   * Tears the current connection down at once (reset, not closed) and reconnects as after any
+   * break: for a server that stopped answering without closing the socket.
+   */
+  kill(reason: string): void {
+    this.#attempt?.abort(reason);
+  }
+
   /** Writes serialized stanzas; resolves once the socket accepted them (backpressure). */
   write(data: string): Promise<void> {
-    const entity = this.#entity;
+    const entity = this.#attempt?.entity;
     if (!entity || this.#status.state !== 'online') return Promise.reject(new Error('XMPP link is not online'));
     return entity.write(data);
   }
@@ -146,11 +152,23 @@ export class XmppLink extends EventEmitter<LinkEvents> {
 
   async #run(): Promise<void> {
     let failures = 0;
+    let loggedReason: string | undefined;
     while (!this.#stopping) {
       this.#setState('connecting');
-      const outcome = await this.#attempt();
+      const attempt = startAttempt(this.options, {
+        authenticated: (entity, current) => this.#declareOnline(entity, current),
+        stanza: (element) => this.emit('stanza', element),
+        ended: () => this.#goOffline(),
+      });
+      this.#attempt = attempt;
+      const outcome = await attempt.done;
+      this.#attempt = undefined;
+      this.#goOffline();
+      if (this.#gated) this.options.gate?.closed();
+      this.#gated = false;
       if (this.#stopping) break;
-      this.#status.lastError = outcome.error ? describe(outcome.error) : 'connection closed';
+      const reason = outcome.error ? describe(outcome.error) : 'connection closed';
+      this.#status.lastError = reason;
       if (outcome.error?.condition && FATAL_CONDITIONS.has(outcome.error.condition)) {
         this.log.error(
           { service: this.options.service, domain: this.options.domain, condition: outcome.error.condition },
@@ -160,14 +178,27 @@ export class XmppLink extends EventEmitter<LinkEvents> {
         this.emit('failed');
         return;
       }
-      failures = outcome.wentOnline ? 1 : failures + 1;
+      // Nothing listens (the server is down or restarting): such an attempt costs the server
+      // nothing, so it is made again at the first step without growing, and the link is back
+      // within XMPP_RECONNECT_MIN_MS of the server listening again. Whatever fails once
+      // connected (a stream error, a conflict, a timeout, a close) backs off exponentially.
+      const refused = outcome.error?.code === 'ECONNREFUSED';
+      if (outcome.wentOnline) failures = 0;
+      if (!refused) failures += 1;
+      // `conflict`: another connection serves the domain (Prosody); try again slowly.
       const taken = outcome.error?.condition === 'conflict' && this.options.takenRetryMs !== undefined;
       const delay = taken
         ? this.options.takenRetryMs!
-        : backoffDelay(failures, { minMs: this.options.reconnectMinMs, maxMs: this.options.reconnectMaxMs });
+        : backoffDelay(refused ? 1 : failures, {
+            minMs: this.options.reconnectMinMs,
+            maxMs: this.options.reconnectMaxMs,
+          });
       this.#status.retryAt = new Date(Date.now() + delay);
-      this.log.warn(
-        { service: this.options.service, reason: this.#status.lastError, retryInMs: delay },
+      // One line per change of reason, not one per attempt of an outage.
+      const level = reason === loggedReason && !outcome.wentOnline ? 'debug' : 'warn';
+      loggedReason = reason;
+      this.log[level](
+        { service: this.options.service, reason, retryInMs: delay },
         taken ? 'another connection serves this component domain; trying again later' : 'XMPP link down; reconnecting',
       );
       this.#setState('waiting');
@@ -183,71 +214,47 @@ export class XmppLink extends EventEmitter<LinkEvents> {
     }
   }
 
-  /** One connection, from connect to close. Resolves when it has ended, whatever the cause. */
-  #attempt(): Promise<AttemptOutcome> {
-    const entity = new Component({ service: this.options.service, domain: this.options.domain });
-    this.#entity = entity;
-    const outcome: AttemptOutcome = { wentOnline: false, error: undefined };
-
-    return new Promise<AttemptOutcome>((resolve) => {
-      let ended = false;
-      let live = false;
-      let gated = false;
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        entity.removeAllListeners();
-        entity.on('error', () => {});
-        entity.socket?.destroy();
-        if (gated) this.options.gate?.closed();
-        if (live) this.emit('offline');
-        resolve(outcome);
-      };
-      const goOnline = () => {
-        if (ended || live) return;
-        live = true;
-        outcome.wentOnline = true;
-        this.#status.connects += 1;
-        if (this.#status.connects > 1) this.#status.reconnects += 1;
-        this.#status.lastError = undefined;
-        this.#setState('online');
-        this.emit('online');
-      };
-      const standby = (reason: string) => {
-        if (ended) return;
+  /**
+   * The stream is authenticated. Anything that must hold before the link serves (a check that
+   * no other connection serves the domain, say) goes here, before the state changes: sends
+   * queue until `online` fires, and a failed check ends the attempt with `attempt.abort`.
+   */
+  #declareOnline(entity: Component, attempt: Attempt): void {
+    entity.socket?.setKeepAlive(true, 30_000);
+    const gate = this.options.gate;
+    if (!gate) return this.#goOnline(attempt);
+    this.#gated = true;
+    this.#setState('checking');
+    const current = () => this.#attempt === attempt;
+    gate.opened({
+      write: (data) => entity.write(data),
+      online: () => {
+        if (current()) this.#goOnline(attempt);
+      },
+      standby: (reason) => {
+        if (!current()) return;
         this.#status.lastError = reason;
         this.#setState('standby');
-        if (live) {
-          live = false;
-          this.emit('offline');
-        }
-      };
-      entity.on('error', (error: Error & { condition?: string }) => {
-        // The first error is the cause; what follows is usually its consequence.
-        outcome.error ??= error;
-      });
-      entity.on('open', (header: Element) => {
-        entity.authenticate(header.attrs.id ?? '', this.options.secret).catch((error: Error) => {
-          outcome.error ??= error;
-          end();
-        });
-      });
-      entity.on('online', () => {
-        entity.socket?.setKeepAlive(true, 30_000);
-        const gate = this.options.gate;
-        if (!gate) return goOnline();
-        gated = true;
-        this.#setState('checking');
-        gate.opened({ write: (data) => entity.write(data), online: goOnline, standby });
-      });
-      entity.on('stanza', (element: Element) => this.emit('stanza', element));
-      entity.on('disconnect', end);
-      entity.on('offline', end);
-      entity.start().catch((error: Error) => {
-        outcome.error ??= error;
-        end();
-      });
+        this.#goOffline();
+      },
     });
+  }
+
+  #goOnline(attempt: Attempt): void {
+    if (this.#live) return;
+    this.#live = true;
+    attempt.outcome.wentOnline = true;
+    this.#status.connects += 1;
+    if (this.#status.connects > 1) this.#status.reconnects += 1;
+    this.#status.lastError = undefined;
+    this.#setState('online');
+    this.emit('online');
+  }
+
+  #goOffline(): void {
+    if (!this.#live) return;
+    this.#live = false;
+    this.emit('offline');
   }
 
   #setState(state: LinkState): void {
@@ -258,7 +265,7 @@ export class XmppLink extends EventEmitter<LinkEvents> {
   }
 }
 
-function describe(error: Error & { condition?: string; code?: string }): string {
+function describe(error: LinkError): string {
   if (error.condition) return `stream error: ${error.condition}`;
   if (error.code) return `${error.code}: ${error.message}`;
   return error.message || error.name;

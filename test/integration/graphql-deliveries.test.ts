@@ -9,6 +9,7 @@ import {
   DeliveryEventsDocument,
   type DeliveryEventsSubscription,
   RedeliverDocument,
+  WebhookStatusDocument,
 } from '../generated/graphql.ts';
 import { loadConfig } from '../../src/config.ts';
 import { GatewayError } from '../../src/errors/gateway-error.ts';
@@ -292,6 +293,30 @@ describe('redeliver and live outcomes', () => {
   });
 });
 
+describe('status.webhooks', () => {
+  const webhookStatus = async () => {
+    const { webhooks } = (await graphqlData(gateway, WebhookStatusDocument, {})).status;
+    assert.ok(webhooks, 'set with CALLBACK_URL');
+    return webhooks;
+  };
+
+  it('counts outcomes since start and shows the log database', async () => {
+    const before = await webhookStatus();
+    await sendAndSettle(alice, unique('counted'));
+    await sendAndSettle(alice, unique('fail-counted'));
+    const after = await webhookStatus();
+    assert.equal(after.deliveries.accepted - before.deliveries.accepted, 2);
+    assert.equal(after.deliveries.delivered - before.deliveries.delivered, 1);
+    assert.equal(after.deliveries.failed - before.deliveries.failed, 1);
+    assert.equal(after.deliveries.inFlight, 0);
+    assert.equal(after.deliveries.oldestPendingAt, null);
+    assert.deepEqual(
+      { database: after.log.database, state: after.log.state, lostRows: after.log.lostRows },
+      { database: 'POSTGRES', state: 'UP', lostRows: 0 },
+    );
+  });
+});
+
 describe('without a webhook', () => {
   it('the log operations say the log is off', async () => {
     // Its link never comes up (the domain is taken): the log operations do not need it.
@@ -304,6 +329,11 @@ describe('without a webhook', () => {
       assert.equal(query.body.errors?.[0]?.extensions?.code, 'DELIVERY_LOG_OFF');
       const { redeliver } = await graphqlData(plain, RedeliverDocument, { id: '00000000-0000-7000-8000-000000000000' });
       assert.equal(redeliver.__typename, 'Unavailable');
+      const { status } = await graphqlData(plain, WebhookStatusDocument, {});
+      assert.equal(status.webhooks, null);
+      // Stopping while the link is still opening its stream trips an unhandled rejection inside
+      // xmpp.js (Connection.start's "online" promise); let the refused attempt settle first.
+      await waitUntil(() => app.core.status().link.state === 'waiting', 10_000, 'the refused link attempt');
     } finally {
       await plain.stop();
     }

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { parse } from 'ltx';
 import type { Client } from 'graphql-ws';
-import { SendStanzaDocument, StanzasDocument, type StanzasSubscription, StatusDocument } from '../generated/graphql.ts';
+import {
+  ObservedStanzasDocument,
+  SendStanzaDocument,
+  StanzasDocument,
+  type StanzasSubscription,
+  StatusDocument,
+} from '../generated/graphql.ts';
 import { GatewayError } from '../../src/errors/gateway-error.ts';
 import type { Stanza } from '../../src/xmpp/codec/index.ts';
 import { uniqueText } from '../support/markers.ts';
@@ -276,6 +282,33 @@ describe('inbound iqs left to subscribers', () => {
     );
     assert.equal(error.condition, 'service-unavailable');
     assert.ok(Date.now() - started < ANSWER_TIMEOUT_MS, 'not after the answer timeout');
+  });
+
+  it('an observing subscription sees the iq but does not take it on: service-unavailable at once', async (t) => {
+    const ns = `urn:example:${uniqueText()}`;
+    const stream = await live(t, () => subscribeWs(client, ObservedStanzasDocument, { filter: { xmlns: [ns] } }));
+    const started = Date.now();
+    const error = await askBot(ns).then(
+      () => assert.fail('expected an error reply'),
+      (caught: { condition?: string }) => caught,
+    );
+    assert.equal(error.condition, 'service-unavailable');
+    assert.ok(Date.now() - started < ANSWER_TIMEOUT_MS, 'not after the answer timeout');
+    const seen = stanzaOf(await stream.waitFor(() => true));
+    assert.equal(seen?.__typename, 'Iq');
+    assert.equal((await graphqlData(gateway, StatusDocument, {})).status.pendingAnswers, 0);
+  });
+
+  it('beside an observer, an answering subscription still takes the iq on', async (t) => {
+    const ns = `urn:example:${uniqueText()}`;
+    await live(t, () => subscribeWs(client, ObservedStanzasDocument, { filter: { xmlns: [ns] } }));
+    const answering = await live(t, () => subscribeWs(client, StanzasDocument, { filter: { xmlns: [ns] } }));
+    const answer = askBot(ns);
+    const request = stanzaOf(await answering.waitFor(() => true));
+    assert.ok(request?.__typename === 'Iq');
+    const reply = await sendStanza(`<iq type='result' to='${request.from}' id='${request.id}'/>`);
+    assert.equal(reply.__typename, 'SendStanzaSuccess');
+    assert.equal((await answer).attrs.type, 'result');
   });
 
   it('ping at the bare domain is answered by the gateway; subscribers only see it', async (t) => {

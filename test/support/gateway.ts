@@ -21,7 +21,8 @@ export interface TestGateway {
 /** The settings of a gateway for this Prosody, as environment variables; `env` overrides. */
 export function testEnv(prosody: XmppServer, env: Record<string, string> = {}): Record<string, string> {
   return {
-    XMPP_SERVICE: prosody.componentService,
+    // Each component domain's own endpoint (ejabberd has a listener per domain).
+    XMPP_SERVICE: prosody.componentServices[env.XMPP_DOMAIN ?? prosody.componentDomain] ?? prosody.componentService,
     XMPP_DOMAIN: prosody.componentDomain,
     XMPP_SECRET: prosody.componentSecret,
     API_TOKENS: TEST_TOKEN,

@@ -13,7 +13,7 @@ import {
   stanzaFromElement,
 } from '../../src/xmpp/codec/index.ts';
 
-const rules = { domain: 'rest.example.net', maxBytes: 4096 };
+const rules = { domain: 'rest.example.net', maxBytes: 4096, maxStanzaBytes: 8192 };
 
 function failure(fn: () => unknown): GatewayError {
   try {
@@ -122,10 +122,13 @@ describe('stanza rules', () => {
     const reply = stanzaFromElement(new Element('iq', { type: 'result', to: 'a@example.net', id: 'q1' }), {
       domain: 'rest.example.net',
       allowIqReplies: true,
+      maxStanzaBytes: 8192,
     });
     assert.equal(reply.type, 'result');
     assert.equal(
-      failure(() => stanzaFromElement(new Element('iq', { type: 'result' }), { domain: 'rest.example.net' })).kind,
+      failure(() =>
+        stanzaFromElement(new Element('iq', { type: 'result' }), { domain: 'rest.example.net', maxStanzaBytes: 8192 }),
+      ).kind,
       'invalid-iq-type',
     );
   });

@@ -11,7 +11,7 @@ import {
 } from '../../src/xmpp/codec/index.ts';
 
 const DOMAIN = 'rest.example.net';
-const rules = { domain: DOMAIN };
+const rules = { domain: DOMAIN, maxStanzaBytes: 256 * 1024 };
 
 function request(id: string, to = `bot@${DOMAIN}`): Stanza {
   const xml = `<iq type='get' id='${id}' from='alice@example.net/phone' to='${to}'><query xmlns='urn:q'/></iq>`;

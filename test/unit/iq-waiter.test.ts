@@ -9,6 +9,7 @@ const request = () =>
   parseStanza("<iq type='get' to='alice@example.net/phone' id='q1'><ping xmlns='urn:xmpp:ping'/></iq>", {
     domain,
     maxBytes: 4096,
+    maxStanzaBytes: 8192,
   });
 const reply = (from: string, type = 'result', id = 'q1') =>
   decodeInbound(
@@ -57,6 +58,7 @@ describe('IqWaiter', () => {
       parseStanza("<iq type='get' to='localhost' id='q2'><ping xmlns='urn:xmpp:ping'/></iq>", {
         domain,
         maxBytes: 4096,
+        maxStanzaBytes: 8192,
       }),
       1000,
     );

@@ -57,6 +57,11 @@ describe('parseJid', () => {
     'alice@exa_mple.com',
     'alice@256.1.1.1',
     'alice@localhost/\u0007',
+    // Outside XML 1.0: Prosody closes the component stream over them (the wire check's job too).
+    'alice@localhost/r\uffff',
+    'a\ufffe@localhost',
+    'alice@localhost/\ud800',
+    'alice@localhost/\udfffx',
     `${'a'.repeat(1024)}@localhost`,
     `alice@${'a'.repeat(64)}.example`,
     'alice@[::1',

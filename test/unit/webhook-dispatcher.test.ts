@@ -57,6 +57,7 @@ function harness(settings: Partial<WebhookSettings> = {}): Fakes & { dispatcher:
       fakes.sent.push(stanza);
     },
     domain: DOMAIN,
+    maxStanzaBytes: 256 * 1024,
     settings: {
       secrets: [],
       timeoutMs: 1000,

@@ -12,14 +12,21 @@ export interface OutboundRules {
    * subscribers) may also send result/error iqs.
    */
   allowIqReplies?: boolean;
+  /**
+   * XMPP_MAX_STANZA_BYTES: the wire check (wire-check.ts) runs as the last rule, so that a face
+   * learns of a refusal before any side effect; the core runs it again (once per stanza, cached)
+   * on everything it writes.
+   */
+  maxStanzaBytes: number;
 }
 
 const NS_CLIENT = 'jabber:client';
 
 /**
- * The stanza rules of mod_rest's POST handler, in its order (CONTRACT.md): kind, namespace,
- * `to`, `from`, iq type, iq payload count. Returns a fresh, normalised element: only `to`,
- * `from`, `id`, `type`, `xml:lang` and prefix declarations survive on the stanza element.
+ * The stanza rules of mod_rest's POST handler, in its order: kind, namespace, `to`, `from`, iq
+ * type, iq payload count; then the wire check (characters, names, serialised size). Builds a
+ * fresh, normalised element: only `to`, `from`, `id`, `type`, `xml:lang` and prefix
+ * declarations survive on the stanza element.
  */
 export function applyOutboundRules(element: Element, rules: OutboundRules): Stanza {
   const kind = element.name;
@@ -63,5 +70,7 @@ export function applyOutboundRules(element: Element, rules: OutboundRules): Stan
 
   const normalised = new Element(kind, attrs);
   for (const child of element.children) normalised.cnode(child);
-  return new Stanza(kind, normalised, from, to);
+  const stanza = new Stanza(kind, normalised, from, to);
+  stanza.toWire(rules.maxStanzaBytes);
+  return stanza;
 }

@@ -1,5 +1,6 @@
 import type { Element } from 'ltx';
 import type { Jid } from '../jid.ts';
+import { checkWritable } from './wire-check.ts';
 import { serializeElement } from './xml-writer.ts';
 
 export type StanzaKind = 'message' | 'presence' | 'iq';
@@ -17,6 +18,8 @@ export function isStanzaKind(name: string): name is StanzaKind {
  */
 export class Stanza {
   #xml: string | undefined;
+  /** The serialised size, once the stanza passed the wire check (characters and names). */
+  #wireBytes: number | undefined;
 
   /** @internal use the codec's parse and decode functions */
   constructor(
@@ -57,5 +60,17 @@ export class Stanza {
   toXml(): string {
     this.#xml ??= serializeElement(this.element);
     return this.#xml;
+  }
+
+  /**
+   * The XML for the XMPP server: toXml() once it passed the wire check (wire-check.ts), which
+   * runs once per stanza. Throws GatewayError `invalid-character`, `not-well-formed` or
+   * `stanza-too-large` (past `maxBytes`), before anything is written.
+   */
+  toWire(maxBytes: number): string {
+    const xml = this.toXml();
+    if (this.#wireBytes === undefined || this.#wireBytes > maxBytes)
+      this.#wireBytes = checkWritable(this.element, xml, maxBytes);
+    return xml;
   }
 }

@@ -1,11 +1,13 @@
 import { Element } from 'ltx';
 import { SaxesParser } from 'saxes';
 import { GatewayError } from '../../errors/gateway-error.ts';
+import { isSafeName } from './xml-chars.ts';
 
 /**
  * The strict parser for untrusted XML: one root element, namespaces checked, and nothing that
  * XMPP's restricted XML forbids (RFC 6120 §11.1): no DOCTYPE or entity declarations (never
- * expanded), no processing instructions other than the XML declaration, no comments.
+ * expanded), no processing instructions other than the XML declaration, no comments. XML 1.0
+ * only (RFC 6120 §11.1: XMPP is XML 1.0); names as xml-chars.ts allows them.
  * Builds ltx Elements, the tree xmpp.js and the rest of the gateway work with.
  */
 export interface XmlLimits {
@@ -15,13 +17,6 @@ export interface XmlLimits {
 }
 
 const DEFAULT_MAX_DEPTH = 64;
-/**
- * Element and attribute names are limited to ASCII. XML 1.0 (5th edition) allows far more, but
- * expat — the parser of Prosody and of ejabberd's fast_xml — follows the 4th edition's name
- * classes and closes the whole component stream on a name it rejects (found by the fuzz test:
- * U+FFFD in an attribute name). XMPP's own names are all ASCII.
- */
-const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9._-]*(?::[A-Za-z_][A-Za-z0-9._-]*)?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 class Refusal extends Error {}
@@ -56,7 +51,9 @@ export function parseXmlElement(input: Uint8Array | string, limits: XmlLimits): 
 
 function build(text: string, limits: XmlLimits): Element {
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const parser = new SaxesParser({ xmlns: true, position: false });
+  // XML 1.0 only, whatever the declaration says: XML 1.1 would let `&#x1;` through, and the
+  // XMPP server parses the component stream as XML 1.0 and closes it on such a character.
+  const parser = new SaxesParser({ xmlns: true, position: false, defaultXMLVersion: '1.0', forceXMLVersion: true });
   let root: Element | undefined;
   let current: Element | undefined;
   let closedRoot = false;
@@ -66,14 +63,15 @@ function build(text: string, limits: XmlLimits): Element {
   parser.on('processinginstruction', () => refuse('processing instructions are not allowed'));
   parser.on('comment', () => refuse('comments are not allowed'));
   parser.on('xmldecl', (decl) => {
+    if (decl.version !== '1.0') refuse(`only XML 1.0 is accepted, not ${decl.version ?? 'no version'}`);
     if (decl.encoding !== undefined && decl.encoding.toLowerCase() !== 'utf-8') refuse('only UTF-8 is accepted');
   });
   parser.on('opentag', (tag) => {
     if (closedRoot) refuse('more than one root element');
-    if (!SAFE_NAME.test(tag.name)) refuse(`element name outside ASCII: ${tag.name}`);
+    if (!isSafeName(tag.name)) refuse(`element name outside ASCII: ${tag.name}`);
     const attrs: Record<string, string> = {};
     for (const [name, attribute] of Object.entries(tag.attributes)) {
-      if (!SAFE_NAME.test(name)) refuse(`attribute name outside ASCII: ${name}`);
+      if (!isSafeName(name)) refuse(`attribute name outside ASCII: ${name}`);
       attrs[name] = attribute.value;
     }
     const element = new Element(tag.name, attrs);
