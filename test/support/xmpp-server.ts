@@ -42,6 +42,8 @@ export interface ServerTraits {
   passesInvalidLang: boolean;
   /** Ample time for a stopped instance to accept components again after start() (tests' deadlines). */
   restartMs: number;
+  /** Whether a headline message to a user that does not exist vanishes without an error. */
+  dropsHeadlineToNobody: boolean;
 }
 
 export const serverTraits: Record<ServerKind, ServerTraits> = {
@@ -52,6 +54,7 @@ export const serverTraits: Record<ServerKind, ServerTraits> = {
     malformedAddress: 'jid-malformed',
     passesInvalidLang: true,
     restartMs: 2500,
+    dropsHeadlineToNobody: true,
   },
   ejabberd: {
     versionName: 'ejabberd',
@@ -60,6 +63,7 @@ export const serverTraits: Record<ServerKind, ServerTraits> = {
     malformedAddress: 'bad-request',
     passesInvalidLang: false,
     restartMs: 8000,
+    dropsHeadlineToNobody: false,
   },
 };
 
