@@ -1,4 +1,5 @@
-import { startProsody } from '../test/support/prosody.ts';
+import { startProsody } from '../src/demo/local-prosody.ts';
+import { ejabberdSection } from './sections/ejabberd.ts';
 import { FAN_OUT_DOMAIN, FAN_OUT_SECRET, fanOutSection } from './sections/fan-out.ts';
 import { graphqlSection } from './sections/graphql.ts';
 import { restDeliverySection } from './sections/rest-delivery.ts';
@@ -14,7 +15,14 @@ import { connectRaw } from './support/raw-component.ts';
  * Everything is bounded in count; everything started here is stopped here.
  * `npm run bench -- webhooks` runs the sections whose name starts with the argument.
  */
-const sections: BenchSection[] = [restSection, restDeliverySection, graphqlSection, webhookSection, fanOutSection];
+const sections: BenchSection[] = [
+  restSection,
+  restDeliverySection,
+  graphqlSection,
+  webhookSection,
+  fanOutSection,
+  ejabberdSection,
+];
 const only = process.argv[2];
 const SENDER_PASSWORD = 'bench-pw';
 const senders = Array.from({ length: 16 }, (_, i) => `sender${i}`);
@@ -42,8 +50,8 @@ try {
     prosody,
     gatewayUrl: gateway.url,
     token: PROCESS_TOKEN,
-    raw: await connectRaw(prosody.componentService, 'raw.localhost', 'raw-secret'),
-    sink: await connectRaw(prosody.componentService, 'sink.localhost', 'sink-secret'),
+    raw: await connectRaw(prosody.componentServices['raw.localhost']!, 'raw.localhost', 'raw-secret'),
+    sink: await connectRaw(prosody.componentServices['sink.localhost']!, 'sink.localhost', 'sink-secret'),
     senders,
     senderPassword: SENDER_PASSWORD,
     startGateway,

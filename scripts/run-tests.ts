@@ -1,11 +1,13 @@
 // `npm test`: the GraphQL contract checks, type-check, then every unit and integration test
 // with node's test runner.
-// Integration tests start their own Prosody; this makes sure one can be started.
+// Integration tests start their own Prosody (or ejabberd with XMPP_TEST_SERVER=ejabberd); this
+// makes sure one can be started.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureProsodyInstalled, ProsodyMissing } from '../src/demo/prosody-install.ts';
+import { isServerKind } from '../src/demo/local-server.ts';
+import { ensureServerInstalled, ServerMissing } from '../src/demo/server-install.ts';
 import { runOnSupportedNode } from '../src/demo/supported-node.ts';
 
 function step(name: string, command: string, args: string[]): void {
@@ -22,9 +24,11 @@ await runOnSupportedNode('npm test');
 process.stdout.write(`npm test on Node ${process.versions.node}\n`);
 
 try {
-  ensureProsodyInstalled((line) => process.stdout.write(`${line}\n`));
+  const server = process.env.XMPP_TEST_SERVER?.trim() || 'prosody';
+  if (!isServerKind(server)) throw new Error(`XMPP_TEST_SERVER=${server}: expected prosody or ejabberd`);
+  ensureServerInstalled(server, (line) => process.stdout.write(`${line}\n`));
 } catch (error) {
-  process.stderr.write(`npm test: ${error instanceof ProsodyMissing ? error.message : String(error)}\n`);
+  process.stderr.write(`npm test: ${error instanceof ServerMissing ? error.message : String(error)}\n`);
   process.exit(1);
 }
 

@@ -134,6 +134,24 @@ export const settings = {
       'a ping (or the acknowledgement of a batch) unanswered this long: the link is dropped and reconnected, ' +
       'iqs waiting for their reply fail with `503` at once',
   },
+  XMPP_STANDBY_RETRY_MS: {
+    path: 'xmpp.standbyRetryMs',
+    schema: wholeNumber(1, 3_600_000),
+    default: '10000',
+    group: 'XMPP link',
+    help:
+      'while another connection serves the component domain: how often this gateway checks whether it is gone ' +
+      '(or connects again, where the server refuses a second connection); see "One link per domain"',
+  },
+  XMPP_LINK_CHECK_TIMEOUT_MS: {
+    path: 'xmpp.linkCheckTimeoutMs',
+    schema: wholeNumber(1, 600_000),
+    default: '5000',
+    group: 'XMPP link',
+    help:
+      'how long the probes of one link check may take; probes still missing then mean another connection ' +
+      'serves the domain',
+  },
   HTTP_HOST: {
     path: 'http.host',
     schema: nonEmpty(),

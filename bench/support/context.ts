@@ -1,4 +1,4 @@
-import type { Prosody } from '../../test/support/prosody.ts';
+import type { Prosody } from '../../src/demo/local-prosody.ts';
 import type { GatewayProcess } from '../../test/support/gateway-process.ts';
 import type { RawComponent } from './raw-component.ts';
 

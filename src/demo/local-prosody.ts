@@ -3,7 +3,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, waitForPort } from './ports.ts';
+import { killAtExit } from './exit-cleanup.ts';
+import type { LocalServerOptions, LocalXmppServer } from './local-server.ts';
+import { freePorts, waitForPort } from './ports.ts';
 
 /**
  * A throwaway Prosody for the demo, each test file and the benchmark: generated config in a temp
@@ -13,13 +15,8 @@ import { freePort, waitForPort } from './ports.ts';
  */
 const run = promisify(execFile);
 
-export interface ProsodyOptions {
-  users?: Record<string, string>;
-  componentSecret?: string;
-  /** More component domains and their secrets (benchmarks use a sink component). */
-  extraComponents?: Record<string, string>;
-  /** Keep messages for accounts that are offline (mod_offline), as a production server does. */
-  offlineMessages?: boolean;
+/** The common options, and what only the Prosody launcher offers (the /rest route tests use it). */
+export interface ProsodyOptions extends LocalServerOptions {
   /** A MUC service at `conference.localhost` that archives its rooms (XEP-0313 queries). */
   muc?: boolean;
   /** More modules for the server (e.g. `lastactivity`, `external_services`). */
@@ -27,49 +24,10 @@ export interface ProsodyOptions {
   /** Lines for the global section (e.g. an `external_services` table). */
   globalConfig?: string;
 }
+export type Prosody = LocalXmppServer;
 
 /** The MUC service of `muc: true`: rooms archived, open at once, kept when empty. */
 export const MUC_DOMAIN = 'conference.localhost';
-
-export interface Prosody {
-  host: string;
-  componentDomain: string;
-  componentSecret: string;
-  componentService: string;
-  c2sService: string;
-  c2sPort: number;
-  componentPort: number;
-  dir: string;
-  /** Stops the server (the ports stay reserved for a later start()). */
-  stop(): Promise<void>;
-  /** Sends a signal to the running server: SIGKILL (a crash), SIGSTOP/SIGCONT (a hang). */
-  signal(signal: NodeJS.Signals): void;
-  start(): Promise<void>;
-  /** Stops it for good and removes its directory. */
-  dispose(): Promise<void>;
-  log(): Promise<string>;
-}
-
-const running = new Set<ChildProcess>();
-let cleanupInstalled = false;
-
-function installCleanup(): void {
-  if (cleanupInstalled) return;
-  cleanupInstalled = true;
-  const killAll = () => {
-    for (const child of running) child.kill('SIGKILL');
-  };
-  process.on('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      // Another handler (the demo's) stops things gracefully and exits; 'exit' still kills
-      // whatever it left. Alone (a test file), the signal must end the process as it would.
-      if (process.listenerCount(signal) > 1) return;
-      killAll();
-      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
-    });
-  }
-}
 
 export async function prosodyAvailable(): Promise<boolean> {
   try {
@@ -124,11 +82,11 @@ ${muc}${Object.entries(components)
 }
 
 export async function startProsody(options: ProsodyOptions = {}): Promise<Prosody> {
-  installCleanup();
   const dir = await mkdtemp(join(tmpdir(), 'stanza-gateway-prosody-'));
   await mkdir(join(dir, 'data'));
   await mkdir(join(dir, 'certs'));
-  const ports = { c2s: await freePort(), component: await freePort() };
+  const [c2s, component] = (await freePorts(2)) as [number, number];
+  const ports = { c2s, component };
   const componentDomain = 'rest.localhost';
   const componentSecret = options.componentSecret ?? 'component-secret';
   const config = join(dir, 'prosody.cfg.lua');
@@ -142,8 +100,7 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
   const start = async () => {
     const proc = spawn('prosody', ['--config', config, '-F'], { stdio: 'ignore' });
     child = proc;
-    running.add(proc);
-    proc.once('exit', () => running.delete(proc));
+    if (proc.pid !== undefined) proc.once('exit', killAtExit(proc.pid));
     const failed = new Promise<never>((_, reject) =>
       proc.once('exit', (code) => reject(new Error(`prosody exited with ${code}; see ${dir}/prosody.log`))),
     );
@@ -165,10 +122,14 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
 
   await start();
   return {
+    kind: 'prosody',
     host: 'localhost',
     componentDomain,
     componentSecret,
     componentService: `xmpp://127.0.0.1:${ports.component}`,
+    componentServices: Object.fromEntries(
+      Object.keys(components).map((domain) => [domain, `xmpp://127.0.0.1:${ports.component}`]),
+    ),
     c2sService: `xmpp://127.0.0.1:${ports.c2s}`,
     c2sPort: ports.c2s,
     componentPort: ports.component,

@@ -10,7 +10,7 @@ import { connectDemoUser, type DemoUser } from './demo-user.ts';
 import { startEchoBot } from './echo-bot.ts';
 import { startProsody } from './local-prosody.ts';
 import { freePort, portIsFree } from './ports.ts';
-import { ensureProsodyInstalled, ProsodyMissing } from './prosody-install.ts';
+import { ensureServerInstalled, ServerMissing } from './server-install.ts';
 import { selfCheck } from './self-check.ts';
 import { runOnSupportedNode } from './supported-node.ts';
 
@@ -26,9 +26,9 @@ const BOT = 'echo@rest.localhost';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 try {
-  ensureProsodyInstalled(say);
+  ensureServerInstalled('prosody', say);
 } catch (error) {
-  process.stderr.write(`demo: ${error instanceof ProsodyMissing ? error.message : String(error)}\n`);
+  process.stderr.write(`demo: ${error instanceof ServerMissing ? error.message : String(error)}\n`);
   process.exit(1);
 }
 

@@ -16,6 +16,16 @@ export async function freePort(): Promise<number> {
   }
 }
 
+/**
+ * `count` distinct free ports: the OS may hand out a port it just gave (and that was closed
+ * again) a second time, and a server refuses two listeners on one port.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
 export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const { connect } = await import('node:net');
   const deadline = Date.now() + timeoutMs;

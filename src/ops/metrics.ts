@@ -68,5 +68,13 @@ export function createMetrics(core: XmppCore): Registry {
       this.set(core.status().link.reconnects);
     },
   });
+  new Gauge({
+    name: `${METRIC_PREFIX}link_relayed`,
+    help: 'Stanzas that reached this gateway while another connection served the domain, relayed to it, since start.',
+    registers: [registry],
+    collect() {
+      this.set(core.linkGuard.relayed);
+    },
+  });
   return registry;
 }

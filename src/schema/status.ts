@@ -4,7 +4,16 @@ import { builder } from './builder.ts';
 import { enumValues } from './enum-values.ts';
 
 /** `status`: the state of the XMPP link and what went through it, for dashboards and probes. */
-const LINK_STATES: readonly LinkState[] = ['idle', 'connecting', 'online', 'waiting', 'failed', 'stopped'];
+const LINK_STATES: readonly LinkState[] = [
+  'idle',
+  'connecting',
+  'checking',
+  'standby',
+  'online',
+  'waiting',
+  'failed',
+  'stopped',
+];
 
 const LinkStateEnum = builder.enumType('LinkState', {
   values: enumValues(
@@ -13,6 +22,9 @@ const LinkStateEnum = builder.enumType('LinkState', {
       ({
         idle: 'Not started yet.',
         connecting: 'Connecting or authenticating.',
+        checking: 'Authenticated; checking that no other connection serves the component domain.',
+        standby:
+          'Connected but not online: another connection serves the component domain. Stanzas that reach this one are relayed to it; this one takes over when it goes.',
         online: 'Connected: stanzas flow.',
         waiting: 'Disconnected; the next attempt is scheduled (retryAt).',
         failed: 'Refused by the server for good (wrong domain or secret); not retrying.',

@@ -8,6 +8,7 @@ import { decodeInbound, errorReply, type OutboundRules, type Stanza, type Stanza
 import { InboundBus } from './inbound-bus.ts';
 import { IqWaiter } from './iq-waiter.ts';
 import { type LinkStatus, XmppLink } from './link.ts';
+import { LinkGuard } from './link-guard.ts';
 import { type LinkLiveness, watchLiveness } from './liveness.ts';
 import { OutboundQueue } from './outbound.ts';
 
@@ -55,6 +56,8 @@ export class XmppCore {
   readonly inbound = new InboundBus();
   readonly events = new EventEmitter<CoreEvents>();
   readonly rules: OutboundRules;
+  /** One live link per domain: its counters, for metrics and tests. */
+  readonly linkGuard: LinkGuard;
   readonly #link: XmppLink;
   readonly #outbound: OutboundQueue;
   readonly #liveness: LinkLiveness;
@@ -72,7 +75,14 @@ export class XmppCore {
     private readonly log: Logger,
   ) {
     this.rules = { domain: options.domain, maxStanzaBytes: options.maxStanzaBytes };
-    this.#link = new XmppLink(options, log);
+    // One live link per domain (link-guard.ts): the guard decides when the link goes online
+    // and sees every inbound element first.
+    const guard = new LinkGuard(
+      { domain: options.domain, checkIntervalMs: options.standbyRetryMs, checkTimeoutMs: options.linkCheckTimeoutMs },
+      log,
+    );
+    this.linkGuard = guard;
+    this.#link = new XmppLink({ ...options, gate: guard, takenRetryMs: options.standbyRetryMs }, log);
     this.#outbound = new OutboundQueue(this.#link, {
       deadlineMs: options.sendDeadlineMs,
       queueMax: options.sendQueueMax,
@@ -86,7 +96,8 @@ export class XmppCore {
       log,
     );
     this.#iqs = new IqWaiter(() => this.#notSent());
-    this.#link.on('stanza', (element) => this.#receive(element));
+    this.#link.on('stanza', (element) => guard.receive(element));
+    guard.on('stanza', (element) => this.#receive(element));
     this.#link.on('online', () =>
       log.info({ domain: options.domain, service: options.service }, 'XMPP component online'),
     );

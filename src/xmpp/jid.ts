@@ -1,10 +1,15 @@
+import { isIPv6 } from 'node:net';
+import { stringprep } from './stringprep.ts';
 import { invalidCharAt } from './codec/xml-chars.ts';
 
 /**
- * JIDs after RFC 7622, normalised the way Prosody's jid.prep does for the cases that matter to
- * HTTP clients: case-folded local part and domain (`ALICE@LocalHost` → `alice@localhost`),
- * Unicode NFKC/NFC, the forbidden characters refused, each part at most 1023 bytes.
- * Full PRECIS profiles are out of scope; what this refuses, Prosody would refuse too.
+ * JIDs as XMPP servers check them (docs/addresses.md): the structure and limits of RFC 7622,
+ * each part prepared as Prosody and ejabberd prepare it, with stringprep (RFC 3454: Nodeprep,
+ * Resourceprep, Nameprep), which is stricter than PRECIS where the two differ (code points
+ * unassigned in Unicode 3.2, such as emoji, and its older bidirectional rule). An address
+ * either server would refuse is refused here; the normalised form is the servers' (case
+ * folded, NFKC: `ALICE@LocalHost` → `alice@localhost`, `Straße@x` → `strasse@x`), so that
+ * replies match the requests they answer.
  */
 export class Jid {
   private constructor(
@@ -38,12 +43,11 @@ export class Jid {
 }
 
 const MAX_PART_BYTES = 1023;
-// RFC 7622 §3.3.1: these may not appear in a localpart; whitespace and controls are refused too.
-const FORBIDDEN_IN_LOCAL = /["&'/:<>@\s\p{Cc}]/u;
-const FORBIDDEN_IN_RESOURCE = /[\p{Cc}]/u;
+// After Nameprep, each label: letters, digits and marks, with inner hyphens (RFC 7622 §3.2).
 const DOMAIN_LABEL = /^[\p{L}\p{N}\p{M}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?$/u;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-const IPV6_LITERAL = /^\[[0-9a-f:.]+\]$/;
+// The label separators of IDNA (RFC 3490 §3.1): ideographic and fullwidth full stops.
+const DOTS = /[\u3002\uff0e\uff61]/g;
 
 function byteLength(part: string): number {
   return Buffer.byteLength(part, 'utf8');
@@ -55,25 +59,25 @@ function fitsLength(part: string): boolean {
 }
 
 function prepDomain(raw: string): string | undefined {
+  if (raw.startsWith('[') && raw.endsWith(']')) {
+    return isIPv6(raw.slice(1, -1)) ? raw.toLowerCase() : undefined;
+  }
   // A trailing dot is the DNS root label; RFC 7622 §3.2 says to strip it.
-  const domain = raw.normalize('NFKC').toLowerCase().replace(/\.$/, '');
-  if (!fitsLength(domain)) return undefined;
-  if (IPV6_LITERAL.test(domain)) return domain;
-  const v4 = IPV4.exec(domain);
-  if (v4) return v4.slice(1).every((octet) => Number(octet) <= 255) ? domain : undefined;
-  const labels = domain.split('.');
-  return labels.every((label) => label.length <= 63 && DOMAIN_LABEL.test(label)) ? domain : undefined;
+  const prepared = stringprep(raw.replace(DOTS, '.'), 'nameprep')?.replace(/\.$/, '');
+  if (prepared === undefined || !fitsLength(prepared)) return undefined;
+  const v4 = IPV4.exec(prepared);
+  if (v4) return v4.slice(1).every((octet) => Number(octet) <= 255) ? prepared : undefined;
+  return prepared.split('.').every((label) => label.length <= 63 && DOMAIN_LABEL.test(label)) ? prepared : undefined;
 }
 
 function prepLocal(raw: string): string | undefined {
-  const local = raw.normalize('NFKC').toLowerCase();
-  return fitsLength(local) && !FORBIDDEN_IN_LOCAL.test(local) ? local : undefined;
+  const local = stringprep(raw, 'nodeprep');
+  return local !== undefined && fitsLength(local) ? local : undefined;
 }
 
 function prepResource(raw: string): string | undefined {
-  // OpaqueString (RFC 8265 §4.2): non-ASCII spaces become ASCII space, then NFC.
-  const resource = raw.replace(/\p{Zs}/gu, ' ').normalize('NFC');
-  return fitsLength(resource) && !FORBIDDEN_IN_RESOURCE.test(resource) ? resource : undefined;
+  const resource = stringprep(raw, 'resourceprep');
+  return resource !== undefined && fitsLength(resource) ? resource : undefined;
 }
 
 function prepParts(input: string): { local?: string; domain: string; resource?: string } | undefined {

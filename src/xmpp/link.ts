@@ -10,7 +10,17 @@ import { type Attempt, type LinkError, startAttempt } from './link-attempt.ts';
  * backoff and jitter between them, until it stops for good on `not-authorized` (a wrong secret
  * never fixes itself; xmpp.js would retry it every second forever).
  */
-export type LinkState = 'idle' | 'connecting' | 'online' | 'waiting' | 'failed' | 'stopped';
+export type LinkState =
+  | 'idle'
+  | 'connecting'
+  /** Authenticated; the gate (link-guard.ts) checks that no other connection serves the domain. */
+  | 'checking'
+  /** Connected but not online: another connection serves the domain. */
+  | 'standby'
+  | 'online'
+  | 'waiting'
+  | 'failed'
+  | 'stopped';
 
 export interface LinkStatus {
   state: LinkState;
@@ -29,6 +39,25 @@ export interface LinkOptions {
   secret: string;
   reconnectMinMs: number;
   reconnectMaxMs: number;
+  /** The wait before connecting again after `conflict` (the server says the domain is taken). */
+  takenRetryMs?: number;
+  /** Decides when an authenticated connection goes online; without one, at once. */
+  gate?: LinkGate;
+}
+
+/** The hook of link-guard.ts: an authenticated connection goes online only through it. */
+export interface LinkGate {
+  opened(connection: GatedConnection): void;
+  /** The connection ended (whatever the cause); called once per opened(). */
+  closed(): void;
+}
+
+export interface GatedConnection {
+  /** Writes on this connection whatever the link's state (probes, relays). */
+  write(data: string): Promise<void>;
+  online(): void;
+  /** Connected but not online; `reason` becomes the link's lastError. */
+  standby(reason: string): void;
 }
 
 interface LinkEvents {
@@ -53,6 +82,9 @@ export class XmppLink extends EventEmitter<LinkEvents> {
     reconnects: 0,
   };
   #attempt: Attempt | undefined;
+  /** The current connection is online (it may go to standby and back without reconnecting). */
+  #live = false;
+  #gated = false;
   #stopping = false;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
@@ -126,11 +158,14 @@ export class XmppLink extends EventEmitter<LinkEvents> {
       const attempt = startAttempt(this.options, {
         authenticated: (entity, current) => this.#declareOnline(entity, current),
         stanza: (element) => this.emit('stanza', element),
-        ended: () => this.emit('offline'),
+        ended: () => this.#goOffline(),
       });
       this.#attempt = attempt;
       const outcome = await attempt.done;
       this.#attempt = undefined;
+      this.#goOffline();
+      if (this.#gated) this.options.gate?.closed();
+      this.#gated = false;
       if (this.#stopping) break;
       const reason = outcome.error ? describe(outcome.error) : 'connection closed';
       this.#status.lastError = reason;
@@ -150,15 +185,22 @@ export class XmppLink extends EventEmitter<LinkEvents> {
       const refused = outcome.error?.code === 'ECONNREFUSED';
       if (outcome.wentOnline) failures = 0;
       if (!refused) failures += 1;
-      const delay = backoffDelay(refused ? 1 : failures, {
-        minMs: this.options.reconnectMinMs,
-        maxMs: this.options.reconnectMaxMs,
-      });
+      // `conflict`: another connection serves the domain (Prosody); try again slowly.
+      const taken = outcome.error?.condition === 'conflict' && this.options.takenRetryMs !== undefined;
+      const delay = taken
+        ? this.options.takenRetryMs!
+        : backoffDelay(refused ? 1 : failures, {
+            minMs: this.options.reconnectMinMs,
+            maxMs: this.options.reconnectMaxMs,
+          });
       this.#status.retryAt = new Date(Date.now() + delay);
       // One line per change of reason, not one per attempt of an outage.
       const level = reason === loggedReason && !outcome.wentOnline ? 'debug' : 'warn';
       loggedReason = reason;
-      this.log[level]({ service: this.options.service, reason, retryInMs: delay }, 'XMPP link down; reconnecting');
+      this.log[level](
+        { service: this.options.service, reason, retryInMs: delay },
+        taken ? 'another connection serves this component domain; trying again later' : 'XMPP link down; reconnecting',
+      );
       this.#setState('waiting');
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
@@ -178,13 +220,41 @@ export class XmppLink extends EventEmitter<LinkEvents> {
    * queue until `online` fires, and a failed check ends the attempt with `attempt.abort`.
    */
   #declareOnline(entity: Component, attempt: Attempt): void {
+    entity.socket?.setKeepAlive(true, 30_000);
+    const gate = this.options.gate;
+    if (!gate) return this.#goOnline(attempt);
+    this.#gated = true;
+    this.#setState('checking');
+    const current = () => this.#attempt === attempt;
+    gate.opened({
+      write: (data) => entity.write(data),
+      online: () => {
+        if (current()) this.#goOnline(attempt);
+      },
+      standby: (reason) => {
+        if (!current()) return;
+        this.#status.lastError = reason;
+        this.#setState('standby');
+        this.#goOffline();
+      },
+    });
+  }
+
+  #goOnline(attempt: Attempt): void {
+    if (this.#live) return;
+    this.#live = true;
     attempt.outcome.wentOnline = true;
     this.#status.connects += 1;
     if (this.#status.connects > 1) this.#status.reconnects += 1;
     this.#status.lastError = undefined;
-    entity.socket?.setKeepAlive(true, 30_000);
     this.#setState('online');
     this.emit('online');
+  }
+
+  #goOffline(): void {
+    if (!this.#live) return;
+    this.#live = false;
+    this.emit('offline');
   }
 
   #setState(state: LinkState): void {

@@ -136,6 +136,8 @@ export type IqType =
   | 'SET';
 
 export type LinkState =
+  /** Authenticated; checking that no other connection serves the component domain. */
+  | 'CHECKING'
   /** Connecting or authenticating. */
   | 'CONNECTING'
   /** Refused by the server for good (wrong domain or secret); not retrying. */
@@ -144,6 +146,8 @@ export type LinkState =
   | 'IDLE'
   /** Connected: stanzas flow. */
   | 'ONLINE'
+  /** Connected but not online: another connection serves the component domain. Stanzas that reach this one are relayed to it; this one takes over when it goes. */
+  | 'STANDBY'
   /** The gateway is stopping. */
   | 'STOPPED'
   /** Disconnected; the next attempt is scheduled (retryAt). */

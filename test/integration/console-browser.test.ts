@@ -6,7 +6,7 @@ import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { assertAccessible, screenshot, writeArtifact } from '../support/console-checks.ts';
 import { uniqueText } from '../support/markers.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
 import { startWebhookGateway } from '../support/webhook-gateway.ts';
 import { connectUser, xml, type XmppUser } from '../support/xmpp-user.ts';
@@ -17,7 +17,7 @@ import { connectUser, xml, type XmppUser } from '../support/xmpp-user.ts';
  * live tail, and the link going down and coming back when Prosody restarts. Each view is
  * checked with axe-core and saved as a screenshot (test-artifacts/console/).
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let database: TestDatabase;
 let receiver: Receiver;
 let gateway: TestGateway;
@@ -30,7 +30,7 @@ const foreignRequests: string[] = [];
 const pageErrors: string[] = [];
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   database = await createTestDatabase();
   receiver = await startReceiver(() =>
     failing ? { status: 500, body: 'receiver down for maintenance' } : { status: 204 },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
@@ -17,7 +17,7 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 let alice: XmppUser;
 let profile: string;
@@ -25,7 +25,7 @@ let browser: BrowserContext | undefined;
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   gateway = await startGateway(prosody);
   alice = await connectUser(prosody, 'alice', 'alice-pw', 'phone');
   profile = mkdtempSync(join(tmpdir(), 'stanza-gateway-chromium-'));

@@ -4,7 +4,7 @@ import { SendIqDocument, SendMessageDocument, SendPresenceDocument, StatusDocume
 import { messageWithBody, uniqueText } from '../support/markers.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { graphqlData, graphqlHttp, subscribeSse, wsClient } from '../support/graphql-client.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
@@ -12,13 +12,13 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  * sendPresence, sendIq, status, limits and error hygiene. Sends of raw XML and subscriptions have their own
  * files (graphql-send-stanza, graphql-subscriptions).
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 let alice: XmppUser;
 const DOMAIN = 'rest.localhost';
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   gateway = await startGateway(prosody, {
     IQ_TIMEOUT_MS: '2000',
     CORS_ORIGINS: 'https://app.example',

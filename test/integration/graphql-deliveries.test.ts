@@ -25,7 +25,7 @@ import {
   wsClient,
 } from '../support/graphql-client.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWebhookGateway } from '../support/webhook-gateway.ts';
@@ -36,7 +36,7 @@ import { connectUser, xml, type XmppUser } from '../support/xmpp-user.ts';
  * Relay connection and its filters, one delivery with its attempts, redelivery, and live
  * outcomes over graphql-ws and SSE.
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let database: TestDatabase;
 let receiver: Receiver;
 let gateway: TestGateway;
@@ -46,7 +46,7 @@ let client: Client;
 const BOT = 'bot@rest.localhost';
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw', bob: 'bob-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw', bob: 'bob-pw' } });
   database = await createTestDatabase();
   // "fail" in a body makes the receiver answer 404 (final at once); everything else is taken.
   receiver = await startReceiver((request) => (request.body.includes('fail') ? { status: 404 } : { status: 204 }));

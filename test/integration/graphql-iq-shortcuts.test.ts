@@ -3,20 +3,20 @@ import { after, before, describe, it } from 'node:test';
 import { DiscoInfoDocument, DiscoItemsDocument, PingDocument, VersionDocument } from '../generated/graphql.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { graphqlData } from '../support/graphql-client.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, traits, type XmppServer } from '../support/xmpp-server.ts';
 
 /**
  * The convenience iqs (ping, discoInfo, discoItems, version) against a real Prosody: its host
  * `localhost` answers all four (mod_ping, mod_disco, mod_version are enabled in the test
  * config, src/demo/local-prosody.ts).
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 const SERVER = 'localhost';
 const DOMAIN = 'rest.localhost';
 
 before(async () => {
-  prosody = await startProsody();
+  prosody = await startXmppServer();
   gateway = await startGateway(prosody, { IQ_TIMEOUT_MS: '3000' });
 });
 
@@ -73,10 +73,10 @@ describe('iq shortcuts against the server', () => {
     );
   });
 
-  it('version: the server software', async () => {
+  it('version: the server software (its own name on each server)', async () => {
     const { version } = await graphqlData(gateway, VersionDocument, { to: SERVER });
     assert.ok(version.__typename === 'SoftwareVersion', JSON.stringify(version));
-    assert.equal(version.name, 'Prosody');
+    assert.equal(version.name, traits.versionName);
     assert.match(version.version ?? '', /^\d+\.\d+/);
   });
 

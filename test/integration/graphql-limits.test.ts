@@ -4,21 +4,21 @@ import type { ExecutionResult } from 'graphql';
 import { StanzasDocument, StatusDocument } from '../generated/graphql.ts';
 import { startGateway, TEST_TOKEN, type TestGateway } from '../support/gateway.ts';
 import { type EventStream, graphqlData, subscribeSse, subscribeWs, wsClient } from '../support/graphql-client.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { waitUntilAsync } from '../support/wait.ts';
 
 /**
  * GraphQL's bounds: request bodies (GRAPHQL_MAX_BODY_BYTES, 192 KiB as the docs say) and open
  * subscriptions per token and in total (SUBSCRIPTIONS_PER_TOKEN_MAX, SUBSCRIPTIONS_MAX).
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 const OTHER_TOKEN = 'other-token-0123456789abcdef';
 const PER_TOKEN = 3;
 const TOTAL = 5;
 
 before(async () => {
-  prosody = await startProsody({});
+  prosody = await startXmppServer({});
   gateway = await startGateway(prosody, {
     API_TOKENS: `${TEST_TOKEN},${OTHER_TOKEN}`,
     SUBSCRIPTIONS_PER_TOKEN_MAX: String(PER_TOKEN),

@@ -4,7 +4,7 @@ import { SendStanzaDocument } from '../generated/graphql.ts';
 import { messageWithBody, uniqueText } from '../support/markers.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { graphqlData } from '../support/graphql-client.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { rest } from '../support/rest-client.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
@@ -12,13 +12,13 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  * sendStanza: raw XML through exactly the /rest parser and rules, byte for byte, with iq
  * get/set resolving with the reply.
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 let alice: XmppUser;
 const DOMAIN = 'rest.localhost';
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   gateway = await startGateway(prosody, { REST_MAX_BODY_BYTES: '4096' });
   alice = await connectUser(prosody, 'alice', 'alice-pw', 'phone');
   alice.client.iqCallee.get('urn:example:echo', 'query', ({ stanza }) => stanza.getChild('query')!);
@@ -61,7 +61,7 @@ describe('sendStanza: the raw passthrough', () => {
   });
 
   it('an iq get resolves with its reply; the echoed payload comes back byte for byte', async () => {
-    // Nested namespaces as default declarations: Prosody re-prefixes prefixed names when it
+    // Nested namespaces as default declarations: XmppServer re-prefixes prefixed names when it
     // routes (`<n:x xmlns:n=…>` arrives as `<x xmlns=…>`), the same XML but not the same bytes.
     const query =
       "<query xmlns='urn:example:echo'><item a='&lt;&amp;&gt;'>v &amp; w <i>it</i> &lt;tail&gt;</item><x xmlns='urn:example:n'><y>z</y></x></query>";

@@ -6,7 +6,7 @@ import { DeliveryEventsDocument, StanzasDocument, StatusDocument } from '../gene
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { graphqlData, subscribeSse, subscribeWs, wsClient } from '../support/graphql-client.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { startWebhookGateway } from '../support/webhook-gateway.ts';
 import { connectUser, xml, type XmppUser } from '../support/xmpp-user.ts';
@@ -16,14 +16,14 @@ import { connectUser, xml, type XmppUser } from '../support/xmpp-user.ts';
  * closed (`stanzas` and `deliveries`, graphql-ws and SSE, unresponsive clients included), and
  * the iq still gets its one reply before the link goes. Each case stops a gateway of its own.
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let alice: XmppUser;
 /** Far above what any case may take: a stop that waits for its grace period fails. */
 const GRACE_MS = 10_000;
 const PROMPT_MS = 3000;
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   alice = await connectUser(prosody, 'alice', 'alice-pw', 'phone');
 });
 

@@ -5,7 +5,7 @@ import type WebSocket from 'ws';
 import { StanzasDocument, StatusDocument } from '../generated/graphql.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { graphqlData, subscribeWs, wsClient } from '../support/graphql-client.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
@@ -13,7 +13,7 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  * bounded buffer overflows, its subscription ends with SUBSCRIBER_OVERFLOW, and everyone else
  * gets every stanza (docs/graphql.md, "Slow subscribers").
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 let alice: XmppUser;
 // Large enough for the bursts a reading subscriber sees (one TCP read holds many stanzas).
@@ -23,7 +23,7 @@ const ROUND = 50;
 const BODY = 'x'.repeat(4096);
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   gateway = await startGateway(prosody, { SUBSCRIPTION_BUFFER_MAX: String(BUFFER) });
   alice = await connectUser(prosody, 'alice', 'alice-pw', 'phone');
 });

@@ -14,14 +14,14 @@ import type { Stanza } from '../../src/xmpp/codec/index.ts';
 import { uniqueText } from '../support/markers.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { type EventStream, graphqlData, subscribeSse, subscribeWs, wsClient } from '../support/graphql-client.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { connectUser, xml, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
  * `stanzas` subscriptions over graphql-ws and SSE, their filters, and the inbound iqs left to
  * subscribers (docs/contract.md, "Exactly one reply to every inbound iq").
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 let alice: XmppUser;
 let client: Client;
@@ -30,7 +30,7 @@ const BOT = `bot@${DOMAIN}`;
 const ANSWER_TIMEOUT_MS = 600;
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   gateway = await startGateway(prosody, { IQ_ANSWER_TIMEOUT_MS: String(ANSWER_TIMEOUT_MS) });
   alice = await connectUser(prosody, 'alice', 'alice-pw', 'phone');
   client = wsClient(gateway);
@@ -119,7 +119,7 @@ describe('stanzas: inbound stanzas, live', () => {
     const stream = await live(t, () =>
       subscribeWs(client, StanzasDocument, { filter: { xmlns: ['urn:example:round'] } }),
     );
-    // One attribute per element: Prosody keeps attributes in a Lua table and writes them back in
+    // One attribute per element: XmppServer keeps attributes in a Lua table and writes them back in
     // an order that varies from run to run, so only single-attribute elements compare bytewise.
     const payload =
       "<r xmlns='urn:example:round'>mixed <b a='&lt;1&gt; &amp; &quot;2&quot;'>bold</b> &amp; <i xmlns='urn:example:i'>x</i> tail</r>";

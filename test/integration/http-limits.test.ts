@@ -4,14 +4,14 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { PROCESS_TOKEN, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { waitUntilAsync } from '../support/wait.ts';
 
 /**
  * What an unauthenticated client can cost the gateway (README, "Security"), measured from the
  * outside on a gateway process: descriptors (/proc/PID/fd) and memory (VmRSS).
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 const started: GatewayProcess[] = [];
 const clients: Socket[] = [];
 
@@ -21,7 +21,7 @@ const domains = ['limits1.localhost', 'limits2.localhost', 'limits3.localhost'];
 const SECRET = 'limits-secret';
 
 before(async () => {
-  prosody = await startProsody({ extraComponents: Object.fromEntries(domains.map((domain) => [domain, SECRET])) });
+  prosody = await startXmppServer({ extraComponents: Object.fromEntries(domains.map((domain) => [domain, SECRET])) });
 });
 
 after(async () => {
@@ -33,7 +33,7 @@ after(async () => {
 async function gatewayProcess(env: Record<string, string> = {}, openFiles?: number): Promise<GatewayProcess> {
   const gateway = await startGatewayProcess(
     {
-      XMPP_SERVICE: prosody.componentService,
+      XMPP_SERVICE: prosody.componentServices[domains[started.length]!]!,
       XMPP_DOMAIN: domains[started.length]!,
       XMPP_SECRET: SECRET,
       ...env,

@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, it } from 'node:test';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { waitUntil } from '../support/wait.ts';
 import { connectUser, xml, type XmppUser } from '../support/xmpp-user.ts';
 
@@ -19,13 +19,13 @@ const BEFORE_CRASH_MS = 1500;
 const OUTAGE_MS = 4000;
 const AFTER_RESTART_MS = 1500;
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 let alice: XmppUser;
 
 before(async () => {
   // Offline storage on, as on a production server: what arrives while alice reconnects waits.
-  prosody = await startProsody({ users: { alice: 'alice-pw' }, offlineMessages: true });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' }, offlineMessages: true });
   gateway = await startGateway(prosody, {
     XMPP_RECONNECT_MIN_MS: '500',
     XMPP_RECONNECT_MAX_MS: '30000',

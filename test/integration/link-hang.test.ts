@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { rest, type RestResponse } from '../support/rest-client.ts';
 import { waitUntil } from '../support/wait.ts';
 
@@ -18,11 +18,11 @@ const IQ_TIMEOUT_MS = 15_000;
 // The watchdog looks every quarter of the shorter period; the rest is room for a loaded machine.
 const DETECTION_SLACK_MS = 1500;
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   gateway = await startGateway(prosody, {
     XMPP_PING_INTERVAL_MS: String(PING_INTERVAL_MS),
     XMPP_PING_TIMEOUT_MS: String(PING_TIMEOUT_MS),

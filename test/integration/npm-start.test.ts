@@ -7,7 +7,7 @@ import { after, before, it } from 'node:test';
 import { promisify } from 'node:util';
 import { freePort } from '../support/ports.ts';
 import { type Receiver, startReceiver } from '../support/receiver.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
@@ -19,7 +19,7 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  */
 const run = promisify(execFile);
 const TOKEN = 'dmVyeSBzZWNyZXQgdG9rZW4K';
-let prosody: Prosody;
+let prosody: XmppServer;
 let alice: XmppUser;
 let gateway: ChildProcess;
 let output = '';
@@ -30,7 +30,7 @@ let command: string | undefined;
 let args: string[] = [];
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   alice = await connectUser(prosody, 'alice', 'alice-pw', 'phone');
   receiver = await startReceiver();
   dataDir = await mkdtemp(join(tmpdir(), 'stanza-gateway-npm-start-'));

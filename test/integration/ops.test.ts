@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { rest, xmlError } from '../support/rest-client.ts';
 import { waitUntil } from '../support/wait.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
 /** Health, readiness, metrics and graceful stop against a real Prosody. */
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 let alice: XmppUser;
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw', bob: 'bob-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw', bob: 'bob-pw' } });
   gateway = await startGateway(prosody);
   alice = await connectUser(prosody, 'alice', 'alice-pw', 'phone');
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Element } from 'ltx';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { rest, streamUntilAnswered, xmlError } from '../support/rest-client.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
@@ -10,14 +10,14 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  * Every row of docs/rest.md's table against a real Prosody, with what the XMPP
  * client really receives. The link-down row lives in rest-link-down.test.ts (it stops Prosody).
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 let alice: XmppUser;
 const DOMAIN = 'rest.localhost';
 const MAX_BODY = 4096;
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw', bob: 'bob-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw', bob: 'bob-pw' } });
   gateway = await startGateway(prosody, {
     REST_MAX_BODY_BYTES: String(MAX_BODY),
     IQ_TIMEOUT_MS: '1000',

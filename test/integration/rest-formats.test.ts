@@ -5,7 +5,7 @@ import { parseXmlElement, type Stanza } from '../../src/xmpp/codec/index.ts';
 import { type JsonObject, jsonFromElement } from '../../src/xmpp/codec/json-mapping/index.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { iqPayloads, samples } from '../support/json-samples.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { rest, sentCount, xmlError } from '../support/rest-client.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
@@ -14,7 +14,7 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  * every reply format out, echo, the JSON mapping of every field through the server, a custom
  * payload both ways, and the 4xx answers that never reach the server.
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 let alice: XmppUser;
 const ALICE = 'alice@localhost/phone';
@@ -43,7 +43,7 @@ const echoed: [string, string][] = [
 ];
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   gateway = await startGateway(prosody, { IQ_TIMEOUT_MS: '5000' });
   alice = await connectUser(prosody, 'alice', 'alice-pw', 'phone');
   for (const [ns, name] of echoed) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { rest } from '../support/rest-client.ts';
 
 /**
@@ -10,11 +10,11 @@ import { rest } from '../support/rest-client.ts';
  * and — what matters most — nothing that passed the codec made Prosody close the component
  * stream (it does that for a bad `from` or bad XML, failing every iq in flight).
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   gateway = await startGateway(prosody, { REST_MAX_BODY_BYTES: '2048' });
 });
 

@@ -1,21 +1,27 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, traits, type XmppServer } from '../support/xmpp-server.ts';
 import { waitUntil } from '../support/wait.ts';
 import { rest, xmlError } from '../support/rest-client.ts';
 
 /**
- * The link-down rows: Prosody goes away, sends wait up to the send deadline and fail with 503
+ * The link-down rows: XmppServer goes away, sends wait up to the send deadline and fail with 503
  * and Retry-After; the link comes back by itself when Prosody does, and what was queued within
  * its deadline is delivered.
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: TestGateway;
 
+// Long enough for the server to come back within it (ejabberd takes a few seconds to start).
+const DEADLINE_MS = traits.restartMs;
+
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
-  gateway = await startGateway(prosody, { XMPP_SEND_DEADLINE_MS: '2500', IQ_TIMEOUT_MS: '5000' });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
+  gateway = await startGateway(prosody, {
+    XMPP_SEND_DEADLINE_MS: String(DEADLINE_MS),
+    IQ_TIMEOUT_MS: String(DEADLINE_MS * 2),
+  });
 });
 
 after(async () => {
@@ -34,7 +40,7 @@ it('503 with Retry-After while the link is down, then recovers by itself', async
     rest(gateway, { headers: { Accept: 'application/json' }, body: '<message to="alice@localhost"/>' }),
   ]);
   assert.equal(message.status, 503);
-  assert.ok(Date.now() - started >= 2400, 'waited for the send deadline first');
+  assert.ok(Date.now() - started >= DEADLINE_MS - 100, 'waited for the send deadline first');
   assert.match(message.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
   assert.equal(message.body, xmlError('service-unavailable', 'The XMPP link is down'));
   assert.equal(iq.status, 503, 'an iq that could not be sent is 503, not a timeout');

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { openApiDocument } from '../../src/rest/openapi/serve.ts';
 import { routes } from '../../src/rest/routes.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+// Prosody only: the MUC archive and the extra modules these routes query are set up for Prosody.
+import { startProsody, type Prosody } from '../../src/demo/local-prosody.ts';
 import { rest, type RestRequest, type RestResponse } from '../support/rest-client.ts';
 import { connectUser, xml, type XmppUser } from '../support/xmpp-user.ts';
 

@@ -4,7 +4,8 @@ import type { Element } from 'ltx';
 import type { Stanza } from '../../src/xmpp/codec/index.ts';
 import type { JsonObject } from '../../src/xmpp/codec/json-mapping/index.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+// Prosody only: the MUC archive and the extra modules these routes query are set up for Prosody.
+import { startProsody, type Prosody } from '../../src/demo/local-prosody.ts';
 import { rest, type RestRequest, sentCount } from '../support/rest-client.ts';
 import { connectUser, xml, type XmppUser } from '../support/xmpp-user.ts';
 

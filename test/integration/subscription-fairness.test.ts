@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { measureFairness } from '../support/fan-out-fairness.ts';
 import { PROCESS_TOKEN, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
@@ -11,13 +11,13 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  * gateway runs as its own process and the subscribers in another, so that only the gateway's
  * own event loop is measured. `npm run bench -- fan-out` reports the fuller figures.
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let gateway: GatewayProcess;
 let alice: XmppUser;
 const SUBSCRIPTIONS = 20_000;
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   gateway = await startGatewayProcess({
     XMPP_SERVICE: prosody.componentService,
     XMPP_DOMAIN: prosody.componentDomain,

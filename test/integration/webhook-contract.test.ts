@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { parseXmlElement } from '../../src/xmpp/codec/index.ts';
 import type { TestGateway } from '../support/gateway.ts';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, traits, type XmppServer } from '../support/xmpp-server.ts';
 import { startReceiver, type Answer, type Receiver, type ReceivedRequest } from '../support/receiver.ts';
 import { BOT, routeCases, runCase, stanzaFor, uniqueId, finalDelivery, type Kind } from '../support/webhook-cases.ts';
 import { startWebhookGateway } from '../support/webhook-gateway.ts';
@@ -19,7 +19,7 @@ const SECRETS = [
   'whsec_' + Buffer.from('first-secret-0123456789').toString('base64'),
   'whsec_' + Buffer.from('second-secret-0123456789').toString('base64'),
 ];
-let prosody: Prosody;
+let prosody: XmppServer;
 let database: TestDatabase;
 let receiver: Receiver;
 let gateway: TestGateway;
@@ -76,7 +76,7 @@ for (const [status] of statuses) cases[`status-${status}`] = { status };
 
 before(async () => {
   [prosody, database, receiver] = await Promise.all([
-    startProsody({ users: { alice: 'alice-pw' } }),
+    startXmppServer({ users: { alice: 'alice-pw' } }),
     createTestDatabase(),
     startReceiver(),
   ]);
@@ -125,6 +125,18 @@ describe('the POST', () => {
     ['presence', "xml:lang='de&#9;'", 'de\t'],
   ];
   for (const [kind, attr, lang] of oddLanguages) {
+    if (!traits.passesInvalidLang) {
+      it(`${kind} with ${attr}: the server refuses it (bad-request); nothing reaches the gateway`, async () => {
+        const id = uniqueId('lang');
+        await alice.sendXml(stanzaFor(kind, '202', id, ` ${attr}`));
+        const bounce = await alice.waitFor((stanza) => stanza.attrs.id === id);
+        assert.equal(bounce.attrs.type, 'error');
+        assert.ok(bounce.getChild('error')?.getChild('bad-request'), bounce.toString());
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(receiver.requests.filter((r) => r.body.includes(`id='${id}'`)).length, 0);
+      });
+      continue;
+    }
     it(`${kind} with ${attr}: delivered as usual, without Content-Language`, async () => {
       const { id, delivery, reply } = await runCase(gateway, alice, kind, '202', { attrs: ` ${attr}` });
       assert.equal(delivery.status, 'delivered');

@@ -3,7 +3,7 @@ import { after, before, it } from 'node:test';
 import type { TestGateway } from '../support/gateway.ts';
 import { freePort } from '../support/ports.ts';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { caseOf, finalDelivery, stanzaFor, uniqueId } from '../support/webhook-cases.ts';
 import { tcpProxy, type TcpProxy, viaProxy } from '../support/tcp-proxy.ts';
@@ -17,7 +17,7 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  * itself when the database is back. Also a start with the database already unreachable, and
  * one where the database answers but a migration fails (start fails: no outage to wait out).
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let database: TestDatabase;
 let receiver: Receiver;
 let proxy: TcpProxy;
@@ -26,7 +26,7 @@ let alice: XmppUser;
 
 before(async () => {
   [prosody, database, receiver] = await Promise.all([
-    startProsody({ users: { alice: 'a-pw' } }),
+    startXmppServer({ users: { alice: 'a-pw' } }),
     createTestDatabase(),
     startReceiver(),
   ]);

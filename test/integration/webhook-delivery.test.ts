@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { TestGateway } from '../support/gateway.ts';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { waitUntilAsync } from '../support/wait.ts';
 import { caseOf, finalDelivery, stanzaFor, uniqueId } from '../support/webhook-cases.ts';
@@ -13,7 +13,7 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  * Durable delivery: retries (503 then 200, Retry-After), per-sender order, a receiver that
  * never answers, and a gateway restarted with deliveries pending (none lost).
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let database: TestDatabase;
 let receiver: Receiver;
 let gateway: TestGateway;
@@ -21,7 +21,7 @@ let alice: XmppUser;
 
 before(async () => {
   [prosody, database, receiver] = await Promise.all([
-    startProsody({ users: { alice: 'alice-pw', bob: 'bob-pw' } }),
+    startXmppServer({ users: { alice: 'alice-pw', bob: 'bob-pw' } }),
     createTestDatabase(),
     startReceiver(),
   ]);

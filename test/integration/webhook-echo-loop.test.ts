@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { TestGateway } from '../support/gateway.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { startReceiver, type Answer, type Receiver, type ReceivedRequest } from '../support/receiver.ts';
 import { rest } from '../support/rest-client.ts';
 import { BOT, uniqueId } from '../support/webhook-cases.ts';
@@ -16,7 +16,7 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  * component's own domain to its bot used to come back to the callback without end (213 callbacks
  * in 10 s).
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let database: TestDatabase;
 let receiver: Receiver;
 let gateway: TestGateway;
@@ -35,7 +35,7 @@ const echo = (request: ReceivedRequest): Answer => {
 };
 
 before(async () => {
-  prosody = await startProsody({ users: { alice: 'alice-pw' } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
   database = await createTestDatabase();
   receiver = await startReceiver(echo);
   gateway = await startWebhookGateway(prosody, receiver.url, database.url);

@@ -6,7 +6,7 @@ import { parseXmlElement } from '../../src/xmpp/codec/index.ts';
 import type { JsonObject } from '../../src/xmpp/codec/json-mapping/index.ts';
 import type { TestGateway } from '../support/gateway.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { type Answer, type ReceivedRequest, type Receiver, startReceiver } from '../support/receiver.ts';
 import { finalDelivery, uniqueId } from '../support/webhook-cases.ts';
 import { startWebhookGateway } from '../support/webhook-gateway.ts';
@@ -21,7 +21,7 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  */
 const SECRET = 'whsec_' + Buffer.from('format-secret-0123456789').toString('base64');
 const ALICE = 'alice@localhost/phone';
-let prosody: Prosody;
+let prosody: XmppServer;
 let alice: XmppUser;
 const databases: TestDatabase[] = [];
 const receivers: Record<'json' | 'form' | 'kinds', Receiver> = {} as never;
@@ -59,7 +59,7 @@ function answer(request: ReceivedRequest): Answer {
 
 before(async () => {
   const components = { 'form.localhost': 'form-secret', 'kinds.localhost': 'kinds-secret' };
-  prosody = await startProsody({ users: { alice: 'alice-pw' }, extraComponents: components });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' }, extraComponents: components });
   for (const name of ['json', 'form', 'kinds'] as const) receivers[name] = await startReceiver(answer);
   // The form receiver's probe answer names form first.
   receivers.form.handle((request) =>

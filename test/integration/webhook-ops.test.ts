@@ -3,7 +3,7 @@ import { after, before, it } from 'node:test';
 import type { TestGateway } from '../support/gateway.ts';
 import { freePort } from '../support/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { tcpProxy, type TcpProxy, viaProxy } from '../support/tcp-proxy.ts';
 import { waitUntil, waitUntilAsync } from '../support/wait.ts';
@@ -16,7 +16,7 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  * and /readyz reports the delivery log's database, flipping when Postgres is cut (a TCP proxy of
  * this file in front of the machine's server; the server itself is never touched).
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let database: TestDatabase;
 let receiver: Receiver;
 let proxy: TcpProxy;
@@ -25,7 +25,7 @@ let alice: XmppUser;
 
 before(async () => {
   [prosody, database, receiver] = await Promise.all([
-    startProsody({ users: { alice: 'a-pw' } }),
+    startXmppServer({ users: { alice: 'a-pw' } }),
     createTestDatabase(),
     startReceiver(),
   ]);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { TestGateway } from '../support/gateway.ts';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { waitUntil, waitUntilAsync } from '../support/wait.ts';
 import { caseOf, stanzaFor, uniqueId } from '../support/webhook-cases.ts';
@@ -16,7 +16,7 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  * once, in each sender's order.
  */
 const QUEUE_MAX = 3;
-let prosody: Prosody;
+let prosody: XmppServer;
 let database: TestDatabase;
 let receiver: Receiver;
 let gateway: TestGateway;
@@ -25,7 +25,7 @@ let bob: XmppUser;
 
 before(async () => {
   [prosody, database, receiver] = await Promise.all([
-    startProsody({ users: { alice: 'a-pw', bob: 'b-pw' } }),
+    startXmppServer({ users: { alice: 'a-pw', bob: 'b-pw' } }),
     createTestDatabase(),
     startReceiver(),
   ]);

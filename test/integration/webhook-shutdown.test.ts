@@ -3,7 +3,7 @@ import { after, before, it } from 'node:test';
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.ts';
 import type { TestGateway } from '../support/gateway.ts';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { waitUntil, waitUntilAsync } from '../support/wait.ts';
 import { caseOf, stanzaFor, uniqueId } from '../support/webhook-cases.ts';
@@ -16,7 +16,7 @@ import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
  * the same database delivers them, in order, and none twice. When the grace period runs out
  * first, the attempt is logged `aborted` and made again after the restart.
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let database: TestDatabase;
 let receiver: Receiver;
 let alice: XmppUser;
@@ -24,7 +24,7 @@ let restarted: TestGateway | undefined;
 
 before(async () => {
   [prosody, database, receiver] = await Promise.all([
-    startProsody({ users: { alice: 'a-pw' } }),
+    startXmppServer({ users: { alice: 'a-pw' } }),
     createTestDatabase(),
     startReceiver(),
   ]);

@@ -10,7 +10,7 @@ import { OWN_DOMAIN, damagedXml } from '../support/fuzz-arbitraries.ts';
 import { DOCUMENTS, type FuzzTarget, job, type Job, runJob, sendMessageInput } from '../support/fuzz-paths.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { rest } from '../support/rest-client.ts';
 import { waitUntil } from '../support/wait.ts';
@@ -30,7 +30,7 @@ const HTTP_SHARE = 0.03;
 const BATCH = 100;
 const FUZZ_SECRET = 'fuzz-secret';
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let database: TestDatabase;
 let receiver: Receiver;
 let bulk: TestGateway;
@@ -51,7 +51,7 @@ const callbackReplies: string[] = [];
 
 before(async () => {
   console.log(`wire fuzz: FUZZ_SEED=${SEED} FUZZ_INPUTS=${INPUTS}`);
-  prosody = await startProsody({ users: { alice: 'alice-pw' }, extraComponents: { [OWN_DOMAIN]: FUZZ_SECRET } });
+  prosody = await startXmppServer({ users: { alice: 'alice-pw' }, extraComponents: { [OWN_DOMAIN]: FUZZ_SECRET } });
   database = await createTestDatabase();
   receiver = await startReceiver((request) => {
     const index = Number(/<body>reply-(\d+)<\/body>/.exec(request.body)?.[1] ?? -1);

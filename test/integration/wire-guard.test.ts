@@ -10,20 +10,20 @@ import {
 import type { TestGateway } from '../support/gateway.ts';
 import { graphqlData, graphqlHttp } from '../support/graphql-client.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startProsody, type Prosody } from '../support/prosody.ts';
+import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { startReceiver, type Answer, type Receiver } from '../support/receiver.ts';
 import { rest } from '../support/rest-client.ts';
 import { BOT, finalDelivery, uniqueId } from '../support/webhook-cases.ts';
 import { startWebhookGateway } from '../support/webhook-gateway.ts';
 
 /**
- * What the gateway writes must never make the XMPP server close the component stream: Prosody
+ * What the gateway writes must never make the XMPP server close the component stream: XmppServer
  * answers a character outside XML 1.0 or a stanza past its size limit with a stream error, and
  * every caller's iqs and queued sends go with the stream. Each poison, on each path that builds a
  * stanza (/rest, typed GraphQL fields, JIDs, raw XML, payloads, webhook replies), is refused with
  * its documented 4xx or typed error — and the link is never reconnected.
  */
-let prosody: Prosody;
+let prosody: XmppServer;
 let database: TestDatabase;
 let receiver: Receiver;
 let gateway: TestGateway;
@@ -33,7 +33,7 @@ const replies = new Map<string, Answer>();
 const xmpp = (body: string): Answer => ({ status: 200, headers: { 'Content-Type': 'application/xmpp+xml' }, body });
 
 before(async () => {
-  prosody = await startProsody({});
+  prosody = await startXmppServer({});
   database = await createTestDatabase();
   receiver = await startReceiver((request) => {
     for (const [marker, answer] of replies) if (request.body.includes(marker)) return answer;
@@ -174,7 +174,7 @@ describe('webhook replies', () => {
     const marker = uniqueId('poison');
     replies.set(marker, answer);
     const outcome = finalDelivery(gateway, marker);
-    // From the component's own domain to its bot: Prosody routes it back to the callback.
+    // From the component's own domain to its bot: XmppServer routes it back to the callback.
     const body =
       kind === 'message'
         ? `<message to='${BOT}' id='${marker}' type='chat'><body>${marker}</body></message>`

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { DeliveryRecord } from '../../src/db/records.ts';
 import type { TestGateway } from './gateway.ts';
-import { startProsody, type Prosody } from './prosody.ts';
+import { startXmppServer, type XmppServer } from './xmpp-server.ts';
 import { type ReceivedRequest, startReceiver, type Receiver } from './receiver.ts';
 import { waitUntil } from './wait.ts';
 import { caseOf, finalDelivery, stanzaFor, uniqueId } from './webhook-cases.ts';
@@ -18,7 +18,7 @@ import { connectUser, type XmppUser } from './xmpp-user.ts';
 const SECRET = 'whsec_' + Buffer.from('delivery-log-suite-secret').toString('base64');
 
 export function deliveryLogSuite(database: () => Promise<{ url: string | undefined; drop(): Promise<void> }>): void {
-  let prosody: Prosody;
+  let prosody: XmppServer;
   let receiver: Receiver;
   let gateway: TestGateway;
   let alice: XmppUser;
@@ -28,7 +28,7 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
 
   before(async () => {
     const [started, db, hook] = await Promise.all([
-      startProsody({ users: { alice: 'a-pw', bob: 'b-pw' } }),
+      startXmppServer({ users: { alice: 'a-pw', bob: 'b-pw' } }),
       database(),
       startReceiver(),
     ]);

@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { buildApp, type App } from '../../src/server.ts';
-import type { Prosody } from './prosody.ts';
+import type { XmppServer } from './xmpp-server.ts';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
@@ -19,9 +19,10 @@ export interface TestGateway {
  * on an ephemeral port, connected to the given Prosody.
  */
 /** The settings of a gateway for this Prosody, as environment variables; `env` overrides. */
-export function testEnv(prosody: Prosody, env: Record<string, string> = {}): Record<string, string> {
+export function testEnv(prosody: XmppServer, env: Record<string, string> = {}): Record<string, string> {
   return {
-    XMPP_SERVICE: prosody.componentService,
+    // Each component domain's own endpoint (ejabberd has a listener per domain).
+    XMPP_SERVICE: prosody.componentServices[env.XMPP_DOMAIN ?? prosody.componentDomain] ?? prosody.componentService,
     XMPP_DOMAIN: prosody.componentDomain,
     XMPP_SECRET: prosody.componentSecret,
     API_TOKENS: TEST_TOKEN,
@@ -33,7 +34,7 @@ export function testEnv(prosody: Prosody, env: Record<string, string> = {}): Rec
   };
 }
 
-export async function startGateway(prosody: Prosody, env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startGateway(prosody: XmppServer, env: Record<string, string> = {}): Promise<TestGateway> {
   const config = loadConfig(testEnv(prosody, env));
   const app = buildApp(config, createLogger(config.logLevel));
   const { url } = await app.start();

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway, type TestGateway } from './gateway.ts';
-import type { Prosody } from './prosody.ts';
+import type { XmppServer } from './xmpp-server.ts';
 
 /**
  * The gateway with a webhook, on short timeouts and retry schedules so that every file stays
@@ -20,7 +20,7 @@ export const FAST_WEBHOOK_ENV = {
 };
 
 export async function startWebhookGateway(
-  prosody: Prosody,
+  prosody: XmppServer,
   callbackUrl: string,
   databaseUrl: string | undefined,
   env: Record<string, string> = {},

@@ -1,6 +1,6 @@
 import { client, xml, type Client } from '@xmpp/client';
 import type { Element } from 'ltx';
-import type { Prosody } from './prosody.ts';
+import type { XmppServer } from './xmpp-server.ts';
 
 /**
  * A real XMPP account connected to the test Prosody with @xmpp/client: what it receives is
@@ -21,7 +21,7 @@ export interface XmppUser {
 export { xml };
 
 export async function connectUser(
-  prosody: Prosody,
+  prosody: XmppServer,
   username: string,
   password: string,
   resource = 'test',

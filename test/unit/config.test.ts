@@ -56,6 +56,9 @@ describe('loadConfig', () => {
     ['DATABASE_URL', { DATABASE_URL: 'mysql://localhost/x' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['XMPP_RECONNECT_MAX_MS', { XMPP_RECONNECT_MIN_MS: '5000', XMPP_RECONNECT_MAX_MS: '1000' }],
+    ['XMPP_STANDBY_RETRY_MS', { XMPP_STANDBY_RETRY_MS: '0' }],
+    ['XMPP_LINK_CHECK_TIMEOUT_MS', { XMPP_LINK_CHECK_TIMEOUT_MS: 'soon' }],
+    ['XMPP_DOMAIN', { XMPP_DOMAIN: '\u{1f600}.example.net' }],
   ];
   for (const [setting, env] of bad) {
     it(`names ${setting} for ${JSON.stringify(env)}`, () => {

@@ -5,6 +5,8 @@ import type { Status } from './use-status.ts';
 const STATES: Record<LinkState, { label: string; tone: string }> = {
   IDLE: { label: 'Not started', tone: 'neutral' },
   CONNECTING: { label: 'Connecting', tone: 'warn' },
+  CHECKING: { label: 'Checking the domain is free', tone: 'warn' },
+  STANDBY: { label: 'Standby: another connection serves the domain', tone: 'warn' },
   ONLINE: { label: 'Online', tone: 'good' },
   WAITING: { label: 'Down, reconnecting', tone: 'bad' },
   FAILED: { label: 'Refused by the server', tone: 'bad' },
