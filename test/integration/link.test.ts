@@ -131,7 +131,8 @@ it('two gateways on one domain: only one serves (every iq answered, every messag
   }
   assert.equal(second.core.online, false);
   assert.notEqual(second.core.status().link.state, 'failed', 'a taken domain is retried, not fatal');
-  const ready = await fetch(`${secondUrl}/readyz`);
+  // The reason is told to a caller with a token only (the check's name to anybody).
+  const ready = await fetch(`${secondUrl}/readyz`, { headers: { Authorization: `Bearer ${TEST_TOKEN}` } });
   assert.equal(ready.status, 503);
   assert.match(JSON.stringify(await ready.json()), /conflict|another connection serves/);
   const refused = await rest({ url: secondUrl, token: TEST_TOKEN }, { body: '<message to="alice@localhost"/>' });

@@ -52,6 +52,12 @@ export async function startGateway(prosody: XmppServer, env: Record<string, stri
     },
     stop: () => app.stop(),
   };
-  await gateway.waitOnline();
+  try {
+    await gateway.waitOnline();
+  } catch (error) {
+    // Nobody else holds it yet: left running, it would keep the test file's process alive.
+    await app.stop();
+    throw error;
+  }
   return gateway;
 }
