@@ -44,6 +44,12 @@ export interface ServerTraits {
   restartMs: number;
   /** Whether a headline message to a user that does not exist vanishes without an error. */
   dropsHeadlineToNobody: boolean;
+  /**
+   * Whether it answers a XEP-0012 query to a user's full JID itself rather than route it to the
+   * client: ejabberd's mod_last does, with service-unavailable to a requester without a presence
+   * subscription.
+   */
+  answersLastActivityItself: boolean;
 }
 
 export const serverTraits: Record<ServerKind, ServerTraits> = {
@@ -55,6 +61,7 @@ export const serverTraits: Record<ServerKind, ServerTraits> = {
     passesInvalidLang: true,
     restartMs: 2500,
     dropsHeadlineToNobody: true,
+    answersLastActivityItself: false,
   },
   ejabberd: {
     versionName: 'ejabberd',
@@ -64,6 +71,7 @@ export const serverTraits: Record<ServerKind, ServerTraits> = {
     passesInvalidLang: false,
     restartMs: 8000,
     dropsHeadlineToNobody: false,
+    answersLastActivityItself: true,
   },
 };
 
