@@ -223,7 +223,7 @@ export const settings = {
     schema: wholeNumber(1, 1_000_000),
     default: '1000',
     group: 'HTTP',
-    help: 'result messages an archive query (MAM) may collect into one `/rest` reply; more get 502',
+    help: 'result messages an archive query (MAM) may collect into one `/rest` reply (more get 502), and the largest GraphQL `archive` page',
   },
   IQ_TIMEOUT_MS: {
     path: 'iq.defaultTimeoutMs',

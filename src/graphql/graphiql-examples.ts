@@ -28,7 +28,7 @@ query Status {
     },
     {
       query: `# An XMPP ping (XEP-0199): the gateway's own domain answers it; try your server's domain too.
-mutation Ping {
+query Ping {
   ping(to: "${domain}") {
     __typename
     ... on Pong { rttMs }

@@ -51,6 +51,7 @@ export function createGraphqlFace(
     subscriptions,
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
     maxStanzaBytes: config.rest.maxBodyBytes,
+    maxArchiveResults: config.rest.maxArchiveResults,
     deliveryLog,
     webhookStatus: webhooks && (() => webhooks.status()),
     subscriptionBufferMax: config.graphql.subscriptionBufferMax,

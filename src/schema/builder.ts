@@ -22,6 +22,8 @@ export interface SharedContext {
   iqTimeout: { defaultMs: number; maxMs: number };
   /** The size limit of raw XML arguments: the same as a /rest body. */
   maxStanzaBytes: number;
+  /** The largest archive page (REST_MAX_ARCHIVE_RESULTS, as for /rest). */
+  maxArchiveResults: number;
   /** The webhook delivery log; undefined when no CALLBACK_URL is set. */
   deliveryLog: DeliveryLog | undefined;
   /** The webhook face's figures now; undefined when no CALLBACK_URL is set. */

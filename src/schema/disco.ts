@@ -2,7 +2,8 @@ import { Element } from 'ltx';
 import type { Stanza } from '../xmpp/codec/index.ts';
 import { type Jid, parseJid } from '../xmpp/jid.ts';
 import { builder, type GraphqlContext } from './builder.ts';
-import { iqFailures, IqRef, requestIq, timeoutMsDescription } from './iq.ts';
+import { IqRef, requestIq, timeoutMsDescription } from './iq.ts';
+import { readField } from './read-field.ts';
 import { buildStanza } from './stanza-input.ts';
 
 /** XEP-0030 service discovery: `discoInfo` (identities, features) and `discoItems`. */
@@ -80,27 +81,28 @@ const DiscoItems = builder.objectRef<DiscoOutcome>('DiscoItems').implement({
   }),
 });
 
-builder.mutationFields((t) => ({
-  discoInfo: t.field({
-    type: DiscoInfo,
-    description: 'XEP-0030 disco#info: the identities and features of an address (or one of its nodes).',
-    args: {
-      to: t.arg({ type: 'JID', required: true }),
-      node: t.arg.string(),
-      timeoutMs: t.arg.int({ description: timeoutMsDescription }),
-    },
-    errors: { types: iqFailures, directResult: true, union: { name: 'DiscoInfoResult' } },
-    resolve: (_root, { to, node, timeoutMs }, ctx) => discoQuery(ctx, NS_INFO, to, node, timeoutMs),
-  }),
-  discoItems: t.field({
-    type: DiscoItems,
-    description: 'XEP-0030 disco#items: the items of an address (or one of its nodes).',
-    args: {
-      to: t.arg({ type: 'JID', required: true }),
-      node: t.arg.string(),
-      timeoutMs: t.arg.int({ description: timeoutMsDescription }),
-    },
-    errors: { types: iqFailures, directResult: true, union: { name: 'DiscoItemsResult' } },
-    resolve: (_root, { to, node, timeoutMs }, ctx) => discoQuery(ctx, NS_ITEMS, to, node, timeoutMs),
-  }),
+const discoArgs = builder.args((t) => ({
+  to: t.field({ type: 'JID', required: true }),
+  node: t.string(),
+  timeoutMs: t.int({ description: timeoutMsDescription }),
 }));
+
+readField({
+  name: 'discoInfo',
+  union: 'DiscoInfo',
+  wasMutation: true,
+  type: DiscoInfo,
+  description: 'XEP-0030 disco#info: the identities and features of an address (or one of its nodes).',
+  args: discoArgs,
+  read: ({ to, node, timeoutMs }, ctx) => discoQuery(ctx, NS_INFO, to, node, timeoutMs),
+});
+
+readField({
+  name: 'discoItems',
+  union: 'DiscoItems',
+  wasMutation: true,
+  type: DiscoItems,
+  description: 'XEP-0030 disco#items: the items of an address (or one of its nodes).',
+  args: discoArgs,
+  read: ({ to, node, timeoutMs }, ctx) => discoQuery(ctx, NS_ITEMS, to, node, timeoutMs),
+});

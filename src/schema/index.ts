@@ -12,6 +12,8 @@ import './send-stanza.ts';
 import './ping.ts';
 import './disco.ts';
 import './version.ts';
+import './last-activity.ts';
+import './archive.ts';
 import './subscriptions.ts';
 import './status.ts';
 import './webhook-status.ts';

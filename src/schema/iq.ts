@@ -79,7 +79,8 @@ export const iqFailures = [StanzaErrorReply, IqTimeout, ...sendFailures];
 export const timeoutMsDescription =
   'How long to wait for the reply, in ms; default IQ_TIMEOUT_MS, at most IQ_MAX_TIMEOUT_MS.';
 
-function timeoutOf(ctx: GraphqlContext, timeoutMs: number | null | undefined): number {
+/** The wait for an iq reply: the `timeoutMs` argument, checked and capped, or the default. */
+export function iqTimeoutMs(ctx: GraphqlContext, timeoutMs: number | null | undefined): number {
   if (timeoutMs === null || timeoutMs === undefined) return ctx.iqTimeout.defaultMs;
   if (timeoutMs <= 0)
     throw new GatewayError('invalid-argument', { field: 'timeoutMs', text: 'timeoutMs must be positive' });
@@ -95,7 +96,7 @@ export async function requestIq(
   request: Stanza,
   timeoutMs: number | null | undefined,
 ): Promise<Stanza> {
-  const reply = await ctx.core.request(request, timeoutOf(ctx, timeoutMs));
+  const reply = await ctx.core.request(request, iqTimeoutMs(ctx, timeoutMs));
   if (reply.type === 'error') throw new StanzaErrorReply(reply);
   return reply;
 }

@@ -1,7 +1,8 @@
 import { Element } from 'ltx';
 import type { Stanza } from '../xmpp/codec/index.ts';
 import { builder } from './builder.ts';
-import { iqFailures, IqRef, requestIq, timeoutMsDescription } from './iq.ts';
+import { IqRef, requestIq, timeoutMsDescription } from './iq.ts';
+import { readField } from './read-field.ts';
 import { buildStanza } from './stanza-input.ts';
 
 /** XEP-0199 ping, timed from the moment the core sends it to the moment the reply arrives. */
@@ -20,21 +21,22 @@ const Pong = builder.objectRef<PingOutcome>('Pong').implement({
   }),
 });
 
-builder.mutationField('ping', (t) =>
-  t.field({
-    type: Pong,
-    description:
-      'Pings an XMPP address (XEP-0199). A peer that does not support ping answers a StanzaErrorReply, ' +
-      'which still proves it is reachable.',
-    args: { to: t.arg({ type: 'JID', required: true }), timeoutMs: t.arg.int({ description: timeoutMsDescription }) },
-    errors: { types: iqFailures, directResult: true, union: { name: 'PingResult' } },
-    resolve: async (_root, { to, timeoutMs }, ctx) => {
-      const request = buildStanza(ctx, 'iq', { to }, { type: 'get' }, [
-        new Element('ping', { xmlns: 'urn:xmpp:ping' }),
-      ]);
-      const started = performance.now();
-      const reply = await requestIq(ctx, request, timeoutMs);
-      return { rttMs: performance.now() - started, reply };
-    },
-  }),
-);
+readField({
+  name: 'ping',
+  union: 'Ping',
+  wasMutation: true,
+  type: Pong,
+  description:
+    'Pings an XMPP address (XEP-0199). A peer that does not support ping answers a StanzaErrorReply, ' +
+    'which still proves it is reachable.',
+  args: builder.args((t) => ({
+    to: t.field({ type: 'JID', required: true }),
+    timeoutMs: t.int({ description: timeoutMsDescription }),
+  })),
+  read: async ({ to, timeoutMs }, ctx) => {
+    const request = buildStanza(ctx, 'iq', { to }, { type: 'get' }, [new Element('ping', { xmlns: 'urn:xmpp:ping' })]);
+    const started = performance.now();
+    const reply = await requestIq(ctx, request, timeoutMs);
+    return { rttMs: performance.now() - started, reply };
+  },
+});

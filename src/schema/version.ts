@@ -1,7 +1,8 @@
 import { Element } from 'ltx';
 import type { Stanza } from '../xmpp/codec/index.ts';
 import { builder } from './builder.ts';
-import { iqFailures, IqRef, requestIq, timeoutMsDescription } from './iq.ts';
+import { IqRef, requestIq, timeoutMsDescription } from './iq.ts';
+import { readField } from './read-field.ts';
 import { buildStanza } from './stanza-input.ts';
 
 /** XEP-0092 software version. */
@@ -20,17 +21,20 @@ const SoftwareVersion = builder.objectRef<Stanza>('SoftwareVersion').implement({
   },
 });
 
-builder.mutationField('version', (t) =>
-  t.field({
-    type: SoftwareVersion,
-    description: 'XEP-0092: the software name, version and OS of an address.',
-    args: { to: t.arg({ type: 'JID', required: true }), timeoutMs: t.arg.int({ description: timeoutMsDescription }) },
-    errors: { types: iqFailures, directResult: true, union: { name: 'VersionResult' } },
-    resolve: (_root, { to, timeoutMs }, ctx) =>
-      requestIq(
-        ctx,
-        buildStanza(ctx, 'iq', { to }, { type: 'get' }, [new Element('query', { xmlns: NS_VERSION })]),
-        timeoutMs,
-      ),
-  }),
-);
+readField({
+  name: 'version',
+  union: 'Version',
+  wasMutation: true,
+  type: SoftwareVersion,
+  description: 'XEP-0092: the software name, version and OS of an address.',
+  args: builder.args((t) => ({
+    to: t.field({ type: 'JID', required: true }),
+    timeoutMs: t.int({ description: timeoutMsDescription }),
+  })),
+  read: ({ to, timeoutMs }, ctx) =>
+    requestIq(
+      ctx,
+      buildStanza(ctx, 'iq', { to }, { type: 'get' }, [new Element('query', { xmlns: NS_VERSION })]),
+      timeoutMs,
+    ),
+});

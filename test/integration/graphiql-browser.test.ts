@@ -114,10 +114,11 @@ it('opens, asks for the token, runs a query, a mutation and a live subscription'
   await page.getByText('Root Types').waitFor({ timeout: 15_000 });
   assert.equal(introspections, 1, 'one introspection, with the token');
 
-  // The examples are there; a query, then a mutation.
+  // The examples are there; queries (ping is a read), then a mutation.
   await runTab(page, 'Status', /"state": "ONLINE"/);
   assert.match(await responseText(page), new RegExp(`"domain": "${prosody.componentDomain}"`));
   await runTab(page, 'Ping', /"__typename": "Pong"/);
+  await runTab(page, 'SendMessage', /"__typename": "SendMessageSuccess"/);
 
   // A subscription (graphql-ws, the token in connectionParams) receiving a live stanza.
   await runTab(page, 'Inbound', /^/);

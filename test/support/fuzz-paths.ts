@@ -28,8 +28,9 @@ export const DOCUMENTS = {
   sendMessage: `mutation($input: SendMessageInput!) { sendMessage(input: $input) { __typename ... on InvalidInput { kind } ... on Refused { kind } ... on Unavailable { kind } } }`,
   sendPresence: `mutation($input: SendPresenceInput!) { sendPresence(input: $input) { __typename ... on InvalidInput { kind } ... on Unavailable { kind } } }`,
   sendIq: `mutation($input: SendIqInput!) { sendIq(input: $input, timeoutMs: 500) { __typename ... on InvalidInput { kind } ... on Refused { kind } ... on Unavailable { kind } ... on IqTimeout { kind } } }`,
-  discoInfo: `mutation($to: JID!, $node: String) { discoInfo(to: $to, node: $node, timeoutMs: 500) { __typename ... on InvalidInput { kind } ... on Unavailable { kind } ... on IqTimeout { kind } } }`,
-  ping: `mutation($to: JID!) { ping(to: $to, timeoutMs: 500) { __typename ... on InvalidInput { kind } ... on Unavailable { kind } ... on IqTimeout { kind } } }`,
+  discoInfo: `query($to: JID!, $node: String) { discoInfo(to: $to, node: $node, timeoutMs: 500) { __typename ... on InvalidInput { kind } ... on Unavailable { kind } ... on IqTimeout { kind } } }`,
+  ping: `query($to: JID!) { ping(to: $to, timeoutMs: 500) { __typename ... on InvalidInput { kind } ... on Unavailable { kind } ... on IqTimeout { kind } } }`,
+  archive: `query($to: JID!, $with: JID, $after: String, $before: String, $max: Int) { archive(to: $to, with: $with, after: $after, before: $before, max: $max, timeoutMs: 500) { __typename ... on InvalidInput { kind } ... on Unavailable { kind } ... on IqTimeout { kind } } }`,
   sendStanza: `mutation($xml: String!) { sendStanza(xml: $xml, timeoutMs: 500) { __typename ... on InvalidInput { kind } ... on Refused { kind } ... on Unavailable { kind } ... on IqTimeout { kind } } }`,
 };
 const parsed = Object.fromEntries(Object.entries(DOCUMENTS).map(([name, source]) => [name, parse(source)]));
@@ -73,6 +74,18 @@ export const job: fc.Arbitrary<Job> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ to: jid, node: optional(anyText) }).map((v) => graphqlJob('discoInfo', v)) },
   { weight: 1, arbitrary: jid.map((to) => graphqlJob('ping', { to })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({
+        to: jid,
+        with: optional(jid),
+        after: optional(anyText),
+        before: optional(anyText),
+        max: optional(fc.integer({ min: -5, max: 20 })),
+      })
+      .map((v) => graphqlJob('archive', v)),
+  },
 );
 
 function graphqlJob(operation: keyof typeof DOCUMENTS, variables: Record<string, unknown>): Job {
@@ -131,6 +144,7 @@ async function graphql(target: FuzzTarget, operation: keyof typeof DOCUMENTS, va
     subscriptions: target.subscriptions,
     iqTimeout: { defaultMs: 500, maxMs: 500 },
     maxStanzaBytes: target.restMaxBytes,
+    maxArchiveResults: 10,
     deliveryLog: undefined,
     webhookStatus: undefined,
     subscriptionBufferMax: 10,
