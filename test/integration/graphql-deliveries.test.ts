@@ -75,8 +75,12 @@ function unique(prefix: string): string {
   return `${prefix}-${counter}-${Date.now()}`;
 }
 
-async function sendAndSettle(user: XmppUser, body: string): Promise<string> {
-  await user.client.send(xml('message', { to: BOT, type: 'chat' }, xml('body', {}, body)));
+async function sendAndSettle(user: XmppUser, body: string, kind: 'message' | 'presence' = 'message'): Promise<string> {
+  await user.client.send(
+    kind === 'message'
+      ? xml('message', { to: BOT, type: 'chat' }, xml('body', {}, body))
+      : xml('presence', { to: BOT }, xml('status', {}, body)),
+  );
   await waitUntil(() => receiver.requests.some((request) => request.body.includes(body)), 5000, `the POST of ${body}`);
   const request = receiver.requests.find((candidate) => candidate.body.includes(body))!;
   const id = String(request.headers['webhook-id']);
@@ -120,6 +124,7 @@ describe('queries', () => {
     for (let i = 0; i < 5; i += 1) ids.push(await sendAndSettle(alice, unique('page')));
     ids.push(await sendAndSettle(bob, unique('from-bob')));
     ids.push(await sendAndSettle(bob, unique('fail')));
+    ids.push(await sendAndSettle(alice, unique('presence'), 'presence'));
   });
 
   it('pages newest first with stable cursors, and no row twice or missing', async () => {
@@ -162,6 +167,18 @@ describe('queries', () => {
       filter: { kind: 'MESSAGE', status: 'DELIVERED', from: 'alice@localhost/phone' },
     });
     assert.ok(messages.deliveries.edges.length >= 5);
+    // Each kind alone: the one presence, and every message but not it.
+    const presences = await graphqlData(gateway, DeliveriesDocument, { filter: { kind: 'PRESENCE' } });
+    assert.deepEqual(
+      presences.deliveries.edges.map((edge) => edge.node.id),
+      [ids[7]],
+    );
+    const allMessages = await graphqlData(gateway, DeliveriesDocument, { filter: { kind: 'MESSAGE' }, first: 100 });
+    const messageIds = allMessages.deliveries.edges.map((edge) => edge.node.id);
+    assert.ok(
+      ids.slice(0, 7).every((id) => messageIds.includes(id)) && !messageIds.includes(ids[7]!),
+      messageIds.join(),
+    );
     const future = await graphqlData(gateway, DeliveriesDocument, {
       filter: { since: new Date(Date.now() + 60_000).toISOString() },
     });

@@ -8,14 +8,17 @@ import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { waitUntilAsync } from '../support/wait.ts';
 
 /**
- * GraphQL's bounds: request bodies (GRAPHQL_MAX_BODY_BYTES, 192 KiB as the docs say) and open
- * subscriptions per token and in total (SUBSCRIPTIONS_PER_TOKEN_MAX, SUBSCRIPTIONS_MAX).
+ * GraphQL's bounds: request bodies (GRAPHQL_MAX_BODY_BYTES, 192 KiB as the docs say), the query
+ * cost (GRAPHQL_MAX_COST) and open subscriptions per token and in total
+ * (SUBSCRIPTIONS_PER_TOKEN_MAX, SUBSCRIPTIONS_MAX).
  */
 let prosody: XmppServer;
 let gateway: TestGateway;
 const OTHER_TOKEN = 'other-token-0123456789abcdef';
 const PER_TOKEN = 3;
 const TOTAL = 5;
+// Low enough that a handful of aliases crosses it; the other tests' operations stay under it.
+const MAX_COST = 200;
 
 before(async () => {
   prosody = await startXmppServer({});
@@ -23,12 +26,34 @@ before(async () => {
     API_TOKENS: `${TEST_TOKEN},${OTHER_TOKEN}`,
     SUBSCRIPTIONS_PER_TOKEN_MAX: String(PER_TOKEN),
     SUBSCRIPTIONS_MAX: String(TOTAL),
+    GRAPHQL_MAX_COST: String(MAX_COST),
   });
 });
 
 after(async () => {
   await gateway?.stop();
   await prosody?.dispose();
+});
+
+describe('query cost', () => {
+  const ask = async (aliases: number) => {
+    const fields = Array.from({ length: aliases }, (_, i) => `s${i}: status { domain link { state since } }`);
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${gateway.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: `{ ${fields.join(' ')} }` }),
+    });
+    return (await response.json()) as ExecutionResult<Record<string, { domain: string }>>;
+  };
+
+  it('under GRAPHQL_MAX_COST it runs; over it, it is refused before anything runs', async () => {
+    const cheap = await ask(2);
+    assert.equal(cheap.errors, undefined, JSON.stringify(cheap.errors));
+    assert.equal(cheap.data?.s1?.domain, prosody.componentDomain);
+    const costly = await ask(25);
+    assert.equal(costly.data, undefined);
+    assert.match(costly.errors?.[0]?.message ?? '', new RegExp(`Query Cost limit of ${MAX_COST} exceeded`));
+  });
 });
 
 describe('request bodies', () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Element } from 'ltx';
-import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { startGateway, TEST_TOKEN, type TestGateway } from '../support/gateway.ts';
 import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
-import { rest, streamUntilAnswered, xmlError } from '../support/rest-client.ts';
+import { answerToHead, rest, streamUntilAnswered, xmlError } from '../support/rest-client.ts';
 import { connectUser, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
@@ -59,6 +59,10 @@ describe('authentication', () => {
     ['another scheme', `Basic ${Buffer.from('user:pass').toString('base64')}`],
     ['empty token', 'Bearer '],
     ['a token that is a prefix of the real one', 'Bearer test-token'],
+    // The same length as the real one: a comparison that looked at lengths only would pass these.
+    ['the real one with its last character changed', `Bearer ${TEST_TOKEN.slice(0, -1)}X`],
+    ['the real one with its first character changed', `Bearer X${TEST_TOKEN.slice(1)}`],
+    ['the real one in upper case', `Bearer ${TEST_TOKEN.toUpperCase()}`],
   ] as const) {
     it(`${name}: 403 Credentials not accepted`, async () => {
       const response = await rest(gateway, { token: null, headers: { Authorization: header }, body: '<message/>' });
@@ -109,6 +113,21 @@ describe('media type and size', () => {
     const response = await rest(gateway, { body });
     assert.equal(response.status, 413);
     assert.equal(response.body, xmlError('resource-constraint', 'Payload too large'));
+  });
+
+  it('a declared body over the limit: 413 before the client sends a byte of it', async () => {
+    const tooLong = String(MAX_BODY + 1);
+    assert.match(await answerToHead(gateway, { 'Content-Length': tooLong }), /^HTTP\/1\.1 413 /);
+    // A client that waits for 100 Continue is told 413 instead, never to go on.
+    assert.match(
+      await answerToHead(gateway, { 'Content-Length': tooLong, Expect: '100-continue' }),
+      /^HTTP\/1\.1 413 /,
+    );
+    // At the limit it is told to go on: the refusal above was the declared length, not the wait.
+    assert.match(
+      await answerToHead(gateway, { 'Content-Length': String(MAX_BODY), Expect: '100-continue' }),
+      /^HTTP\/1\.1 100 Continue\r\n/,
+    );
   });
 
   it('a chunked body that grows over the limit: 413 while the client is still sending', async () => {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { DeliveryRecord } from '../../src/db/records.ts';
 import type { TestGateway } from './gateway.ts';
@@ -24,6 +27,14 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
   let alice: XmppUser;
   let bob: XmppUser;
   let dropDatabase: () => Promise<void> = async () => {};
+  let databaseUrl: string | undefined;
+  // The embedded database's directory, kept across the restart below and removed at the end.
+  let dataDir: string | undefined;
+  const start = () =>
+    startWebhookGateway(prosody, receiver.url, databaseUrl, {
+      WEBHOOK_SECRET: SECRET,
+      ...(dataDir ? { DATA_DIR: dataDir } : {}),
+    });
   const sent: { id: string; from: string; kind: 'message' | 'presence' }[] = [];
 
   before(async () => {
@@ -36,7 +47,9 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
     receiver = hook;
     dropDatabase = () => db.drop();
     receiver.handle((request) => (caseOf(request)?.startsWith('fail') ? { status: 404 } : { status: 202 }));
-    gateway = await startWebhookGateway(prosody, receiver.url, db.url, { WEBHOOK_SECRET: SECRET });
+    databaseUrl = db.url;
+    if (!databaseUrl) dataDir = await mkdtemp(join(tmpdir(), 'sg-data-'));
+    gateway = await start();
     alice = await connectUser(prosody, 'alice', 'a-pw', 'phone');
     bob = await connectUser(prosody, 'bob', 'b-pw', 'desk');
     // Seven deliveries: alice 4 messages (one failing) + 1 presence, bob 2 messages.
@@ -65,6 +78,7 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
     await receiver?.close();
     await prosody?.dispose();
     await dropDatabase();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   const log = () => gateway.app.webhooks!.log;
@@ -180,6 +194,23 @@ export function deliveryLogSuite(database: () => Promise<{ url: string | undefin
     const next = events.next();
     await events.return!();
     assert.deepEqual(await next, { value: undefined, done: true });
+  });
+
+  it('restart: a new gateway on the same database has every delivery, its status and its attempts', async () => {
+    const settled = gateway.app.webhooks!;
+    await waitUntil(() => settled.status().database.bufferedWrites === 0, 5000, 'the log to catch up');
+    const snapshot = async () =>
+      Promise.all(
+        ours((await log().list({ first: 100 })).edges.map((edge) => edge.node)).map(async (record) => ({
+          ...record,
+          attempts: (await log().get(record.id))?.attempts.map((attempt) => attempt.httpStatus),
+        })),
+      );
+    const before = await snapshot();
+    assert.ok(before.length >= sent.length);
+    await gateway.stop();
+    gateway = await start();
+    assert.deepEqual(await snapshot(), before);
   });
 
   it('retention: pruning removes finished deliveries older than the cutoff, never pending ones', async () => {

@@ -86,3 +86,34 @@ export function sentCount(gateway: Pick<TestGateway, 'app'>): number {
   const { out } = gateway.app.core.status().counters;
   return out.message + out.presence + out.iq;
 }
+
+/**
+ * Sends only the head of a POST /rest (its headers, never a byte of body) and resolves with
+ * what the gateway answered within `waitMs` ('' for nothing): what a refusal "without reading
+ * the body" looks like from the client's side.
+ */
+export async function answerToHead(
+  gateway: TestGateway,
+  headers: Record<string, string>,
+  waitMs = 3000,
+): Promise<string> {
+  const { hostname, port } = new URL(gateway.url);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const lines = Object.entries({
+    Host: 'gateway',
+    'Content-Type': 'application/xmpp+xml',
+    Authorization: `Bearer ${gateway.token}`,
+    ...headers,
+  }).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.write(`POST /rest HTTP/1.1\r\n${lines.join('')}\r\n`);
+  let answer = '';
+  socket.on('data', (data: Buffer) => {
+    answer += data.toString('latin1');
+  });
+  socket.on('error', () => {});
+  const deadline = Date.now() + waitMs;
+  while (!/\r\n\r\n/.test(answer) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  socket.destroy();
+  return answer;
+}
