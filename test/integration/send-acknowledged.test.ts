@@ -34,13 +34,29 @@ after(async () => {
   await prosody?.dispose();
 });
 
-/** Inbound stanzas with this id that reach the faces (webhooks, subscriptions) meanwhile. */
-function inboundWithId(id: string): { seen: string[]; stop: () => void } {
+/**
+ * Inbound stanzas with this id that reach the faces (webhooks, subscriptions) until close():
+ * that sends a marker message to the gateway's own domain and waits for it to come back, so
+ * anything the server routed to the gateway before it has arrived by then (one stream, in order).
+ */
+function inboundWithId(id: string): { seen: string[]; close: () => Promise<void> } {
   const seen: string[] = [];
+  const markerId = `marker-${uniqueText()}`;
+  let markerBack!: () => void;
+  const back = new Promise<void>((resolve) => (markerBack = resolve));
   const stop = gateway.app.core.inbound.subscribe((stanza) => {
     if (stanza.id === id) seen.push(stanza.toXml());
+    if (stanza.id === markerId) markerBack();
   });
-  return { seen, stop };
+  return {
+    seen,
+    async close() {
+      const sent = await rest(gateway, { body: `<message to='marker@${DOMAIN}' id='${markerId}'/>` });
+      assert.equal(sent.status, 202);
+      await back;
+      stop();
+    },
+  };
 }
 
 describe("the server's bounce is the answer", () => {
@@ -55,8 +71,7 @@ describe("the server's bounce is the answer", () => {
     const bounce = parse(response.body);
     assert.deepEqual(bounce.attrs, { type: 'error', id: 'nobody-1', to: DOMAIN, from: 'nobody@localhost' });
     assert.equal(bounce.getChild('error')?.toString(), parse(SERVICE_UNAVAILABLE).toString());
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    inbound.stop();
+    await inbound.close();
     assert.deepEqual(inbound.seen, [], 'the bounce went to the sender only, not to the inbound faces');
   });
 

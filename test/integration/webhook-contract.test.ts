@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { parseXmlElement } from '../../src/xmpp/codec/index.ts';
 import type { TestGateway } from '../support/gateway.ts';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/postgres.ts';
+import { rest } from '../support/rest-client.ts';
 import { startXmppServer, traits, type XmppServer } from '../support/xmpp-server.ts';
 import { startReceiver, type Answer, type Receiver, type ReceivedRequest } from '../support/receiver.ts';
 import { BOT, routeCases, runCase, stanzaFor, uniqueId, finalDelivery, type Kind } from '../support/webhook-cases.ts';
@@ -132,7 +133,10 @@ describe('the POST', () => {
         const bounce = await alice.waitFor((stanza) => stanza.attrs.id === id);
         assert.equal(bounce.attrs.type, 'error');
         assert.ok(bounce.getChild('error')?.getChild('bad-request'), bounce.toString());
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        // A marker from the same sender: POSTed in order, so the refused one would have come first.
+        const marker = uniqueId('marker');
+        await alice.sendXml(stanzaFor('message', '202', marker));
+        await receiver.waitFor((r) => r.body.includes(`id='${marker}'`));
         assert.equal(receiver.requests.filter((r) => r.body.includes(`id='${id}'`)).length, 0);
       });
       continue;
@@ -355,7 +359,11 @@ describe('the log', () => {
       { number: 1, httpStatus: 503, errorKind: 'http' },
       { number: 2, httpStatus: 503, errorKind: 'http' },
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await alice.waitFor((stanza) => stanza.attrs.id === id);
+    // A marker from the gateway to alice after the error: a second error would arrive before it.
+    const marker = uniqueId('marker');
+    assert.equal((await rest(gateway, { body: `<message to='${alice.jid}' id='${marker}'/>` })).status, 202);
+    await alice.waitFor((stanza) => stanza.attrs.id === marker);
     assert.equal(alice.received.filter((stanza) => stanza.attrs.id === id).length, 1);
   });
 });

@@ -264,7 +264,12 @@ describe('WEBHOOK_STANZA_KINDS', () => {
     await alice.sendXml(`<iq to='bot@kinds.localhost' id='${iqId}' type='get'><query xmlns='urn:example:q'/></iq>`);
     const reply = await alice.waitFor((s) => s.name === 'iq' && s.attrs.id === iqId);
     assert.ok(reply.getChild('error')?.getChild('service-unavailable'));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A message from the same sender is POSTed in order: the presence would have come before it.
+    const marker = await send(
+      gateways.kinds,
+      (id) => `<message to='bot@kinds.localhost' id='${id}'><body>marker</body></message>`,
+    );
+    await posted(receivers.kinds, marker);
     assert.equal(receivers.kinds.matching((r) => r.body.includes(presenceId) || r.body.includes(iqId)).length, 0);
   });
 });
