@@ -83,7 +83,16 @@ async function subscriberFlood(ctx: BenchContext, total: number): Promise<Summar
         else if (id.startsWith(tag) && (seen += 1) === total) done();
       },
       error: (error) => {
-        throw new Error(`subscription failed: ${JSON.stringify(error)}`);
+        // graphql-ws reports a closed socket as its CloseEvent and a socket failure as an Error,
+        // both of which JSON.stringify shows as {}.
+        const { code, reason } = error as { code?: number; reason?: string };
+        const detail =
+          error instanceof Error
+            ? error.message
+            : code === undefined
+              ? JSON.stringify(error)
+              : `closed ${code} ${reason ?? ''}`;
+        throw new Error(`subscription failed: ${detail}`);
       },
       complete: () => {},
     },

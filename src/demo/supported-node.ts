@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { atLeast, MINIMUM_NODE } from '../runtime.ts';
 
 /**
- * `npm test` and `npm run demo` on a machine whose own Node is older than package.json's
- * `engines` (Debian 12 ships 18; many machines still have 20, past its end of life): rather
- * than run on a Node the dependencies do not support, run again on Node 22 fetched from the npm
- * registry (`npx -y -p node@22`), so that the README's commands work as written.
+ * `npm test`, `npm run demo` and `npm run bench` on a machine whose own Node is older than
+ * package.json's `engines` (Debian 12 ships 18; many machines still have 20, past its end of
+ * life): rather than run on a Node the dependencies do not support, run again on Node 22 fetched
+ * from the npm registry (`npx -y -p node@22`), so that the README's commands work as written.
  * Returns when this Node is supported; otherwise never (the process ends with the child's code).
  */
 export async function runOnSupportedNode(what: string): Promise<void> {

@@ -1,3 +1,4 @@
+import type { InputShapeFromFields } from '@pothos/core';
 import { Element } from 'ltx';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { queryArchive, withQueryId } from '../xmpp/archive-query.ts';
@@ -99,15 +100,18 @@ const ArchivePage = builder.objectRef<ArchivePageShape>('ArchivePage').implement
   },
 });
 
-interface ArchiveArgs {
-  to: Stanza['to'];
-  with?: Stanza['to'] | null;
-  start?: Date | null;
-  end?: Date | null;
-  after?: string | null;
-  before?: string | null;
-  max?: number | null;
-}
+const archiveArgs = builder.args((t) => ({
+  to: t.field({ type: 'JID', required: true, description: 'The archive: a room, an account, a server.' }),
+  with: t.field({ type: 'JID', description: 'Only messages with this address.' }),
+  start: t.field({ type: 'DateTime', description: 'Only messages archived at or after this time.' }),
+  end: t.field({ type: 'DateTime', description: 'Only messages archived at or before this time.' }),
+  after: t.string({ description: 'The page after this archive id.' }),
+  before: t.string({ description: 'The page before this archive id ("" for the last page).' }),
+  max: t.int({ description: `Messages in the page: default ${DEFAULT_MAX}, at most REST_MAX_ARCHIVE_RESULTS.` }),
+  timeoutMs: t.int({ description: timeoutMsDescription }),
+}));
+
+type ArchiveArgs = InputShapeFromFields<typeof archiveArgs>;
 
 /** `<name>text</name>` under `parent`. */
 function textChild(parent: Element, name: string, text: string): void {
@@ -153,16 +157,7 @@ readField({
   description:
     'XEP-0313: one page of a message archive (a MUC room, or an account that lets the gateway read it), ' +
     'oldest first. Page forward with `after: last`, back with `before: first`; `before: ""` asks for the last page.',
-  args: builder.args((t) => ({
-    to: t.field({ type: 'JID', required: true, description: 'The archive: a room, an account, a server.' }),
-    with: t.field({ type: 'JID', description: 'Only messages with this address.' }),
-    start: t.field({ type: 'DateTime', description: 'Only messages archived at or after this time.' }),
-    end: t.field({ type: 'DateTime', description: 'Only messages archived at or before this time.' }),
-    after: t.string({ description: 'The page after this archive id.' }),
-    before: t.string({ description: 'The page before this archive id ("" for the last page).' }),
-    max: t.int({ description: `Messages in the page: default ${DEFAULT_MAX}, at most REST_MAX_ARCHIVE_RESULTS.` }),
-    timeoutMs: t.int({ description: timeoutMsDescription }),
-  })),
+  args: archiveArgs,
   read: async (args, ctx) => {
     const max = pageSize(ctx, args.max);
     const request = withQueryId(

@@ -18,8 +18,7 @@ const LastActivity = builder.objectRef<Stanza>('LastActivity').implement({
       description: 'Null when the reply has no whole number of seconds (the raw reply keeps what it had).',
       resolve: (reply) => {
         const text = reply.element.getChild('query', NS_LAST)?.attrs.seconds ?? '';
-        const seconds = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
-        return Number.isInteger(seconds) ? seconds : null;
+        return /^\d{1,9}$/.test(text) ? Number(text) : null;
       },
     }),
     status: t.string({

@@ -9,8 +9,9 @@ import { iqFailures } from './iq.ts';
  * members, under their old union name (`PingResult`); the Query's union is `PingQueryResult`.
  */
 export interface ReadDefinition<Shape, Args extends InputFieldMap> {
-  /** The field name on both roots, and the stem of its union names. */
+  /** The field's name, on Query (and on Mutation, deprecated, with `wasMutation`). */
   name: string;
+  /** The stem of its result unions' names: `${union}QueryResult`, `${union}Result`. */
   union: string;
   type: ObjectRef<PothosSchemaTypes.ExtendDefaultTypes<GraphqlTypes>, Shape>;
   description: string;
