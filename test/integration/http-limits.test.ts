@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
@@ -108,7 +109,15 @@ describe('timeouts', () => {
       ),
     );
     try {
-      await waitUntilAsync(() => Promise.resolve(peak >= baseline + 70), 5000, 'the connections to be accepted', 50);
+      // Nearly all 70: descriptors the process opened or closed meanwhile on its own (it failed
+      // once on Node 24 waiting for exactly 70) must not fail it. Each client's 408 below shows
+      // that every one was accepted.
+      await waitUntilAsync(
+        () => Promise.resolve(peak >= baseline + 60),
+        5000,
+        `the connections to be accepted (from ${baseline} descriptors)`,
+        50,
+      );
     } finally {
       clearInterval(sampler);
     }
@@ -143,13 +152,34 @@ async function openWebSocket(url: string): Promise<WebSocket> {
   return socket;
 }
 
-async function status(url: string, path: string, init: RequestInit = {}): Promise<number> {
-  const response = await fetch(`${url}${path}`, { ...init, signal: AbortSignal.timeout(5000) });
-  await response.arrayBuffer();
-  return response.status;
+interface Probe {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
 }
 
-const PING = {
+/**
+ * One request on a connection of its own, as a load balancer's probe makes it. A pooled
+ * keep-alive connection (fetch's) may be the idle one the gateway evicts at its cap just before
+ * the pool reuses it, which the pool reports as "other side closed" (seen once on Node 24).
+ */
+function status(url: string, path: string, probe: Probe = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}${path}`,
+      { method: probe.method ?? 'GET', headers: probe.headers, agent: false, timeout: 5000 },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${path}: no answer within 5 s`)));
+    req.on('error', reject);
+    req.end(probe.body);
+  });
+}
+
+const PING: Probe = {
   method: 'POST',
   headers: { Authorization: `Bearer ${PROCESS_TOKEN}`, 'Content-Type': 'application/xmpp+xml' },
   body: "<iq type='get' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>",
