@@ -8,7 +8,7 @@ import { builder, type GraphqlContext } from './builder.ts';
 import { IqRef, iqTimeoutMs, StanzaErrorReply, timeoutMsDescription } from './iq.ts';
 import { MessageRef } from './message.ts';
 import { readField } from './read-field.ts';
-import { buildStanza } from './stanza-input.ts';
+import { buildStanza, textChild } from './stanza-input.ts';
 
 /**
  * XEP-0313 message archive, one page at a time: the server answers the query with one message
@@ -113,27 +113,18 @@ const archiveArgs = builder.args((t) => ({
 
 type ArchiveArgs = InputShapeFromFields<typeof archiveArgs>;
 
-/** `<name>text</name>` under `parent`. */
-function textChild(parent: Element, name: string, text: string): void {
-  parent.cnode(new Element(name).t(text));
-}
-
 /** The query's `<x/>` filter form and `<set/>` page request. */
 function archiveQuery(args: ArchiveArgs, max: number): Element {
   const form = new Element('x', { xmlns: NS_DATA_FORMS, type: 'submit' });
-  const field = (name: string, value: string, attrs: Record<string, string> = {}) => {
-    const element = new Element('field', { var: name, ...attrs });
-    textChild(element, 'value', value);
-    form.cnode(element);
-  };
+  const field = (name: string, value: string, attrs: Record<string, string> = {}) =>
+    form.cnode(new Element('field', { var: name, ...attrs })).cnode(new Element('value').t(value));
   field('FORM_TYPE', NS_MAM, { type: 'hidden' });
   if (args.with) field('with', args.with.toString());
   if (args.start) field('start', args.start.toISOString());
   if (args.end) field('end', args.end.toISOString());
   const page = new Element('set', { xmlns: NS_RSM });
-  textChild(page, 'max', String(max));
-  if (args.after !== null && args.after !== undefined) textChild(page, 'after', args.after);
-  if (args.before !== null && args.before !== undefined) textChild(page, 'before', args.before);
+  const bounds = [textChild('max', String(max)), textChild('after', args.after), textChild('before', args.before)];
+  for (const element of bounds.flat()) page.cnode(element);
   const query = new Element('query', { xmlns: NS_MAM });
   query.cnode(form);
   query.cnode(page);

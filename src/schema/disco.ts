@@ -2,9 +2,8 @@ import { Element } from 'ltx';
 import type { Stanza } from '../xmpp/codec/index.ts';
 import { type Jid, parseJid } from '../xmpp/jid.ts';
 import { builder, type GraphqlContext } from './builder.ts';
-import { IqRef, requestIq, timeoutMsDescription } from './iq.ts';
+import { getIq, IqRef, timeoutMsDescription } from './iq.ts';
 import { readField } from './read-field.ts';
-import { buildStanza } from './stanza-input.ts';
 
 /** XEP-0030 service discovery: `discoInfo` (identities, features) and `discoItems`. */
 const NS_INFO = 'http://jabber.org/protocol/disco#info';
@@ -23,7 +22,7 @@ async function discoQuery(
   timeoutMs?: number | null,
 ) {
   const query = new Element('query', node ? { xmlns: ns, node } : { xmlns: ns });
-  const reply = await requestIq(ctx, buildStanza(ctx, 'iq', { to }, { type: 'get' }, [query]), timeoutMs);
+  const reply = await getIq(ctx, to, query, timeoutMs);
   return { reply, query: reply.element.getChild('query', ns) };
 }
 

@@ -1,9 +1,12 @@
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { StanzaErrorValue } from '../errors/stanza-error.ts';
+import type { Element } from 'ltx';
 import { readStanzaError, type Stanza } from '../xmpp/codec/index.ts';
+import type { Jid } from '../xmpp/jid.ts';
 import { builder, type GraphqlContext } from './builder.ts';
 import { enumValues } from './enum-values.ts';
 import { ErrorInterface, IqTimeout, StanzaErrorRef, sendFailures } from './errors.ts';
+import { buildStanza } from './stanza-input.ts';
 import { StanzaRef } from './stanza.ts';
 import { XmlElementRef } from './xml-element.ts';
 
@@ -99,4 +102,15 @@ export async function requestIq(
   const reply = await ctx.core.request(request, iqTimeoutMs(ctx, timeoutMs));
   if (reply.type === 'error') throw new StanzaErrorReply(reply);
   return reply;
+}
+
+/** The arguments of a read addressed to one JID (ping, version, last activity). */
+export const targetArgs = builder.args((t) => ({
+  to: t.field({ type: 'JID', required: true }),
+  timeoutMs: t.int({ description: timeoutMsDescription }),
+}));
+
+/** An iq get carrying `payload` to `to`, answered as requestIq answers. */
+export function getIq(ctx: GraphqlContext, to: Jid, payload: Element, timeoutMs: number | null | undefined) {
+  return requestIq(ctx, buildStanza(ctx, 'iq', { to }, { type: 'get' }, [payload]), timeoutMs);
 }

@@ -1,9 +1,8 @@
 import { Element } from 'ltx';
 import type { Stanza } from '../xmpp/codec/index.ts';
 import { builder } from './builder.ts';
-import { IqRef, requestIq, timeoutMsDescription } from './iq.ts';
+import { getIq, IqRef, targetArgs } from './iq.ts';
 import { readField } from './read-field.ts';
-import { buildStanza } from './stanza-input.ts';
 
 /** XEP-0012 last activity: one query, three meanings, told apart by the address asked. */
 const NS_LAST = 'jabber:iq:last';
@@ -35,14 +34,6 @@ readField({
   union: 'LastActivity',
   type: LastActivity,
   description: 'XEP-0012: how long a server has been up, an account offline, or a client idle.',
-  args: builder.args((t) => ({
-    to: t.field({ type: 'JID', required: true }),
-    timeoutMs: t.int({ description: timeoutMsDescription }),
-  })),
-  read: ({ to, timeoutMs }, ctx) =>
-    requestIq(
-      ctx,
-      buildStanza(ctx, 'iq', { to }, { type: 'get' }, [new Element('query', { xmlns: NS_LAST })]),
-      timeoutMs,
-    ),
+  args: targetArgs,
+  read: ({ to, timeoutMs }, ctx) => getIq(ctx, to, new Element('query', { xmlns: NS_LAST }), timeoutMs),
 });

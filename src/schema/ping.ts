@@ -1,7 +1,7 @@
 import { Element } from 'ltx';
 import type { Stanza } from '../xmpp/codec/index.ts';
 import { builder } from './builder.ts';
-import { IqRef, requestIq, timeoutMsDescription } from './iq.ts';
+import { IqRef, requestIq, targetArgs } from './iq.ts';
 import { readField } from './read-field.ts';
 import { buildStanza } from './stanza-input.ts';
 
@@ -29,10 +29,7 @@ readField({
   description:
     'Pings an XMPP address (XEP-0199). A peer that does not support ping answers a StanzaErrorReply, ' +
     'which still proves it is reachable.',
-  args: builder.args((t) => ({
-    to: t.field({ type: 'JID', required: true }),
-    timeoutMs: t.int({ description: timeoutMsDescription }),
-  })),
+  args: targetArgs,
   read: async ({ to, timeoutMs }, ctx) => {
     const request = buildStanza(ctx, 'iq', { to }, { type: 'get' }, [new Element('ping', { xmlns: 'urn:xmpp:ping' })]);
     const started = performance.now();

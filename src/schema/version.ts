@@ -1,9 +1,8 @@
 import { Element } from 'ltx';
 import type { Stanza } from '../xmpp/codec/index.ts';
 import { builder } from './builder.ts';
-import { IqRef, requestIq, timeoutMsDescription } from './iq.ts';
+import { getIq, IqRef, targetArgs } from './iq.ts';
 import { readField } from './read-field.ts';
-import { buildStanza } from './stanza-input.ts';
 
 /** XEP-0092 software version. */
 const NS_VERSION = 'jabber:iq:version';
@@ -27,14 +26,6 @@ readField({
   wasMutation: true,
   type: SoftwareVersion,
   description: 'XEP-0092: the software name, version and OS of an address.',
-  args: builder.args((t) => ({
-    to: t.field({ type: 'JID', required: true }),
-    timeoutMs: t.int({ description: timeoutMsDescription }),
-  })),
-  read: ({ to, timeoutMs }, ctx) =>
-    requestIq(
-      ctx,
-      buildStanza(ctx, 'iq', { to }, { type: 'get' }, [new Element('query', { xmlns: NS_VERSION })]),
-      timeoutMs,
-    ),
+  args: targetArgs,
+  read: ({ to, timeoutMs }, ctx) => getIq(ctx, to, new Element('query', { xmlns: NS_VERSION }), timeoutMs),
 });

@@ -6,6 +6,7 @@ import { ArchiveDocument, LastActivityDocument, PingAsMutationDocument, PingDocu
 import { startProsody, type Prosody } from '../../src/demo/local-prosody.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { graphqlData, graphqlHttp } from '../support/graphql-client.ts';
+import { fillRoom } from '../support/muc-room.ts';
 import { connectUser, xml, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
@@ -28,11 +29,7 @@ before(async () => {
     connectUser(prosody, 'bob', 'bob-pw', 'laptop'),
   ]);
   alice.client.iqCallee.get('jabber:iq:last', 'query', () => xml('query', { xmlns: 'jabber:iq:last', seconds: '42' }));
-  await bob.client.send(xml('presence', { to: `${ROOM}/bob` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
-  await bob.waitFor((s) => s.name === 'presence' && s.attrs.from === `${ROOM}/bob`);
-  for (const body of BODIES)
-    await bob.client.send(xml('message', { to: ROOM, type: 'groupchat' }, xml('body', {}, body)));
-  await bob.waitFor((s) => s.name === 'message' && s.getChildText('body') === BODIES.at(-1));
+  await fillRoom(bob, ROOM, BODIES);
 });
 
 after(async () => {

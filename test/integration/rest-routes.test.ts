@@ -7,6 +7,7 @@ import { startGateway, type TestGateway } from '../support/gateway.ts';
 // Prosody only: the MUC archive and the extra modules these routes query are set up for Prosody.
 import { startProsody, type Prosody } from '../../src/demo/local-prosody.ts';
 import { rest, type RestRequest, sentCount } from '../support/rest-client.ts';
+import { fillRoom } from '../support/muc-room.ts';
 import { connectUser, xml, type XmppUser } from '../support/xmpp-user.ts';
 
 /**
@@ -23,14 +24,6 @@ const ROOM = 'room1@conference.localhost';
 const BIG_ROOM = 'room2@conference.localhost';
 const JSON_TYPE = 'application/json';
 const asked: Element[] = [];
-
-async function fillRoom(room: string, bodies: string[]): Promise<void> {
-  await bob.client.send(xml('presence', { to: `${room}/bob` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
-  await bob.waitFor((s) => s.name === 'presence' && s.attrs.from === `${room}/bob`);
-  for (const body of bodies)
-    await bob.client.send(xml('message', { to: room, type: 'groupchat' }, xml('body', {}, body)));
-  await bob.waitFor((s) => s.name === 'message' && s.getChildText('body') === bodies.at(-1));
-}
 
 before(async () => {
   prosody = await startProsody({ users: { alice: 'alice-pw', bob: 'bob-pw' }, muc: true, modules: ['uptime'] });
@@ -77,8 +70,8 @@ before(async () => {
     ['urn:xmpp:json-msg:0', 'payload'],
   ] as const)
     answer(ns, name, (request) => request);
-  await fillRoom(ROOM, ['first', 'second', 'third']);
-  await fillRoom(BIG_ROOM, ['one', 'two', 'three', 'four']);
+  await fillRoom(bob, ROOM, ['first', 'second', 'third']);
+  await fillRoom(bob, BIG_ROOM, ['one', 'two', 'three', 'four']);
 });
 
 after(async () => {
