@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { type DocumentNode, type ExecutionArgs, GraphQLError, type GraphQLSchema } from 'graphql';
-import type { ConnectionInitMessage, OperationResult } from 'graphql-ws';
+import { CloseCode, type ConnectionInitMessage, type OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type ServerOptions, WebSocketServer, type WebSocket } from 'ws';
 import { isGatewayError } from '../errors/gateway-error.ts';
@@ -13,8 +13,8 @@ import type { GraphqlYoga } from './yoga.ts';
  * through the yoga instance (its schema, context and limits: yoga's "GraphQL over WebSocket"
  * recipe, docs/dependencies.md). Auth is in `connectionParams`:
  * `{ authorization: "Bearer <token>" }` or `{ token: "<token>" }`.
- * Without credentials the socket is closed with 4401, with wrong ones 4403 (graphql-ws's
- * Forbidden). close() ends every socket.
+ * Without credentials the socket is closed with 4401 (graphql-ws's CloseCode.Unauthorized), with
+ * wrong ones 4403 (CloseCode.Forbidden). close() ends every socket.
  */
 type Extra = { socket: WebSocket; request: IncomingMessage; identity?: TokenIdentity };
 
@@ -30,8 +30,6 @@ interface Enveloped extends Executors {
   parse: (source: string) => DocumentNode;
   validate: (schema: GraphQLSchema, document: DocumentNode) => readonly GraphQLError[];
 }
-
-const UNAUTHORIZED = 4401;
 
 function authorizationOf(params: ConnectionInitMessage['payload']): string | undefined {
   if (!params) return undefined;
@@ -79,8 +77,8 @@ export function attachGraphqlWebSocket(
           return true;
         } catch (error) {
           if (!isGatewayError(error)) throw error;
-          // graphql-ws closes with 4403 Forbidden on false; no credentials at all is 4401.
-          if (error.kind === 'no-credentials') ctx.extra.socket.close(UNAUTHORIZED, error.message);
+          // graphql-ws closes with CloseCode.Forbidden on false; no credentials at all is Unauthorized.
+          if (error.kind === 'no-credentials') ctx.extra.socket.close(CloseCode.Unauthorized, error.message);
           return false;
         }
       },
@@ -97,7 +95,7 @@ export function attachGraphqlWebSocket(
           document = parse(payload.query);
         } catch (error) {
           // A syntax error (or a token limit) answers this operation; thrown, it would close
-          // the whole socket with 4500.
+          // the whole socket with CloseCode.InternalServerError.
           if (error instanceof GraphQLError) return [error];
           throw error;
         }

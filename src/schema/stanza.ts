@@ -1,4 +1,5 @@
 import { readStanzaError, type Stanza, type StanzaKind, stanzaKinds } from '../xmpp/codec/index.ts';
+import { NS_CLIENT } from '../xmpp/codec/namespaces.ts';
 import { namespaceOf } from '../subscribers/stanza-filter.ts';
 import { builder } from './builder.ts';
 import { enumValues } from './enum-values.ts';
@@ -56,7 +57,7 @@ StanzaRef.implement({
 /** The text of the first child named `name` in the stanza's own namespace, preferring the stanza's language. */
 export function childText(stanza: Stanza, name: string): string | null {
   const candidates = stanza.payloads.filter(
-    (child) => child.name === name && (child.attrs.xmlns === undefined || child.attrs.xmlns === 'jabber:client'),
+    (child) => child.name === name && (child.attrs.xmlns === undefined || child.attrs.xmlns === NS_CLIENT),
   );
   const lang = stanza.lang;
   const chosen =

@@ -1,7 +1,8 @@
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { Logger } from '../log.ts';
 import type { Stanza } from '../xmpp/codec/index.ts';
-import { answererPriority, type XmppCore } from '../xmpp/core.ts';
+import type { XmppCore } from '../xmpp/core.ts';
+import { answererPriority } from '../xmpp/iq-callee.ts';
 import { EventQueue } from '../flow/event-queue.ts';
 import { IqAnswers } from './iq-answers.ts';
 import { matchesFilter, type StanzaFilter } from './stanza-filter.ts';
@@ -84,7 +85,7 @@ export class InboundSubscriptions {
     });
     this.#detach.push(core.inbound.subscribe((stanza) => this.#publish(stanza)));
     // The core publishes a stanza to the bus before it asks the answerers, so #delivered is
-    // already known here (src/xmpp/core.ts #receive).
+    // already known here (src/xmpp/core.ts #receive, then iq-callee.ts).
     this.#detach.push(
       core.addIqAnswerer(
         answererPriority.subscribers,

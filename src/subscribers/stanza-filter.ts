@@ -1,5 +1,6 @@
 import type { Element } from 'ltx';
 import type { Stanza, StanzaKind } from '../xmpp/codec/index.ts';
+import { NS_CLIENT } from '../xmpp/codec/namespaces.ts';
 import type { Jid } from '../xmpp/jid.ts';
 
 /**
@@ -16,8 +17,6 @@ export interface StanzaFilter {
   /** Namespaces of the stanza's child elements (payloads); any one of them matching suffices. */
   xmlns?: readonly string[] | null;
 }
-
-const NS_CLIENT = 'jabber:client';
 
 /**
  * The type a receiver acts on: a message without (or with an unknown) type is `normal`

@@ -1,13 +1,12 @@
 import { Element } from 'ltx';
 import { iqResult, type Stanza } from './codec/index.ts';
+import { NS_DISCO_INFO, NS_PING } from './codec/namespaces.ts';
+import type { IqAnswerer } from './iq-callee.ts';
 
 /**
  * The iqs the gateway answers itself when no webhook is configured (docs/contract.md): XEP-0199
  * ping and XEP-0030 disco#info addressed to the bare component domain.
  */
-const NS_PING = 'urn:xmpp:ping';
-const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info';
-
 export function builtinAnswer(request: Stanza, domain: string): Stanza | undefined {
   if (request.kind !== 'iq' || request.type !== 'get' || request.to.toString() !== domain) return undefined;
   const payload = request.payloads[0];
@@ -21,4 +20,13 @@ export function builtinAnswer(request: Stanza, domain: string): Stanza | undefin
     return iqResult(request, query);
   }
   return undefined;
+}
+
+/** The built-in answers as an answerer: it takes on only the iqs it has an answer for. */
+export function builtinAnswerer(domain: string, sendReply: (reply: Stanza) => void): IqAnswerer {
+  return (request) => {
+    const answer = builtinAnswer(request, domain);
+    if (answer) sendReply(answer);
+    return answer !== undefined;
+  };
 }

@@ -3,9 +3,10 @@ import type { Element } from 'ltx';
 import type { Config } from '../config.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { Logger } from '../log.ts';
-import { builtinAnswer } from './builtin-answers.ts';
-import { decodeInbound, errorReply, type OutboundRules, type Stanza, type StanzaKind } from './codec/index.ts';
+import { builtinAnswerer } from './builtin-answers.ts';
+import { decodeInbound, type OutboundRules, type Stanza, type StanzaKind } from './codec/index.ts';
 import { InboundBus } from './inbound-bus.ts';
+import { answererPriority, type IqAnswerer, type IqCallee, iqCallee } from './iq-callee.ts';
 import { IqWaiter } from './iq-waiter.ts';
 import { type LinkStatus, XmppLink } from './link.ts';
 import { LinkGuard } from './link-guard.ts';
@@ -18,17 +19,8 @@ import { OutboundQueue } from './outbound.ts';
  */
 export type XmppCoreOptions = Config['xmpp'];
 
-/**
- * Decides who answers an inbound iq get/set. Returns true to take it on: the answerer then
- * sends exactly one reply. Answerers are asked in priority order (lower first); when none
- * takes the iq, the core answers `service-unavailable` (RFC 6120 §8.4).
- */
-export type IqAnswerer = (request: Stanza) => boolean;
-
 /** How long a stop waits for the acknowledgement of what is written before closing the stream. */
 const STOP_ACK_WAIT_MS = 2000;
-
-export const answererPriority = { webhook: 10, builtin: 20, subscribers: 30 } as const;
 
 export type StanzaCounters = Record<'in' | 'out', Record<StanzaKind, number>>;
 
@@ -62,7 +54,7 @@ export class XmppCore {
   readonly #outbound: OutboundQueue;
   readonly #liveness: LinkLiveness;
   readonly #iqs: IqWaiter;
-  readonly #answerers: { priority: number; answer: IqAnswerer }[] = [];
+  readonly #callee: IqCallee;
   readonly #interceptors = new Set<(stanza: Stanza) => boolean>();
   readonly #startedAt = new Date();
   readonly #counters: StanzaCounters = {
@@ -105,11 +97,9 @@ export class XmppCore {
       // The replies to iqs already written cannot arrive any more: 503 now, not at their timeout.
       this.#iqs.failSent(() => new GatewayError('link-lost', { retryAfterSeconds: 1 }));
     });
-    this.addIqAnswerer(answererPriority.builtin, (request) => {
-      const answer = builtinAnswer(request, options.domain);
-      if (answer) this.#sendReply(answer);
-      return answer !== undefined;
-    });
+    const sendReply = (reply: Stanza) => this.#sendReply(reply);
+    this.#callee = iqCallee(sendReply, log);
+    this.#callee.add(answererPriority.builtin, builtinAnswerer(options.domain, sendReply));
   }
 
   get domain(): string {
@@ -214,14 +204,9 @@ export class XmppCore {
     return () => this.#interceptors.delete(take);
   }
 
+  /** Takes on inbound iq get/set requests (iq-callee.ts); returns the removal. */
   addIqAnswerer(priority: number, answer: IqAnswerer): () => void {
-    const entry = { priority, answer };
-    this.#answerers.push(entry);
-    this.#answerers.sort((a, b) => a.priority - b.priority);
-    return () => {
-      const index = this.#answerers.indexOf(entry);
-      if (index !== -1) this.#answerers.splice(index, 1);
-    };
+    return this.#callee.add(priority, answer);
   }
 
   /** Everything written to the server passes the codec's wire check here (throws GatewayError). */
@@ -255,15 +240,8 @@ export class XmppCore {
     this.inbound.publish(stanza, (error) =>
       this.log.error({ err: error, id: stanza.id }, 'an inbound listener failed'),
     );
-    if (!stanza.isIqRequest) return;
-    for (const { answer } of this.#answerers) {
-      try {
-        if (answer(stanza)) return;
-      } catch (error) {
-        this.log.error({ err: error, id: stanza.id }, 'an iq answerer failed');
-      }
-    }
-    this.#sendReply(errorReply(stanza, { type: 'cancel', condition: 'service-unavailable' }));
+    // After the bus: an answerer may rely on what the bus's listeners saw (inbound-subscriptions.ts).
+    this.#callee.receive(stanza);
   }
 
   #sendReply(reply: Stanza): void {

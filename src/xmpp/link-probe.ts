@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Element } from 'ltx';
 import { escapeAttribute } from './codec/index.ts';
+import { NS_CLIENT } from './codec/namespaces.ts';
 import { parseJid } from './jid.ts';
 
 /**
@@ -58,7 +59,7 @@ export function busyXml(domain: string, probe: Element, nonce: string): string {
 export function relayXml(domain: string, inner: Element, hops: number): string {
   // Inside the envelope the stanza would otherwise take the envelope's namespace (the inbound
   // decoder drops it again).
-  inner.attrs.xmlns = 'jabber:client';
+  inner.attrs.xmlns = NS_CLIENT;
   return (
     `<message from='${randomLocal('relay')}@${domain}' to='${randomLocal('relay')}@${domain}'>` +
     `<relay xmlns='${NS_LINK}' hops='${hops}'>${inner.toString()}</relay></message>`

@@ -1,6 +1,6 @@
 /**
- * The XML namespaces the codec and the JSON mapping name. One module owns each protocol
- * constant: faces import them from here instead of spelling them again.
+ * The XML namespaces the gateway names. One module owns each protocol constant: the codec, the
+ * rest of the core and the faces import them from here instead of spelling them again.
  */
 export const NS_CLIENT = 'jabber:client';
 export const NS_DATA_FORMS = 'jabber:x:data';
@@ -16,3 +16,4 @@ export const NS_FORWARD = 'urn:xmpp:forward:0';
 export const NS_RSM = 'http://jabber.org/protocol/rsm';
 export const NS_DELAY = 'urn:xmpp:delay';
 export const NS_RECEIPTS = 'urn:xmpp:receipts';
+export const NS_PING = 'urn:xmpp:ping';
