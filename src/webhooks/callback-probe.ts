@@ -1,9 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import type { Part } from '../flow/start-order.ts';
 import { type BodyFormat, namedFormat } from '../formats/index.ts';
 import type { Logger } from '../log.ts';
 import type { CallbackClient } from './callback-client.ts';
 import type { CallbackUrl } from './callback-url.ts';
 import { signatureHeaders } from './signer.ts';
+
+export interface ProbeOptions {
+  client: CallbackClient;
+  url: CallbackUrl;
+  domain: string;
+  /** WEBHOOK_FORMAT, kept unless the receiver names another. */
+  configured: BodyFormat;
+  secrets: Buffer[];
+  timeoutMs: number;
+  log: Logger;
+}
 
 /**
  * mod_rest's probe at start: `OPTIONS CALLBACK_URL` (`{kind}` = meta, `{type}` = info, `{to}` and
@@ -11,16 +23,7 @@ import { signatureHeaders } from './signer.ts';
  * first one named, or the highest q); any other answer, or none, keeps WEBHOOK_FORMAT. Signed
  * like a delivery (empty body), so receivers that verify every request accept it.
  */
-export async function probeCallbackFormat(options: {
-  client: CallbackClient;
-  url: CallbackUrl;
-  domain: string;
-  configured: BodyFormat;
-  secrets: Buffer[];
-  timeoutMs: number;
-  signal: AbortSignal;
-  log: Logger;
-}): Promise<BodyFormat> {
+export async function probeCallbackFormat(options: ProbeOptions & { signal: AbortSignal }): Promise<BodyFormat> {
   const { client, url, domain, configured, log } = options;
   const exchange = await client.post({
     method: 'OPTIONS',
@@ -41,4 +44,30 @@ export async function probeCallbackFormat(options: {
   if (chosen) log.info({ format: chosen }, "callback body format chosen by the receiver's Accept");
   else log.debug({ status: exchange.status, format: configured }, 'callback OPTIONS probe: keeping WEBHOOK_FORMAT');
   return chosen ?? configured;
+}
+
+export interface CallbackFormat extends Part {
+  /** The body format in force: WEBHOOK_FORMAT, or what the probe found (known once it ends). */
+  chosen(): Promise<BodyFormat>;
+}
+
+/**
+ * The probe as a part: start() sends it without waiting for the answer (it runs beside the
+ * database's start-up; the format is needed only before the first delivery), stop() abandons it.
+ */
+export function callbackFormat(options: ProbeOptions): CallbackFormat {
+  const abort = new AbortController();
+  let chosen: Promise<BodyFormat> | undefined;
+  return {
+    start() {
+      chosen = probeCallbackFormat({ ...options, signal: abort.signal });
+    },
+    stop() {
+      abort.abort();
+    },
+    chosen() {
+      if (!chosen) throw new Error('the callback format is asked for before the probe started');
+      return chosen;
+    },
+  };
 }

@@ -1,18 +1,20 @@
 import { type EventEmitter, setMaxListeners } from 'node:events';
 import type { WebhookSettings } from '../config.ts';
 import type { LogWriter } from '../db/log-writer.ts';
-import type { AttemptRecord, DeliveryOutcome, DeliveryRecord } from '../db/records.ts';
+import type { DeliveryRecord } from '../db/records.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { Logger } from '../log.ts';
-import { errorReply, type Stanza } from '../xmpp/codec/index.ts';
+import type { Stanza } from '../xmpp/codec/index.ts';
+import { type Active, ActiveDeliveries } from './active-deliveries.ts';
+import { admit } from './admission.ts';
 import { type AttemptContext, runAttempts } from './attempt-loop.ts';
 import { Backlog, type BacklogStore, type BacklogWriter } from './backlog.ts';
 import type { CallbackClient } from './callback-client.ts';
 import { ConcurrencyLimit } from './concurrency-limit.ts';
+import { DeliveryFinish, refusal } from './delivery-finish.ts';
 import { newDeliveryRecord } from './delivery-record.ts';
 import type { DeliveryEvents } from './delivery-events.ts';
 import { type DeliveryMetricEvents, DeliveryRecorder, type RecorderWriter } from './delivery-recorder.ts';
-import type { Verdict } from './reply-rules.ts';
 import { SenderLanes } from './sender-lanes.ts';
 import { stanzaFromLog } from './stored-stanza.ts';
 
@@ -20,8 +22,8 @@ import { stanzaFromLog } from './stored-stanza.ts';
  * Turns accepted stanzas into callback attempts: a log row before the first attempt, per-sender
  * order for messages and presences, retries on the schedule, and the one final outcome sent to
  * the sender. At most WEBHOOK_QUEUE_MAX deliveries live in memory; past that, messages and
- * presences wait as rows in the log (Backlog) and iqs are refused at once. The log is written
- * behind all of it.
+ * presences wait as rows in the log (Backlog) and iqs are refused at once (the decision:
+ * admission.ts). The log is written behind all of it; how a delivery ends: delivery-finish.ts.
  */
 export interface DispatcherDeps {
   send: (stanza: Stanza) => Promise<void>;
@@ -44,25 +46,8 @@ export interface DispatcherDeps {
 /** What the dispatcher needs of the LogWriter (narrow, so that tests can stand in for it). */
 export type DispatcherWriter = Pick<LogWriter, 'insert' | 'up'> & BacklogWriter & RecorderWriter;
 
-interface Active {
-  record: DeliveryRecord;
-  stanza: Stanza;
-  /** Whether the sender gets the outcome: not for a redelivered iq (nobody waits any more). */
-  answers: boolean;
-  stored: Promise<unknown>;
-  /** The final outcome is being (or was) sent: no second one, whatever fails afterwards. */
-  ending: boolean;
-}
-
-type Final = Pick<Verdict, 'status' | 'outcome' | 'reply'>;
-
 export class Dispatcher {
-  readonly #active = new Map<string, Active>();
-  /**
-   * Active deliveries whose outcome is being sent: the sender's reply waits for the XMPP
-   * server's acknowledgement, but the delivery no longer counts against WEBHOOK_QUEUE_MAX.
-   */
-  #ending = 0;
+  readonly #active = new ActiveDeliveries();
   readonly #lanes = new SenderLanes<Active>((active) => this.#deliver(active));
   readonly #running = new Set<Promise<void>>();
   readonly #limit: ConcurrencyLimit;
@@ -71,6 +56,7 @@ export class Dispatcher {
   readonly #attempts: AttemptContext;
   readonly #backlog: Backlog;
   readonly #recorder: DeliveryRecorder;
+  readonly #finish: DeliveryFinish;
   #retryWaits = 0;
 
   constructor(private readonly deps: DispatcherDeps) {
@@ -97,16 +83,23 @@ export class Dispatcher {
     this.#backlog = new Backlog({
       store: deps.store,
       writer: deps.writer,
-      room: () => deps.settings.queueMax - this.#held,
+      room: () => deps.settings.queueMax - this.#active.held,
       isActive: (id) => this.#active.has(id),
       take: (row) => this.#takeUp(row),
+      log: deps.log,
+    });
+    this.#finish = new DeliveryFinish({
+      send: deps.send,
+      active: this.#active,
+      recorder: this.#recorder,
+      backlog: this.#backlog,
       log: deps.log,
     });
   }
 
   status() {
     return {
-      active: this.#held,
+      active: this.#active.held,
       inFlight: this.#limit.running,
       queued: this.#lanes.queued,
       retryWaiting: this.#retryWaits,
@@ -117,9 +110,7 @@ export class Dispatcher {
 
   /** When the oldest delivery in memory arrived (undefined when there is none). */
   oldestPending(): Date | undefined {
-    let oldest: Date | undefined;
-    for (const { record } of this.#active.values()) if (!oldest || record.createdAt < oldest) oldest = record.createdAt;
-    return oldest;
+    return this.#active.oldestCreatedAt();
   }
 
   /** Takes up what earlier runs left pending (once the database is there). */
@@ -138,24 +129,25 @@ export class Dispatcher {
    */
   accept(stanza: Stanza, redeliveryOf: string | null = null): DeliveryRecord {
     const record = newDeliveryRecord(stanza, redeliveryOf);
-    const stopping = this.#closing.signal.aborted;
-    const overBound = this.#held >= this.deps.settings.queueMax;
-    // Behind rows waiting in the log, a new message waits there too (its sender's order) — but
-    // not while the database is down: delivering beats ordering against rows it cannot read.
-    // Iqs have no order to keep (no lanes): only the bound refuses them.
-    const behindBacklog = this.#backlog.waiting && this.deps.writer.up;
-    if (stanza.kind !== 'iq' && (stopping || overBound || behindBacklog)) {
+    const admission = admit({
+      kind: stanza.kind,
+      redelivery: redeliveryOf !== null,
+      stopping: this.#closing.signal.aborted,
+      held: this.#active.held,
+      queueMax: this.deps.settings.queueMax,
+      backlogWaiting: this.#backlog.waiting,
+      databaseUp: this.deps.writer.up,
+    });
+    if (admission === 'reject-redelivery') throw new GatewayError('webhook-queue-full');
+    if (admission === 'spill') {
       // Kept as a row only: the next start (stopping), or the backlog as room frees up.
       this.#spill(record, stanza);
-    } else if (stanza.kind === 'iq' && (stopping || overBound)) {
-      if (redeliveryOf !== null && overBound) throw new GatewayError('webhook-queue-full');
-      // The sender is waiting: tell it now rather than hold an iq it will have given up on.
-      const active = this.#track(record, stanza, this.deps.writer.insert({ ...record }));
-      if (stopping) this.#end(active, this.#refused(active, 'shutting-down', 'interrupted'));
-      else this.#end(active, this.#refused(active, 'webhook-queue-full', 'rejected'));
     } else {
-      const active = this.#track(record, stanza, this.deps.writer.insert({ ...record }));
-      this.#schedule(active);
+      const active = this.#active.track(record, stanza, this.deps.writer.insert({ ...record }));
+      if (admission === 'schedule') this.#schedule(active);
+      else if (admission === 'refuse-stopping')
+        this.#finish.end(active, refusal(active, 'shutting-down', 'interrupted'));
+      else this.#finish.end(active, refusal(active, 'webhook-queue-full', 'rejected'));
     }
     this.#recorder.accepted(record);
     return { ...record };
@@ -181,18 +173,7 @@ export class Dispatcher {
 
   #spill(record: DeliveryRecord, stanza: Stanza): void {
     void this.#backlog.spill({ ...record }).then((ack) => {
-      if (ack !== 'dropped') return;
-      // The log's buffer overflowed (a long outage) before the row was written: the delivery
-      // exists nowhere now. The sender is told, so nothing is dropped silently.
-      this.deps.log.error(
-        { delivery: record.id },
-        'a delivery waiting in the log was lost to the buffer bound; the sender gets an error',
-      );
-      const reply = stanza.isReply
-        ? undefined
-        : errorReply(stanza, new GatewayError('webhook-queue-full').toStanzaError());
-      if (reply) void this.deps.send(reply).catch(() => {});
-      this.#recorder.lost(record);
+      if (ack === 'dropped') this.#finish.lost(record, stanza);
     });
   }
 
@@ -203,22 +184,10 @@ export class Dispatcher {
       this.deps.log.error({ delivery: row.id }, 'a pending delivery cannot be read back; left as it is');
       return;
     }
-    const active = this.#track({ ...row }, stanza, Promise.resolve());
+    const active = this.#active.track({ ...row }, stanza, Promise.resolve());
     // An iq's sender gave up waiting long ago, or is about to: tell it now, do not POST.
-    if (row.kind === 'iq') this.#end(active, this.#refused(active, 'delivery-interrupted', 'interrupted'));
+    if (row.kind === 'iq') this.#finish.end(active, refusal(active, 'delivery-interrupted', 'interrupted'));
     else this.#schedule(active);
-  }
-
-  #track(record: DeliveryRecord, stanza: Stanza, stored: Promise<unknown>): Active {
-    const active = {
-      record,
-      stanza,
-      stored,
-      answers: !(record.redeliveryOf !== null && record.kind === 'iq'),
-      ending: false,
-    };
-    this.#active.set(record.id, active);
-    return active;
   }
 
   #schedule(active: Active): void {
@@ -226,19 +195,8 @@ export class Dispatcher {
     else this.#lanes.push(active.record.senderBare, active);
   }
 
-  #refused(
-    active: Active,
-    kind: 'shutting-down' | 'delivery-interrupted' | 'webhook-queue-full',
-    outcome: DeliveryOutcome,
-  ): Final {
-    const reply = active.stanza.isIqRequest
-      ? errorReply(active.stanza, new GatewayError(kind).toStanzaError())
-      : undefined;
-    return { status: 'failed', outcome, reply };
-  }
-
   #deliver(active: Active): Promise<void> {
-    const run = this.#run(active).catch((error: unknown) => this.#crashed(active, error));
+    const run = this.#run(active).catch((error: unknown) => this.#finish.crashed(active, error));
     this.#running.add(run);
     return run.finally(() => this.#running.delete(run));
   }
@@ -249,73 +207,10 @@ export class Dispatcher {
     const result = this.#closing.signal.aborted
       ? 'stopped'
       : await runAttempts(active.record, active.stanza, this.#attempts);
-    if (result !== 'stopped') await this.#finish(active, result.verdict, result.attempt);
+    if (result !== 'stopped') await this.#finish.finish(active, result.verdict, result.attempt);
     // A stopped iq is not made again after a restart (its sender would only be told then that
     // it was interrupted): tell the sender now, while the link is still up.
     else if (active.record.kind === 'iq')
-      await this.#finish(active, this.#refused(active, 'shutting-down', 'interrupted'));
-  }
-
-  /** Ends a delivery outside an attempt run (refused, or an iq found pending). */
-  #end(active: Active, final: Final): void {
-    void this.#finish(active, final).catch((error: unknown) => this.#crashed(active, error));
-  }
-
-  /**
-   * Something threw that never should (a bug, a value node refused): the delivery still ends,
-   * as failed, so that an iq gets its one reply and its WEBHOOK_QUEUE_MAX slot is freed —
-   * left pending, it would hang until the next start and fail the same way again.
-   */
-  async #crashed(active: Active, error: unknown): Promise<void> {
-    const { record } = active;
-    this.deps.log.error({ err: error, delivery: record.id }, 'a delivery failed unexpectedly; it ends as failed');
-    try {
-      if (!active.ending) {
-        const reply = active.stanza.isReply
-          ? undefined
-          : errorReply(active.stanza, new GatewayError('internal').toStanzaError());
-        await this.#finish(active, { status: 'failed', outcome: 'interrupted', reply });
-      }
-    } catch (again) {
-      this.deps.log.error(
-        { err: again, delivery: record.id },
-        'a delivery that failed unexpectedly could not be ended cleanly',
-      );
-    } finally {
-      // Whatever #finish got through: the slot is free and the backlog may fill it.
-      this.#release(record.id);
-      this.#backlog.finished(record.id);
-    }
-  }
-
-  /** The one final outcome: the reply (if any) to the sender, then the log and the event. */
-  async #finish(active: Active, final: Final, attempt?: AttemptRecord): Promise<void> {
-    if (!active.ending) this.#ending += 1;
-    active.ending = true;
-    const { record } = active;
-    const reply = active.answers ? final.reply : undefined;
-    let replyXml: string | null = null;
-    if (reply) {
-      try {
-        await this.deps.send(reply);
-        replyXml = reply.toXml();
-      } catch (error) {
-        this.deps.log.warn({ err: error, delivery: record.id }, 'could not send the webhook outcome to the sender');
-      }
-    }
-    this.#release(record.id);
-    this.#recorder.finished(record, final.status, final.outcome, replyXml, attempt);
-    this.#backlog.finished(record.id);
-  }
-
-  get #held(): number {
-    return this.#active.size - this.#ending;
-  }
-
-  #release(id: string): void {
-    const active = this.#active.get(id);
-    if (!active) return;
-    if (active.ending) this.#ending -= 1;
-    this.#active.delete(id);
+      await this.#finish.finish(active, refusal(active, 'shutting-down', 'interrupted'));
   }
 }
