@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../../generated/prisma/client.ts';
+import { ATTEMPT_COLUMNS, columnNames, DELIVERY_COLUMNS, MUTABLE_COLUMNS, recordDefinition } from './log-columns.ts';
 import type { AttemptRecord, DeliveryPatch, DeliveryRecord } from './records.ts';
 
 /**
@@ -31,49 +32,27 @@ export interface LogBatch {
   updates: Map<string, DeliveryPatch>;
 }
 
-/** The columns a delivery's later writes change, with their SQL types. */
-const MUTABLE: Record<keyof DeliveryPatch, string> = {
-  status: '"DeliveryStatus"',
-  attemptCount: 'int',
-  nextAttemptAt: 'timestamptz',
-  finishedAt: 'timestamptz',
-  outcome: 'text',
-  replyXml: 'text',
-  updatedAt: 'timestamptz',
-};
-
 /** A patch sets only the columns it names (a named null clears one): hence `?` per column. */
-const patched = (name: string, type: string) =>
-  `"${name}" = CASE WHEN v.p ? '${name}' THEN (v.p->>'${name}')::${type} ELSE d."${name}" END`;
+const patched = (name: (typeof MUTABLE_COLUMNS)[number]) =>
+  `"${name}" = CASE WHEN v.p ? '${name}' THEN (v.p->>'${name}')::${DELIVERY_COLUMNS[name]} ELSE d."${name}" END`;
 
+// The column lists are generated from the typed lists of src/db/log-columns.ts, so that a column
+// added to prisma/schema.prisma does not compile until the statement writes it too.
 // The UPDATE does not see rows inserted by the CTEs of the same statement: toBatch folds a
 // patch of a delivery inserted in the same batch into its row. The foreign key of an attempt
 // on a delivery inserted by the same statement is checked at its end, and holds.
-const WRITE_BATCH = `
+export const WRITE_BATCH = `
   WITH new_deliveries AS (
-    INSERT INTO "Delivery" ("id", "createdAt", "updatedAt", "kind", "stanzaType", "stanzaId", "fromJid",
-      "senderBare", "toJid", "lang", "xml", "status", "attemptCount", "nextAttemptAt", "finishedAt", "outcome",
-      "replyXml", "redeliveryOf")
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS v("id" uuid, "createdAt" timestamptz, "updatedAt" timestamptz,
-      "kind" "StanzaKind", "stanzaType" text, "stanzaId" text, "fromJid" text, "senderBare" text, "toJid" text,
-      "lang" text, "xml" text, "status" "DeliveryStatus", "attemptCount" int, "nextAttemptAt" timestamptz,
-      "finishedAt" timestamptz,
-      "outcome" text, "replyXml" text, "redeliveryOf" uuid)
+    INSERT INTO "Delivery" (${columnNames(DELIVERY_COLUMNS)})
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(${recordDefinition(DELIVERY_COLUMNS)})
     -- Written again (after a failure), a row carries state at least as new as the stored one.
-    ON CONFLICT ("id") DO UPDATE SET ${Object.keys(MUTABLE)
-      .map((name) => `"${name}" = EXCLUDED."${name}"`)
-      .join(', ')}
+    ON CONFLICT ("id") DO UPDATE SET ${MUTABLE_COLUMNS.map((name) => `"${name}" = EXCLUDED."${name}"`).join(', ')}
   ), new_attempts AS (
-    INSERT INTO "DeliveryAttempt" ("deliveryId", "number", "startedAt", "durationMs", "httpStatus", "responseHeaders",
-      "responseExcerpt", "responseTruncated", "errorKind", "errorText")
-    SELECT * FROM jsonb_to_recordset($2::jsonb) AS v("deliveryId" uuid, "number" int, "startedAt" timestamptz,
-      "durationMs" int, "httpStatus" int, "responseHeaders" jsonb, "responseExcerpt" text, "responseTruncated" boolean,
-      "errorKind" text, "errorText" text)
+    INSERT INTO "DeliveryAttempt" (${columnNames(ATTEMPT_COLUMNS)})
+    SELECT * FROM jsonb_to_recordset($2::jsonb) AS v(${recordDefinition(ATTEMPT_COLUMNS)})
     ON CONFLICT DO NOTHING
   )
-  UPDATE "Delivery" AS d SET ${Object.entries(MUTABLE)
-    .map(([name, type]) => patched(name, type))
-    .join(', ')}
+  UPDATE "Delivery" AS d SET ${MUTABLE_COLUMNS.map(patched).join(', ')}
   FROM jsonb_array_elements($3::jsonb) AS v(p)
   WHERE d."id" = (v.p->>'id')::uuid`;
 

@@ -1,53 +1,30 @@
+import type { Delivery, DeliveryAttempt, DeliveryStatus as Status, StanzaKind } from '../../generated/prisma/client.ts';
+import type { MUTABLE_COLUMNS } from './log-columns.ts';
+
 /**
- * The delivery log's rows as plain values: what src/webhooks writes and what the service API
- * (and later GraphQL) reads. Structurally the generated Prisma models, without tying callers
- * to Prisma's types.
+ * The delivery log's rows as plain values: what src/webhooks writes and what the service API and
+ * GraphQL read. prisma/schema.prisma is their one source: these are the generated models (an
+ * attempt's JSON headers narrowed to what the gateway stores), so a column added there is a
+ * compile error in every place that builds or writes a whole row (src/db/log-columns.ts,
+ * src/webhooks/delivery-record.ts and attempt-record.ts, src/schema/delivery-columns.ts) until
+ * it is given its value there; test/unit/delivery-row-shape.test.ts holds them to it.
  */
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
-export type DeliveryKind = 'message' | 'presence' | 'iq';
+export type DeliveryRecord = Delivery;
+export type DeliveryStatus = Status;
+export type DeliveryKind = StanzaKind;
+
 /** How a delivery ended: see docs/webhooks.md "The delivery log". */
 export type DeliveryOutcome =
   'accepted' | 'replied' | 'http-error' | 'unreachable' | 'invalid-response' | 'interrupted' | 'rejected';
 export type AttemptErrorKind = 'connect' | 'timeout' | 'http' | 'invalid-response' | 'aborted';
 
-export interface DeliveryRecord {
-  id: string;
-  createdAt: Date;
-  updatedAt: Date;
-  kind: DeliveryKind;
-  stanzaType: string | null;
-  stanzaId: string;
-  fromJid: string;
-  senderBare: string;
-  toJid: string;
-  lang: string | null;
-  xml: string;
-  status: DeliveryStatus;
-  attemptCount: number;
-  nextAttemptAt: Date | null;
-  finishedAt: Date | null;
-  outcome: string | null;
-  replyXml: string | null;
-  redeliveryOf: string | null;
-}
-
-export interface AttemptRecord {
-  deliveryId: string;
-  number: number;
-  startedAt: Date;
-  durationMs: number;
-  httpStatus: number | null;
+/** Response headers, names lower-cased: the only JSON the gateway stores in `responseHeaders`. */
+export type AttemptRecord = Omit<DeliveryAttempt, 'responseHeaders'> & {
   responseHeaders: Record<string, string> | null;
-  responseExcerpt: string | null;
-  responseTruncated: boolean;
-  errorKind: string | null;
-  errorText: string | null;
-}
+};
 
-/** The columns that change after the insert. */
-export type DeliveryPatch = Partial<
-  Pick<DeliveryRecord, 'status' | 'attemptCount' | 'nextAttemptAt' | 'finishedAt' | 'outcome' | 'replyXml'>
-> & { updatedAt: Date };
+/** A later write of a delivery: some of the columns that change after the insert, and when. */
+export type DeliveryPatch = Partial<Pick<DeliveryRecord, (typeof MUTABLE_COLUMNS)[number]>> & { updatedAt: Date };
 
 export interface DeliveryFilter {
   status?: DeliveryStatus;

@@ -1,5 +1,6 @@
 import type { AttemptRecord, DeliveryEvent, DeliveryRecord, DeliveryStatus } from '../webhooks/delivery-log.ts';
 import { builder } from './builder.ts';
+import { ATTEMPT_FIELDS, DELIVERY_FIELDS, showingColumns } from './delivery-columns.ts';
 import { enumValues } from './enum-values.ts';
 import { coded } from './errors.ts';
 import { StanzaKindEnum, StanzaRef } from './stanza.ts';
@@ -24,7 +25,7 @@ export const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
 
 export const DeliveryAttemptRef = builder.objectRef<AttemptRecord>('DeliveryAttempt').implement({
   description: 'One POST to the callback.',
-  fields: (t) => ({
+  fields: showingColumns(ATTEMPT_FIELDS, (t) => ({
     number: t.exposeInt('number', { description: '1 for the first attempt.' }),
     startedAt: t.field({ type: 'DateTime', resolve: (attempt) => attempt.startedAt }),
     durationMs: t.exposeInt('durationMs'),
@@ -42,7 +43,7 @@ export const DeliveryAttemptRef = builder.objectRef<AttemptRecord>('DeliveryAtte
       resolve: (attempt) => attempt.errorKind,
     }),
     errorText: t.string({ nullable: true, resolve: (attempt) => attempt.errorText }),
-  }),
+  })),
 });
 
 /** A row from a list carries no attempts; `delivery(id)` and events may bring them along. */
@@ -50,7 +51,7 @@ export type DeliveryView = DeliveryRecord & { attempts?: AttemptRecord[] };
 
 export const DeliveryRef = builder.objectRef<DeliveryView>('Delivery').implement({
   description: 'An inbound stanza delivered (or being delivered) to the webhook.',
-  fields: (t) => ({
+  fields: showingColumns(DELIVERY_FIELDS, (t) => ({
     id: t.exposeID('id', { description: 'Also the `webhook-id` header of every attempt.' }),
     createdAt: t.field({ type: 'DateTime', resolve: (delivery) => delivery.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (delivery) => delivery.updatedAt }),
@@ -101,7 +102,7 @@ export const DeliveryRef = builder.objectRef<DeliveryView>('Delivery').implement
       // DATABASE_UNAVAILABLE, not a masked unexpected error.
       resolve: (delivery, _args, ctx) => delivery.attempts ?? coded(() => ctx.attempts.load(delivery.id)),
     }),
-  }),
+  })),
 });
 
 export const DeliveryEventRef = builder.objectRef<DeliveryEvent>('DeliveryEvent').implement({
