@@ -5,8 +5,7 @@ import type { BearerAuth, TokenIdentity } from '../http/bearer-auth.ts';
 import type { CorsPolicy } from '../http/cors.ts';
 import type { Mount } from '../http/http-server.ts';
 import type { Logger } from '../log.ts';
-import { AttemptsLoader } from '../schema/attempts-loader.ts';
-import { schema, type SharedContext } from '../schema/index.ts';
+import { type GraphqlContext, schema } from '../schema/index.ts';
 import { InboundSubscriptions } from '../subscribers/inbound-subscriptions.ts';
 import { SubscriptionQuota } from '../subscribers/subscription-quota.ts';
 import type { Webhooks } from '../webhooks/index.ts';
@@ -46,7 +45,7 @@ export function createGraphqlFace(
     log,
   );
   const deliveryLog = webhooks?.log;
-  const shared: SharedContext = {
+  const shared: GraphqlContext = {
     core,
     subscriptions,
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
@@ -64,11 +63,8 @@ export function createGraphqlFace(
   const identities = new WeakMap<IncomingMessage, TokenIdentity>();
   const yoga = createGraphqlYoga({
     schema,
-    context: ({ req, identity }) => ({
-      ...shared,
-      attempts: new AttemptsLoader(deliveryLog),
-      identity: identity ?? identities.get(req),
-    }),
+    // Merged into the context yoga makes per operation, where the Dataloader plugin keeps its loaders.
+    context: ({ req, identity }) => ({ ...shared, identity: identity ?? identities.get(req) }),
     quota,
     corsOrigins: config.http.corsOrigins,
     limits: { maxDepth: config.graphql.maxDepth, maxCost: config.graphql.maxCost },

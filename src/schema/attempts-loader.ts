@@ -1,45 +1,30 @@
-import type { AttemptRecord, DeliveryLog } from '../webhooks/delivery-log.ts';
+import type { Options } from 'dataloader';
+import type { AttemptRecord } from '../webhooks/delivery-log.ts';
+import type { GraphqlContext } from './builder.ts';
+import type { DeliveryView } from './delivery.ts';
+import { coded } from './errors.ts';
 
 /**
- * `Delivery.attempts` for every delivery of a response in one database read instead of one per
- * delivery (a page of 100 was 101 queries). One loader per operation, made by the context
- * factory (yoga per HTTP request or SSE stream, graphql-ws per operation).
+ * The batch function of `Delivery.attempts` (a `t.loadableList` of Pothos' Dataloader plugin):
+ * the attempts of every delivery of a response in one database read instead of one per delivery
+ * (a page of 100 was 101 queries). The plugin keeps one loader per context, and the context
+ * factory makes one context per operation (yoga per HTTP request or SSE stream, graphql-ws per
+ * operation).
  *
- * It batches but never caches: a subscription keeps its context for its whole life, and a cache
- * would answer later events with the attempts read for earlier ones.
+ * Keyed by the delivery itself, so that one which already carries its attempts (`delivery(id)`
+ * reads them with the row) costs no second read. A database outage is DATABASE_UNAVAILABLE on
+ * each field, not a masked unexpected error.
  */
-interface Batch {
-  ids: Set<string>;
-  attempts: Promise<Map<string, AttemptRecord[]>>;
+export async function loadAttempts(deliveries: DeliveryView[], ctx: GraphqlContext): Promise<AttemptRecord[][]> {
+  const log = ctx.deliveryLog;
+  const ids = [...new Set(deliveries.filter((delivery) => !delivery.attempts).map((delivery) => delivery.id))];
+  const read = log && ids.length > 0 ? await coded(() => log.attemptsFor(ids)) : new Map<string, AttemptRecord[]>();
+  return deliveries.map((delivery) => delivery.attempts ?? read.get(delivery.id.toLowerCase()) ?? []);
 }
 
-export class AttemptsLoader {
-  #batch: Batch | undefined;
-
-  constructor(private readonly log: DeliveryLog | undefined) {}
-
-  /** The attempts of one delivery, oldest first; rejects as DeliveryLog.attemptsFor does. */
-  async load(deliveryId: string): Promise<AttemptRecord[]> {
-    const batch = this.#batch ?? this.#open();
-    batch.ids.add(deliveryId);
-    return (await batch.attempts).get(deliveryId.toLowerCase()) ?? [];
-  }
-
-  #open(): Batch {
-    const ids = new Set<string>();
-    const log = this.log;
-    const attempts = new Promise<Map<string, AttemptRecord[]>>((resolve, reject) => {
-      // graphql-js resolves the fields of sibling objects in one synchronous pass, or in promise
-      // jobs when their parent resolved asynchronously; setImmediate runs after all such jobs,
-      // so every delivery of the response has asked by then.
-      setImmediate(() => {
-        this.#batch = undefined;
-        if (!log) resolve(new Map());
-        else log.attemptsFor([...ids]).then(resolve, reject);
-      });
-    });
-    const batch = { ids, attempts };
-    this.#batch = batch;
-    return batch;
-  }
-}
+/**
+ * It batches but never caches: a subscription keeps its context for its whole life, and a cache
+ * would answer later events with the attempts read for earlier ones (and, keyed by object, it
+ * would never hit anyway).
+ */
+export const ATTEMPTS_LOADER_OPTIONS: Options<DeliveryView, AttemptRecord[]> = { cache: false };

@@ -1,22 +1,20 @@
 import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { GraphQLError } from 'graphql';
-import type { AttemptsLoader } from './attempts-loader.ts';
 import type { InboundSubscriptions } from '../subscribers/inbound-subscriptions.ts';
 import type { DeliveryLog } from '../webhooks/delivery-log.ts';
 import type { WebhookStatus } from '../webhooks/index.ts';
 import type { XmppCore } from '../xmpp/core.ts';
 import type { Jid } from '../xmpp/jid.ts';
 
-/** What every resolver gets: the same core as /rest, and the limits of this deployment. */
-export interface GraphqlContext extends SharedContext {
-  /** Per operation: batches the reads of Delivery.attempts. */
-  attempts: AttemptsLoader;
-}
-
-/** The part of the context that is the same for every operation. */
-export interface SharedContext {
+/**
+ * What every resolver gets: the same core as /rest, and the limits of this deployment. The
+ * context factory makes one per operation; the Dataloader plugin keeps its loaders on it.
+ */
+export interface GraphqlContext {
   core: XmppCore;
   subscriptions: InboundSubscriptions;
   iqTimeout: { defaultMs: number; maxMs: number };
@@ -41,8 +39,10 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ErrorsPlugin, SimpleObjectsPlugin],
+  plugins: [ErrorsPlugin, SimpleObjectsPlugin, RelayPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
+  // Connections only (`deliveries`): no type is a Node, so there is no `node`/`nodes` query.
+  relay: { nodesOnConnection: true, nodeQueryOptions: false, nodesQueryOptions: false },
 });
 
 builder.queryType({});

@@ -1,12 +1,6 @@
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { StanzaKind } from '../xmpp/codec/index.ts';
-import {
-  type DeliveryConnection,
-  type DeliveryEdge,
-  type DeliveryLog,
-  type DeliveryStatus,
-  MAX_PAGE,
-} from '../webhooks/delivery-log.ts';
+import { type DeliveryLog, type DeliveryStatus, MAX_PAGE } from '../webhooks/delivery-log.ts';
 import { builder, type GraphqlContext } from './builder.ts';
 import { DeliveryEventRef, DeliveryRef, DeliveryStatusEnum } from './delivery.ts';
 import { coded, codedError, graphqlErrorOf, InvalidInput, resultNames, Unavailable } from './errors.ts';
@@ -22,33 +16,14 @@ function logOf(ctx: GraphqlContext): DeliveryLog {
   return ctx.deliveryLog;
 }
 
-const PageInfoRef = builder
-  .objectRef<{ hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }>(
-    'PageInfo',
-  )
-  .implement({
-    fields: (t) => ({
-      hasNextPage: t.exposeBoolean('hasNextPage'),
-      hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
-      startCursor: t.string({ nullable: true, resolve: (info) => info.startCursor }),
-      endCursor: t.string({ nullable: true, resolve: (info) => info.endCursor }),
-    }),
-  });
-
-const DeliveryEdgeRef = builder.objectRef<DeliveryEdge>('DeliveryEdge').implement({
-  fields: (t) => ({
-    cursor: t.exposeString('cursor'),
-    node: t.field({ type: DeliveryRef, resolve: (edge) => edge.node }),
-  }),
-});
-
-const DeliveryConnectionRef = builder.objectRef<DeliveryConnection>('DeliveryConnection').implement({
-  fields: (t) => ({
-    edges: t.field({ type: [DeliveryEdgeRef], resolve: (connection) => connection.edges }),
-    nodes: t.field({ type: [DeliveryRef], resolve: (connection) => connection.edges.map((edge) => edge.node) }),
-    pageInfo: t.field({ type: PageInfoRef, resolve: (connection) => connection.pageInfo }),
-  }),
-});
+/**
+ * `DeliveryConnection`, `DeliveryEdge` and `PageInfo` come from the Relay plugin; the log's store
+ * pages by itself (keyset on its own opaque cursors) and returns the connection's shape.
+ */
+const DeliveryConnectionRef = builder.connectionObject(
+  { type: DeliveryRef, name: 'DeliveryConnection' },
+  { name: 'DeliveryEdge' },
+);
 
 const DeliveryFilterInput = builder.inputType('DeliveryFilter', {
   fields: (t) => ({
@@ -98,6 +73,8 @@ builder.queryField('deliveries', (t) =>
     description:
       `Webhook deliveries, newest first. \`first\` is 1 to ${MAX_PAGE} (default 20); ` +
       '`after` is an endCursor of an earlier page.',
+    // Forward paging only, so `first` and `after` rather than t.connection's four arguments:
+    // the log is read newest first by keyset, and `last`/`before` would be a second query shape.
     args: {
       first: t.arg.int({ required: false }),
       after: t.arg.string({ required: false }),

@@ -1,8 +1,8 @@
 import type { AttemptRecord, DeliveryEvent, DeliveryRecord, DeliveryStatus } from '../webhooks/delivery-log.ts';
+import { ATTEMPTS_LOADER_OPTIONS, loadAttempts } from './attempts-loader.ts';
 import { builder } from './builder.ts';
 import { ATTEMPT_FIELDS, DELIVERY_FIELDS, showingColumns } from './delivery-columns.ts';
 import { enumValues } from './enum-values.ts';
-import { coded } from './errors.ts';
 import { StanzaKindEnum, StanzaRef } from './stanza.ts';
 
 /**
@@ -92,15 +92,16 @@ export const DeliveryRef = builder.objectRef<DeliveryView>('Delivery').implement
       description: 'The delivery this one repeats (redeliver).',
       resolve: (delivery) => delivery.redeliveryOf,
     }),
-    attempts: t.field({
-      type: [DeliveryAttemptRef],
+    attempts: t.loadableList({
+      type: DeliveryAttemptRef,
       description:
         'Every attempt, oldest first. In a `deliveries` subscription event they are read from the log, ' +
         'which is written behind the deliveries: the attempt that caused the event may be missing yet (the ' +
         "event's own `attempt` is current).",
-      // One read for all the deliveries of a response (AttemptsLoader); a database outage is
-      // DATABASE_UNAVAILABLE, not a masked unexpected error.
-      resolve: (delivery, _args, ctx) => delivery.attempts ?? coded(() => ctx.attempts.load(delivery.id)),
+      // One read for all the deliveries of a response (attempts-loader.ts).
+      load: loadAttempts,
+      loaderOptions: ATTEMPTS_LOADER_OPTIONS,
+      resolve: (delivery) => delivery,
     }),
   })),
 });

@@ -21,5 +21,5 @@ import './delivery.ts';
 import './deliveries.ts';
 import { builder } from './builder.ts';
 
-export type { GraphqlContext, SharedContext } from './builder.ts';
+export type { GraphqlContext } from './builder.ts';
 export const schema = builder.toSchema();

@@ -9,7 +9,7 @@ import { stanzaFromLog } from './stored-stanza.ts';
 // The one module of src/webhooks that other folders may import (docs/architecture.md): GraphQL
 // reads the log through this facade, never through src/db or the webhook internals.
 export { MAX_PAGE } from '../db/delivery-store.ts';
-export type { DeliveryConnection, DeliveryEdge, DeliveryWithAttempts, ListArgs } from '../db/delivery-store.ts';
+export type { DeliveryConnection, DeliveryWithAttempts, ListArgs } from '../db/delivery-store.ts';
 export type { AttemptRecord, DeliveryFilter, DeliveryKind, DeliveryRecord, DeliveryStatus } from '../db/records.ts';
 export type { DeliveryEvent, DeliveryEventFilter } from './delivery-events.ts';
 

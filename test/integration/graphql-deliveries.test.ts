@@ -226,6 +226,7 @@ describe('queries', () => {
       assert.deepEqual(node.attempts, delivery?.attempts, node.id);
       assert.ok(node.attempts.length >= 1);
     }
+    assert.equal(batched.mock.callCount(), 2, 'delivery(id) brings its attempts with the row: no second read');
   });
 
   it('attempts that cannot be read are DATABASE_UNAVAILABLE, not a masked error', async (t) => {

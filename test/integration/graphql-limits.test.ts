@@ -54,6 +54,23 @@ describe('query cost', () => {
     assert.equal(costly.data, undefined);
     assert.match(costly.errors?.[0]?.message ?? '', new RegExp(`Query Cost limit of ${MAX_COST} exceeded`));
   });
+
+  it('a deliveries page costs by its `first`: a large page is refused, a small one runs', async () => {
+    const page = async (first: number) => {
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${gateway.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: `{ deliveries(first: ${first}) { edges { cursor node { id } } } }` }),
+      });
+      return (await response.json()) as ExecutionResult;
+    };
+    // No CALLBACK_URL here: a page that passes the cost check runs and says the log is off.
+    const small = await page(1);
+    assert.equal(small.errors?.[0]?.extensions?.code, 'DELIVERY_LOG_OFF', JSON.stringify(small.errors));
+    const large = await page(100);
+    assert.equal(large.data, undefined);
+    assert.match(large.errors?.[0]?.message ?? '', new RegExp(`Query Cost limit of ${MAX_COST} exceeded`));
+  });
 });
 
 describe('request bodies', () => {

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { execute, type ExecutionResult, parse } from 'graphql';
 import { Element } from 'ltx';
 import { isGatewayError } from '../../src/errors/gateway-error.ts';
-import { AttemptsLoader } from '../../src/schema/attempts-loader.ts';
 import { schema, type GraphqlContext } from '../../src/schema/index.ts';
 import type { InboundSubscriptions } from '../../src/subscribers/inbound-subscriptions.ts';
 import type { FinishedExchange } from '../../src/webhooks/reply-rules.ts';
@@ -148,7 +147,6 @@ async function graphql(target: FuzzTarget, operation: keyof typeof DOCUMENTS, va
     deliveryLog: undefined,
     webhookStatus: undefined,
     subscriptionBufferMax: 10,
-    attempts: new AttemptsLoader(undefined),
   };
   const result = (await execute({
     schema,
