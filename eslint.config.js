@@ -15,6 +15,7 @@ export default tseslint.config(
       'data/',
       'coverage/',
       'scratch/',
+      'reports/',
     ],
   },
   js.configs.recommended,

@@ -39,7 +39,7 @@ const requested = process.argv.slice(2);
 const files =
   requested.length > 0
     ? requested
-    : ['test/unit', 'test/integration'].flatMap((dir) =>
+    : ['test/unit', 'test/flow', 'test/integration'].flatMap((dir) =>
         readdirSync(dir)
           .filter((name) => name.endsWith('.test.ts'))
           .sort()

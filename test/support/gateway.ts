@@ -16,10 +16,16 @@ export interface TestGateway {
 
 /**
  * The gateway built in-process exactly as main.ts builds it, from environment-style settings,
- * on an ephemeral port, connected to the given Prosody.
+ * on an ephemeral port, connected to the given Prosody (or to the fake link of fake-link.ts).
  */
+/** What the gateway needs of an XMPP server: its component endpoint. */
+export type ComponentEndpoint = Pick<
+  XmppServer,
+  'componentService' | 'componentServices' | 'componentDomain' | 'componentSecret'
+>;
+
 /** The settings of a gateway for this Prosody, as environment variables; `env` overrides. */
-export function testEnv(prosody: XmppServer, env: Record<string, string> = {}): Record<string, string> {
+export function testEnv(prosody: ComponentEndpoint, env: Record<string, string> = {}): Record<string, string> {
   return {
     // Each component domain's own endpoint (ejabberd has a listener per domain).
     XMPP_SERVICE: prosody.componentServices[env.XMPP_DOMAIN ?? prosody.componentDomain] ?? prosody.componentService,
@@ -34,7 +40,7 @@ export function testEnv(prosody: XmppServer, env: Record<string, string> = {}): 
   };
 }
 
-export async function startGateway(prosody: XmppServer, env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startGateway(prosody: ComponentEndpoint, env: Record<string, string> = {}): Promise<TestGateway> {
   const config = loadConfig(testEnv(prosody, env));
   const app = buildApp(config, createLogger(config.logLevel));
   const { url } = await app.start();

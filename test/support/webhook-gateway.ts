@@ -1,8 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGateway, type TestGateway } from './gateway.ts';
-import type { XmppServer } from './xmpp-server.ts';
+import { type ComponentEndpoint, startGateway, type TestGateway } from './gateway.ts';
 
 /**
  * The gateway with a webhook, on short timeouts and retry schedules so that every file stays
@@ -20,12 +19,14 @@ export const FAST_WEBHOOK_ENV = {
 };
 
 export async function startWebhookGateway(
-  prosody: XmppServer,
+  prosody: ComponentEndpoint,
   callbackUrl: string,
   databaseUrl: string | undefined,
   env: Record<string, string> = {},
 ): Promise<TestGateway & { dataDir: string | undefined }> {
-  const dataDir = databaseUrl ? undefined : await mkdtemp(join(tmpdir(), 'sg-data-'));
+  // A DATA_DIR given in `env` belongs to the caller; one made here goes with the gateway.
+  const made = databaseUrl || env.DATA_DIR ? undefined : await mkdtemp(join(tmpdir(), 'sg-data-'));
+  const dataDir = databaseUrl ? undefined : (env.DATA_DIR ?? made);
   const gateway = await startGateway(prosody, {
     ...FAST_WEBHOOK_ENV,
     CALLBACK_URL: callbackUrl,
@@ -37,7 +38,7 @@ export async function startWebhookGateway(
     dataDir,
     async stop() {
       await gateway.stop();
-      if (dataDir && !env.DATA_DIR) await rm(dataDir, { recursive: true, force: true });
+      if (made) await rm(made, { recursive: true, force: true });
     },
   };
 }
