@@ -19,7 +19,7 @@ import { GRAPHQL_PATH, type GraphqlYoga } from './yoga.ts';
  * hooks. Each of those the gateway's yoga has is accounted for below (CORS: no Origin; CSRF
  * prevention: JSON is preflighted; the method and body-size checks, the JSON parser, batching:
  * the same tests, declined when they would not pass; the result processors: the same Accept
- * walk). A plugin added later with such a hook turns the fast path off (see `HTTP_HOOKS`), so it
+ * walk). A plugin added later with such a hook turns the fast path off (see `KNOWN_HTTP_HOOKS`), so it
  * cannot be skipped unnoticed.
  *
  * Anything else (GET, other content types or Accept headers, batches, subscriptions, a body that
@@ -138,12 +138,16 @@ interface YogaInternals {
  * The HTTP-layer hooks of the gateway's yoga (yoga.ts) that the fast path stands in for, counted:
  * onRequest — yoga's health check and unhandled route, CORS; onRequestParse — the GET, JSON,
  * multipart, GraphQL-string and form parsers, the body-size limit, batching limit, method check,
- * CSRF prevention; onResultProcess — the result processors; onResponse — CORS. Another count
- * means a plugin (or a yoga) the fast path has not been checked against: it stays off.
+ * CSRF prevention; onResultProcess — the result processors; onResponse — CORS. CORS is there only
+ * with CORS_ORIGINS set. Another count means a plugin (or a yoga) the fast path has not been
+ * checked against: it stays off.
  */
-const HTTP_HOOKS = { onRequest: 3, onRequestParse: 9, onResultProcess: 1, onResponse: 1 };
+const KNOWN_HTTP_HOOKS = [
+  { onRequest: 3, onRequestParse: 9, onResultProcess: 1, onResponse: 1 },
+  { onRequest: 2, onRequestParse: 9, onResultProcess: 1, onResponse: 0 },
+].map((hooks) => JSON.stringify(hooks));
 
-function httpHooksOf(yoga: YogaInternals): typeof HTTP_HOOKS {
+function httpHooksOf(yoga: YogaInternals): Record<string, number> {
   const count = (hook: 'onRequest' | 'onResponse') => yoga.plugins.filter((plugin) => plugin?.[hook]).length;
   return {
     onRequest: count('onRequest'),
@@ -176,7 +180,7 @@ function thrownResult(yoga: YogaInternals, error: unknown): ExecutionResult {
 export function createJsonFastPath(yoga: GraphqlYoga, registry: Registry): JsonFastPath | undefined {
   const internals = yoga as unknown as YogaInternals;
   const hooks = httpHooksOf(internals);
-  if (JSON.stringify(hooks) !== JSON.stringify(HTTP_HOOKS)) return undefined;
+  if (!KNOWN_HTTP_HOOKS.includes(JSON.stringify(hooks))) return undefined;
   const taken = new Counter({
     name: `${METRIC_PREFIX}graphql_http_fast_path_total`,
     help: 'HTTP requests to /graphql answered by the JSON fast path (GRAPHQL_HTTP_FAST_PATH); yoga answers the rest.',

@@ -14,6 +14,7 @@ import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
  */
 const FAST = 'fast.localhost';
 const YOGA = 'yoga.localhost';
+const PLAIN = 'plain.localhost';
 const SECRET = 'fast-path-secret';
 const ORIGIN = 'https://app.example';
 let prosody: XmppServer;
@@ -21,7 +22,7 @@ let fast: TestGateway;
 let yoga: TestGateway;
 
 before(async () => {
-  prosody = await startXmppServer({ extraComponents: { [FAST]: SECRET, [YOGA]: SECRET } });
+  prosody = await startXmppServer({ extraComponents: { [FAST]: SECRET, [YOGA]: SECRET, [PLAIN]: SECRET } });
   const env = { XMPP_SECRET: SECRET, GRAPHQL_MAX_COST: '200', GRAPHQL_MAX_DEPTH: '8', CORS_ORIGINS: ORIGIN };
   fast = await startGateway(prosody, { ...env, XMPP_DOMAIN: FAST });
   yoga = await startGateway(prosody, { ...env, XMPP_DOMAIN: YOGA, GRAPHQL_HTTP_FAST_PATH: 'off' });
@@ -287,6 +288,19 @@ describe('the JSON fast path answers as yoga does', () => {
       for (let round = 0; round < 2; round += 1) assert.deepEqual(await ask(fast, item), expected);
       assert.equal((await takenSoFar(fast)) - before, item.taken ? 2 : 0, item.taken ? 'taken' : 'left to yoga');
     });
+
+  it('is on without CORS_ORIGINS too (yoga then has no CORS hooks)', async () => {
+    const plain = await startGateway(prosody, { XMPP_SECRET: SECRET, XMPP_DOMAIN: PLAIN });
+    try {
+      await plain.waitOnline();
+      const item: Case = { name: 'a query', headers: json, body: op('{ status { link { state } } }') };
+      const before = await takenSoFar(plain);
+      assert.deepEqual(await ask(plain, item), await ask(yoga, item));
+      assert.equal((await takenSoFar(plain)) - before, 1);
+    } finally {
+      await plain.stop();
+    }
+  });
 
   it('is off with GRAPHQL_HTTP_FAST_PATH=off', async () => {
     const text = await (await fetch(`${yoga.url}/metrics`)).text();
