@@ -276,6 +276,15 @@ export const settings = {
     group: 'GraphQL',
     help: 'largest GraphQL request body (`413` past it) and graphql-ws message (socket closed with `1009`)',
   },
+  GRAPHQL_HTTP_FAST_PATH: {
+    path: 'graphql.httpFastPath',
+    schema: oneOf(['on', 'off']),
+    default: 'on',
+    group: 'GraphQL',
+    help:
+      '`on` answers a plain JSON POST of a query or mutation through the same GraphQL pipeline without ' +
+      "yoga's fetch layer (the same answers, about twice the rate); `off` sends every request through yoga",
+  },
   SUBSCRIPTIONS_MAX: {
     path: 'graphql.subscriptionsMax',
     schema: wholeNumber(1, 10_000_000),

@@ -6,6 +6,7 @@ import { createPoster } from '../support/http-load.ts';
 import { countArrivals } from '../support/raw-component.ts';
 import { gatewayMessages, rawMessages } from '../support/sink-delivery.ts';
 import { formatRow, runLoad, summarise, type Summary } from '../support/stats.ts';
+import { restMessages } from './rest.ts';
 
 /**
  * GraphQL beside the raw link: sendMessage mutations end to end (gateway → Prosody → sink
@@ -124,8 +125,15 @@ export const graphqlSection: BenchSection = {
     const messages = Math.round(10_000 * ctx.scale);
     const pings = Math.round(5_000 * ctx.scale);
     const events = Math.round(20_000 * ctx.scale);
+    // Both faces warmed first (not reported): the ratio below compares per-request cost, not
+    // how long each takes to be compiled, and this section may be the first to load either.
+    await graphqlMessages(ctx, Math.round(messages / 5), CONCURRENCY);
+    await restMessages(ctx, Math.round(messages / 5));
     const rawMsg = await rawMessages(ctx, messages, CONCURRENCY);
     const gqlMsg = await graphqlMessages(ctx, messages, CONCURRENCY);
+    // /rest's message rate measured here, next to sendMessage's, for the ratio the per-request
+    // cost is judged by (issue #13): the same load, two faces.
+    const restMsg = await restMessages(ctx, messages);
     const rawSeq = await rawMessages(ctx, Math.round(messages / 10), 1);
     const gqlSeq = await graphqlMessages(ctx, Math.round(messages / 10), 1);
     const gqlPing = await graphqlPings(ctx, pings);
@@ -134,6 +142,8 @@ export const graphqlSection: BenchSection = {
     return [
       formatRow(`raw component: message × ${CONCURRENCY} → sink (end to end)`, rawMsg),
       formatRow(`sendMessage × ${CONCURRENCY} → sink (end to end)`, gqlMsg, rawMsg),
+      formatRow(`/rest POST message × ${CONCURRENCY} → sink (end to end)`, restMsg, rawMsg),
+      `${`sendMessage × ${CONCURRENCY} ÷ /rest message × ${CONCURRENCY}`.padEnd(46)}  ${(gqlMsg.perSecond / restMsg.perSecond).toFixed(2).padStart(7)}×`,
       formatRow('raw component: message, sequential', rawSeq),
       formatRow('sendMessage, sequential', gqlSeq, rawSeq),
       formatRow(`ping mutation × ${CONCURRENCY} (server answers)`, gqlPing),

@@ -24,7 +24,8 @@ const bodies = {
 const contentTypes = { xml: 'application/xmpp+xml', json: 'application/json' };
 type Format = keyof typeof bodies;
 
-async function restMessages(ctx: BenchContext, total: number, format: Format = 'xml'): Promise<Summary> {
+/** /rest messages end to end: also the /graphql section's yardstick for sendMessage. */
+export async function restMessages(ctx: BenchContext, total: number, format: Format = 'xml'): Promise<Summary> {
   const poster = createPoster(ctx.gatewayUrl, CONCURRENCY);
   const headers = { Authorization: `Bearer ${ctx.token}`, 'Content-Type': contentTypes[format] };
   const summary = await gatewayMessages(ctx, total, CONCURRENCY, async (id, i) => {

@@ -12,6 +12,7 @@ import type { Webhooks } from '../webhooks/index.ts';
 import type { XmppCore } from '../xmpp/core.ts';
 import { createGraphiqlPage } from './graphiql-page.ts';
 import { createGraphqlMount } from './http-mount.ts';
+import { createJsonFastPath } from './json-fast-path.ts';
 import { attachGraphqlWebSocket, type GraphqlWebSocket } from './websocket.ts';
 import { createGraphqlYoga, GRAPHQL_PATH } from './yoga.ts';
 
@@ -79,6 +80,7 @@ export function createGraphqlFace(
     maxBodyBytes: config.graphql.maxBodyBytes,
     graphiql: createGraphiqlPage({ title: 'Stanza Gateway', endpoint: GRAPHQL_PATH, domain: core.domain }),
     identities,
+    fastPath: config.graphql.httpFastPath === 'on' ? createJsonFastPath(yoga, metrics) : undefined,
   });
   let socket: GraphqlWebSocket | undefined;
 

@@ -7,6 +7,7 @@ import { abandonBody, readBody } from '../http/read-body.ts';
 import { graphqlErrorOf } from '../schema/errors.ts';
 import { ASSET_PREFIX, serveAsset } from './graphiql-assets.ts';
 import type { GraphiqlPage } from './graphiql-page.ts';
+import type { JsonFastPath } from './json-fast-path.ts';
 import { GRAPHQL_PATH, type GraphqlYoga } from './yoga.ts';
 
 /**
@@ -24,6 +25,8 @@ export interface GraphqlMountOptions {
   graphiql: GraphiqlPage;
   /** Filled here with who sent each authenticated request (read by the operation's context). */
   identities: WeakMap<IncomingMessage, TokenIdentity>;
+  /** Answers plain JSON queries and mutations without yoga's fetch layer (GRAPHQL_HTTP_FAST_PATH). */
+  fastPath?: JsonFastPath;
 }
 
 /** yoga's own test for a GraphiQL request: a GET that accepts HTML. */
@@ -51,7 +54,11 @@ export function createGraphqlMount(options: GraphqlMountOptions): Mount {
         try {
           identities.set(req, auth.check(req.headers.authorization));
           // Read here, within the limit; yoga takes a body already read from `req.body`.
-          if (req.method === 'POST') (req as { body?: Buffer }).body = await readBody(req, res, options.maxBodyBytes);
+          if (req.method === 'POST') {
+            const body = await readBody(req, res, options.maxBodyBytes);
+            if (options.fastPath?.answer(req, res, body)) return;
+            (req as { body?: Buffer }).body = body;
+          }
         } catch (error) {
           // The client went away while sending its body: nobody to answer.
           if (!isGatewayError(error) && (req.errored || res.destroyed)) return;

@@ -15,6 +15,7 @@ describe('GraphQL settings', () => {
       maxBodyBytes: 192 * 1024,
       subscriptionsMax: 20_000,
       subscriptionsPerTokenMax: 10_000,
+      httpFastPath: 'on',
     });
   });
 
@@ -28,6 +29,7 @@ describe('GraphQL settings', () => {
       GRAPHQL_MAX_BODY_BYTES: '1024',
       SUBSCRIPTIONS_MAX: '7',
       SUBSCRIPTIONS_PER_TOKEN_MAX: '3',
+      GRAPHQL_HTTP_FAST_PATH: 'off',
     });
     assert.equal(config.iq.answerTimeoutMs, 2500);
     assert.deepEqual(config.graphql, {
@@ -37,6 +39,7 @@ describe('GraphQL settings', () => {
       maxBodyBytes: 1024,
       subscriptionsMax: 7,
       subscriptionsPerTokenMax: 3,
+      httpFastPath: 'off',
     });
   });
 
@@ -50,6 +53,7 @@ describe('GraphQL settings', () => {
     ['GRAPHQL_MAX_BODY_BYTES', '0'],
     ['SUBSCRIPTIONS_MAX', 'many'],
     ['SUBSCRIPTIONS_PER_TOKEN_MAX', '-3'],
+    ['GRAPHQL_HTTP_FAST_PATH', 'yes'],
   ] as const) {
     it(`refuses ${name}=${value}, naming the setting`, () => {
       assert.throws(
