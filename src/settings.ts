@@ -283,7 +283,7 @@ export const settings = {
     group: 'GraphQL',
     help:
       '`on` answers a plain JSON POST of a query or mutation through the same GraphQL pipeline without ' +
-      "yoga's fetch layer (the same answers, about twice the rate); `off` sends every request through yoga",
+      "yoga's fetch layer (the same answers at a lower cost per request); `off` sends every request through yoga",
   },
   SUBSCRIPTIONS_MAX: {
     path: 'graphql.subscriptionsMax',
