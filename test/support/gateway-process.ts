@@ -25,16 +25,17 @@ export const PROCESS_TOKEN = 'process-token-0123456789';
 /**
  * `cwd`: another checkout's gateway (the benchmark's BENCH_BASELINE_DIR); default this one.
  * `openFiles`: the process's descriptor limit (ulimit -n), for tests that exhaust it.
+ * `args`: its command line (e.g. `--config FILE`).
  */
 export async function startGatewayProcess(
   env: Record<string, string>,
   cwd?: string,
-  options: { openFiles?: number } = {},
+  options: { openFiles?: number; args?: readonly string[] } = {},
 ): Promise<GatewayProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const command = [process.execPath, ...nodeArgs, '--import', 'tsx', 'src/main.ts'];
+  const command = [process.execPath, ...nodeArgs, '--import', 'tsx', 'src/main.ts', ...(options.args ?? [])];
   // `exec` keeps the pid: the shell becomes node.
   const [file, ...args] =
     options.openFiles === undefined
