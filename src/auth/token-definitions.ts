@@ -14,7 +14,8 @@ import type { Rate } from './token-bucket.ts';
  *   from   address patterns (address-pattern.ts) it may send as, or `all`;
  *   see    address patterns of the inbound stanzas (their `to`) its subscriptions receive, or
  *          `all`; without it, the same as `from`;
- *   can    its operations (operations.ts);
+ *   can    its operations (operations.ts); `deliveries` and `redeliver` (the whole delivery
+ *          log) need `see: all`;
  *   rate   `{ perSecond, burst }`: sends (messages, presences, iqs) past it are refused with 429.
  */
 export type AddressScope = readonly AddressPattern[] | 'all';
@@ -89,6 +90,12 @@ function readOne(item: unknown, problems: string[]): ReadToken {
   const rate = item.rate === undefined ? undefined : readRate(item.rate, problems);
   if (can && from !== undefined && from !== 'all' && from.length === 0 && (can.has('send') || can.has('iq'))) {
     problems.push('can send or iq, but its from list is empty: it could send as nobody');
+  }
+  // The delivery log is read and redelivered whole (its store pages by SQL, not by address):
+  // a token that sees only some addresses must not read the others' deliveries there.
+  const logRights = can ? (['deliveries', 'redeliver'] as const).filter((operation) => can.has(operation)) : [];
+  if (see !== undefined && see !== 'all' && logRights.length > 0) {
+    problems.push(`can ${logRights.join(' and ')}, which show the whole delivery log: its see must be all`);
   }
   const named = typeof name === 'string' ? name : undefined;
   if (problems.length > 0 || !digest || !from || !see || !can || named === undefined) return { name: named, digest };

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ExecutionResult } from 'graphql';
 import {
   DeliveriesDocument,
+  DeliveryEventsDocument,
   RedeliverDocument,
   SendIqDocument,
   SendMessageDocument,
@@ -63,7 +64,7 @@ const bodyOf = (event: StanzaEvent) => {
 };
 const withBody = (text: string) => (event: StanzaEvent) => bodyOf(event) === text;
 /** The codes a subscription ended with: in a last event (yoga) or as the socket's error. */
-async function endCodes(stream: EventStream<StanzasSubscription>): Promise<(string | undefined)[]> {
+async function endCodes<T>(stream: EventStream<T>): Promise<(string | undefined)[]> {
   const ended = await stream.ended;
   return [...stream.events.flatMap((event) => codesOf(event.errors)), ...codesOf(ended)];
 }
@@ -217,11 +218,42 @@ describe('scoped tokens in one gateway', () => {
     }
   });
 
-  it('a subscription without the right is refused', async () => {
-    const client = wsClient(gateway, { authorization: `Bearer ${BURSTY}` });
+  it('a subscription without the right is refused, on graphql-ws and SSE, the delivery log’s too', async () => {
+    const bursty = wsClient(gateway, { authorization: `Bearer ${BURSTY}` });
+    const bot1 = wsClient(gateway, { authorization: `Bearer ${BOT1}` });
     try {
-      const ws = await subscribeWs(client, StanzasDocument, {});
+      const ws = await subscribeWs(bursty, StanzasDocument, {});
       assert.deepEqual(await endCodes(ws), ['OPERATION_NOT_ALLOWED']);
+      const sse = await subscribeSse(gateway, StanzasDocument, {}, { token: BURSTY });
+      assert.deepEqual(await endCodes(sse), ['OPERATION_NOT_ALLOWED']);
+      // bot1 may subscribe to stanzas, not to the delivery log.
+      const log = await subscribeWs(bot1, DeliveryEventsDocument, {});
+      assert.deepEqual(await endCodes(log), ['OPERATION_NOT_ALLOWED']);
+      const logSse = await subscribeSse(gateway, DeliveryEventsDocument, {}, { token: BOT1 });
+      assert.deepEqual(await endCodes(logSse), ['OPERATION_NOT_ALLOWED']);
+    } finally {
+      await Promise.all([bursty.dispose(), bot1.dispose()]);
+    }
+  });
+
+  it('graphql-ws: another bot’s from is FROM_NOT_AUTHORIZED there too', async () => {
+    const client = wsClient(gateway, { authorization: `Bearer ${BOT1}` });
+    try {
+      const stolen = uniqueText();
+      const sent = await subscribeWs(client, SendMessageDocument, {
+        input: { to: alice.jid, from: `bot2@${domain}`, body: stolen },
+      });
+      await sent.ended;
+      const result = sent.events[0]?.data?.sendMessage;
+      assert.equal(result?.__typename === 'InvalidInput' && result.kind, 'FROM_NOT_AUTHORIZED', JSON.stringify(result));
+      const own = uniqueText();
+      const ok = await subscribeWs(client, SendMessageDocument, {
+        input: { to: alice.jid, from: `bot1@${domain}/ws`, body: own },
+      });
+      await ok.ended;
+      assert.equal(ok.events[0]?.data?.sendMessage.__typename, 'SendMessageSuccess');
+      await alice.waitFor(messageWithBody(own));
+      assert.equal(alice.received.filter(messageWithBody(stolen)).length, 0);
     } finally {
       await client.dispose();
     }
@@ -244,6 +276,18 @@ describe('scoped tokens in one gateway', () => {
     assert.equal(result?.__typename, 'Unavailable');
     assert.equal(result?.__typename === 'Unavailable' && result.kind, 'RATE_LIMITED');
     assert.ok(result?.__typename === 'Unavailable' && (result.retryAfterSeconds ?? 0) >= 1);
+    // The same bucket over graphql-ws.
+    const client = wsClient(gateway, { authorization: `Bearer ${BURSTY}` });
+    try {
+      const ws = await subscribeWs(client, SendMessageDocument, {
+        input: { to: alice.jid, from: `bursty@${domain}`, body: 'x' },
+      });
+      await ws.ended;
+      const wsResult = ws.events[0]?.data?.sendMessage;
+      assert.equal(wsResult?.__typename === 'Unavailable' && wsResult.kind, 'RATE_LIMITED', JSON.stringify(wsResult));
+    } finally {
+      await client.dispose();
+    }
     // Other tokens have their own rate.
     assert.equal((await rest(gateway, { token: BOT1, body: message(`bot1@${domain}`, alice.jid, 'x') })).status, 202);
   });
@@ -352,7 +396,7 @@ describe('a reload (SIGHUP) narrows a scope while its subscriptions are open', (
     }
   });
 
-  it('a config file that no longer reads leaves the tokens as they were; the next good one applies', async () => {
+  it('a config file that no longer reads, or a wrong scope entry, leaves the tokens as they were, logged without secrets', async () => {
     const statusWith = async (token: string) =>
       (
         await fetch(`${gateway.url}/graphql`, {
@@ -361,15 +405,37 @@ describe('a reload (SIGHUP) narrows a scope while its subscriptions are open', (
           body: JSON.stringify({ query: '{ __typename }' }),
         })
       ).status;
-    writeFileSync(file, '{ not json');
+    const logged = async (pattern: RegExp) => {
+      const deadline = Date.now() + 5000;
+      while (!pattern.test(gateway.output())) {
+        assert.ok(Date.now() < deadline, `no log line matching ${pattern}: ${gateway.output()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    writeFileSync(file, `{ not json ${BOT1}`);
     gateway.signal('SIGHUP');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await logged(/SIGHUP.*tokens are unchanged/);
+    assert.match(gateway.output(), /gateway\.json is not valid JSON/);
     assert.equal(await statusWith(BOT2), 200);
+    // Wrong entries: every problem named, the old rights kept.
+    const [one, two] = tokens();
+    writeConfig([
+      { ...one, can: ['send', 'sned'] },
+      { ...two, from: 'bot2@*', colour: 'red' },
+    ]);
+    gateway.signal('SIGHUP');
+    await logged(/"sned\\" is not an operation/);
+    for (const problem of [/\\"colour\\" is not a key of a token/, /\\"bot2@\*\\" is not an address pattern/]) {
+      assert.match(gateway.output(), problem);
+    }
+    assert.equal(await statusWith(BOT2), 200);
+    for (const secret of [BOT1, BOT2, BURSTY]) assert.ok(!gateway.output().includes(secret), 'a secret was logged');
+
     writeConfig([]);
     gateway.signal('SIGHUP');
     const deadline = Date.now() + 5000;
     while ((await statusWith(BOT2)) !== 403) {
-      assert.ok(Date.now() < deadline, 'the second reload did not remove the token');
+      assert.ok(Date.now() < deadline, 'the reload did not remove the token');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     // API_TOKENS are not the config file's to take away.

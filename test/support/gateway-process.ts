@@ -16,6 +16,8 @@ export interface GatewayProcess {
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
   signal(signal: NodeJS.Signals): void;
+  /** What it wrote to stdout so far (its log lines at LOG_LEVEL warn). */
+  output(): string;
   /** SIGTERM, then the exit (SIGKILL after 20 s). */
   stop(): Promise<void>;
 }
@@ -65,6 +67,7 @@ export async function startGatewayProcess(
     pid: child.pid!,
     exited,
     signal: (signal) => void child.kill(signal),
+    output: () => output,
     async metrics() {
       const text = await (await fetch(`${url}/metrics`)).text();
       const values = new Map<string, number>();

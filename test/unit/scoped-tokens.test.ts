@@ -138,6 +138,8 @@ describe('token definitions', () => {
       { name: 'bad name!', token: 'x'.repeat(20), from: [], can: [] },
       { name: 'bot6', token: BOT1, from: [], can: [] },
       'bot7',
+      { name: 'web', token: 'w'.repeat(20), from: [`web@${DOMAIN}`], can: ['deliveries', 'redeliver', 'status'] },
+      { name: 'ops', token: 'o'.repeat(20), from: [], see: 'all', can: ['deliveries', 'redeliver'] },
     ]);
     assert.deepEqual(problems, [
       'token "bot1": can: "sned" is not an operation (send, iq, subscribe, deliveries, redeliver, status)',
@@ -153,6 +155,7 @@ describe('token definitions', () => {
       'token "bad name!": needs a name of letters, digits, ".", "_" or "-" (at most 64)',
       'token "bot6": the same secret as another token',
       'token 9: must be a mapping (name, token or hash, from, see, can, rate)',
+      'token "web": can deliveries and redeliver, which show the whole delivery log: its see must be all',
     ]);
     assert.doesNotMatch(problems.join('\n'), new RegExp(`${BOT1}|${BOT2}|${ADMIN}`));
   });
