@@ -95,7 +95,7 @@ function readOne(item: unknown, problems: string[]): ReadToken {
   // a token that sees only some addresses must not read the others' deliveries there.
   const logRights = can ? (['deliveries', 'redeliver'] as const).filter((operation) => can.has(operation)) : [];
   if (see !== undefined && see !== 'all' && logRights.length > 0) {
-    problems.push(`can ${logRights.join(' and ')}, which show the whole delivery log: its see must be all`);
+    problems.push(`can ${logRights.join(' and ')}, but its see is not all: the delivery log is shown whole`);
   }
   const named = typeof name === 'string' ? name : undefined;
   if (problems.length > 0 || !digest || !from || !see || !can || named === undefined) return { name: named, digest };

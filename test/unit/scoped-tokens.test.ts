@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAddressPattern, type AddressPattern } from '../../src/auth/address-pattern.ts';
 import { BearerAuth } from '../../src/auth/bearer-auth.ts';
 import { TokenBucket } from '../../src/auth/token-bucket.ts';
 import { readTokenDefinitions, type TokenDefinition } from '../../src/auth/token-definitions.ts';
+import { parseCommandLine } from '../../src/cli.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { isGatewayError } from '../../src/errors/gateway-error.ts';
 import { decodeInbound, parseXmlElement, type Stanza } from '../../src/xmpp/codec/index.ts';
@@ -155,7 +159,7 @@ describe('token definitions', () => {
       'token "bad name!": needs a name of letters, digits, ".", "_" or "-" (at most 64)',
       'token "bot6": the same secret as another token',
       'token 9: must be a mapping (name, token or hash, from, see, can, rate)',
-      'token "web": can deliveries and redeliver, which show the whole delivery log: its see must be all',
+      'token "web": can deliveries and redeliver, but its see is not all: the delivery log is shown whole',
     ]);
     assert.doesNotMatch(problems.join('\n'), new RegExp(`${BOT1}|${BOT2}|${ADMIN}`));
   });
@@ -185,6 +189,37 @@ describe('token definitions', () => {
     assert.deepEqual(problems({ API_TOKENS: BOT1, API_SCOPED_TOKENS: JSON.stringify([bot1]) }), [
       'API_SCOPED_TOKENS: token "bot1" has the same secret as an API_TOKENS entry',
     ]);
+  });
+});
+
+describe('the README’s example config file', () => {
+  it('reads, with its three bots and a web app, each scoped', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Scoped tokens'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(yaml, 'no YAML block in the README’s "Scoped tokens"');
+    const dir = mkdtempSync(join(tmpdir(), 'readme-scopes-'));
+    try {
+      const file = join(dir, 'gateway.yaml');
+      writeFileSync(file, yaml);
+      const cli = parseCommandLine(['--config', file], {});
+      assert.equal(cli.kind, 'run');
+      const tokens = cli.kind === 'run' ? cli.config.auth.scopedTokens : [];
+      assert.deepEqual(
+        tokens.map((token) => token.name),
+        ['weather-bot', 'news-bot', 'support-bot', 'web-app'],
+      );
+      // Each scoped: none may send as every address, only the web app reads the log.
+      for (const token of tokens) assert.notEqual(token.from, 'all');
+      assert.deepEqual(
+        tokens.filter((token) => token.can.has('deliveries')).map((token) => token.name),
+        ['web-app'],
+      );
+      const auth = new BearerAuth([], tokens);
+      assert.equal(auth.identify('weather-bot-token-change-me-0123456789')?.name, 'weather-bot');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
