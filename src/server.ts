@@ -98,6 +98,11 @@ export function buildApp(config: Config, log: Logger): App {
   const guard = new ConnectionGuard({ max: maxConnections, probeReserve: config.http.probeReserve });
   registerHttpMetrics(metrics, guard, graphql.quota);
   registerTokenMetrics(metrics, auth, graphql.quota);
+  // Refusals by token name (never the secret): a misconfigured bot shows up in the log.
+  auth.onDecision((token, operation, outcome) => {
+    if (outcome === 'forbidden') log.info({ token, operation }, 'a token was refused an operation or address');
+    else if (outcome === 'rate-limited') log.debug({ token, operation }, 'a token is past its rate');
+  });
   logShedding(guard, log);
   const server = createHttpServer(mounts, log, {
     tracker,

@@ -33,6 +33,7 @@ export function requireOperation(ctx: Pick<GraphqlContext, 'identity'>, operatio
 /** The `stanzas` subscription's view of the caller: what it may see, and when it loses the right. */
 export function subscriberAccess(caller: Caller): SubscriberAccess {
   return {
+    name: caller.name,
     maySee: (stanza) => caller.maySee(stanza),
     watch: (lost) => caller.watch('subscribe', lost),
   };

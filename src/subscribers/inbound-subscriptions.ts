@@ -27,6 +27,8 @@ export interface InboundSubscriptionsOptions {
  * reports (a reload took its right away). A scoped token's caller (src/auth/caller.ts) is one.
  */
 export interface SubscriberAccess {
+  /** The token's name, for logs (never its secret). */
+  readonly name: string;
   maySee(stanza: Stanza): boolean;
   watch(lost: (error: GatewayError) => void): () => void;
 }
@@ -156,7 +158,7 @@ export class InboundSubscriptions {
     };
     this.#subscriptions.add(subscription);
     subscription.unwatch = access?.watch((error) => {
-      this.log.info({ reason: error.kind }, 'a subscription lost its right at a reload; ending it');
+      this.log.info({ token: access.name, reason: error.kind }, 'a subscription lost its right at a reload; ending it');
       subscription.queue.fail(asError(error));
     });
     return subscription.queue;

@@ -11,6 +11,7 @@ import { readTokenDefinitions, type TokenDefinition } from '../../src/auth/token
 import { parseCommandLine } from '../../src/cli.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { isGatewayError } from '../../src/errors/gateway-error.ts';
+import { endWhenRevoked } from '../../src/schema/scope-guard.ts';
 import { decodeInbound, parseXmlElement, type Stanza } from '../../src/xmpp/codec/index.ts';
 import { parseJid } from '../../src/xmpp/jid.ts';
 
@@ -323,5 +324,34 @@ describe('scopes (BearerAuth, Caller)', () => {
     assert.equal(auth.identify(BOT2), undefined);
     // Nothing is lost twice.
     assert.deepEqual(auth.reload([]), { ended: 0 });
+  });
+});
+
+describe('the delivery log’s subscription and a reload', () => {
+  it('ends with SCOPE_REVOKED once the token loses deliveries, and closes its source', async () => {
+    const reader = { name: 'reader', token: BOT1, from: [`reader@${DOMAIN}`], see: 'all', can: ['deliveries'] };
+    const auth = new BearerAuth([], definitions([reader]));
+    const caller = auth.check(`Bearer ${BOT1}`);
+    let closed = false;
+    const source: AsyncIterableIterator<number> = {
+      next: () => new Promise<IteratorResult<number>>(() => undefined),
+      return: () => {
+        closed = true;
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]() {
+        return source;
+      },
+    };
+    const stream = endWhenRevoked(source, caller, 'deliveries');
+    const pending = stream.next();
+    // A reload that keeps the right changes nothing.
+    assert.deepEqual(auth.reload(definitions([{ ...reader, can: ['deliveries', 'status'] }])), { ended: 0 });
+    assert.deepEqual(auth.reload(definitions([{ ...reader, can: ['status'] }])), { ended: 1 });
+    await assert.rejects(pending, (error: { extensions?: { code?: string } }) => {
+      assert.equal(error.extensions?.code, 'SCOPE_REVOKED');
+      return true;
+    });
+    assert.equal(closed, true);
   });
 });
