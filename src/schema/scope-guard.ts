@@ -35,6 +35,7 @@ export function subscriberAccess(caller: Caller): SubscriberAccess {
   return {
     name: caller.name,
     maySee: (stanza) => caller.maySee(stanza),
+    mayAnswer: () => caller.may('iq'),
     watch: (lost) => caller.watch('subscribe', lost),
   };
 }

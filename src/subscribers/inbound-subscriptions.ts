@@ -30,6 +30,8 @@ export interface SubscriberAccess {
   /** The token's name, for logs (never its secret). */
   readonly name: string;
   maySee(stanza: Stanza): boolean;
+  /** Whether it may answer an inbound iq now; one that may not only watches iqs, as `observe`. */
+  mayAnswer(): boolean;
   watch(lost: (error: GatewayError) => void): () => void;
 }
 
@@ -186,9 +188,12 @@ export class InboundSubscriptions {
   }
 
   #anyTakes(stanza: Stanza): boolean {
-    // An observer (a console's live tail) only watches: it never holds an iq for its answer.
+    // An observer (a console's live tail) only watches: it never holds an iq for its answer;
+    // nor does a subscriber whose token may not send iqs (it could never answer).
     for (const subscription of this.#subscriptions) {
-      if (!subscription.observe && subscription.queue.accepting && takes(subscription, stanza)) return true;
+      if (subscription.observe || !subscription.queue.accepting) continue;
+      if (subscription.access && !subscription.access.mayAnswer()) continue;
+      if (takes(subscription, stanza)) return true;
     }
     return false;
   }

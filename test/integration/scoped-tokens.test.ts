@@ -78,7 +78,10 @@ describe('scoped tokens in one gateway', () => {
   let gateway: TestGateway;
 
   before(async () => {
-    gateway = await startGateway(prosody, { API_SCOPED_TOKENS: JSON.stringify(tokens()) });
+    gateway = await startGateway(prosody, {
+      API_SCOPED_TOKENS: JSON.stringify(tokens()),
+      IQ_ANSWER_TIMEOUT_MS: '5000',
+    });
   });
   after(async () => {
     await gateway?.stop();
@@ -233,6 +236,36 @@ describe('scoped tokens in one gateway', () => {
       assert.deepEqual(await endCodes(logSse), ['OPERATION_NOT_ALLOWED']);
     } finally {
       await Promise.all([bursty.dispose(), bot1.dispose()]);
+    }
+  });
+
+  it('a subscriber whose token may not send iqs sees an inbound iq but never holds it for an answer', async () => {
+    const client = wsClient(gateway, { authorization: `Bearer ${BOT2}` });
+    try {
+      const ns = `urn:example:${uniqueText()}`;
+      const stream = await subscribeWs(client, StanzasDocument, {});
+      // Live once a probe to bot2 comes through.
+      const probe = uniqueText();
+      const deadline = Date.now() + 5000;
+      while (!stream.events.some(withBody(probe))) {
+        assert.ok(Date.now() < deadline, 'the subscription did not start');
+        await alice.sendXml(message(alice.jid, `bot2@${domain}`, probe));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const id = uniqueText();
+      const started = Date.now();
+      await alice.sendXml(
+        `<iq xmlns='jabber:client' type='get' to='bot2@${domain}' id='${id}'><q xmlns='${ns}'/></iq>`,
+      );
+      const reply = await alice.waitFor((stanza) => stanza.is('iq') && stanza.attrs.id === id);
+      assert.equal(reply.attrs.type, 'error');
+      assert.ok(reply.getChild('error')?.getChild('service-unavailable'), reply.toString());
+      assert.ok(Date.now() - started < 5000, 'answered only after the answer timeout');
+      const seen = await stream.waitFor((event) => event.data?.stanzas.id === id);
+      assert.equal(seen.data?.stanzas.__typename, 'Iq');
+      stream.close();
+    } finally {
+      await client.dispose();
     }
   });
 
