@@ -187,10 +187,11 @@ export const settings = {
     structured: true,
     group: 'HTTP',
     help:
-      'tokens with a scope, each `{ name, token` or `hash: sha256:<hex>, from, see, can, rate }`: the addresses ' +
-      'it may send as, the inbound stanzas it sees, its operations (`send`, `iq`, `subscribe`, `deliveries`, ' +
-      '`redeliver`, `status`) and its sends per second; a list in the config file (JSON in the environment), ' +
-      're-read on SIGHUP; see "Scoped tokens"',
+      'tokens with a scope, a list in the config file (JSON in the environment), re-read on SIGHUP: each has a ' +
+      '`name` (for logs and metrics), a `token` or its `hash` (`sha256:<hex>`), `from` (the addresses it may send ' +
+      'as), `see` (the inbound stanzas its subscriptions get; default: `from`), `can` (`send`, `iq`, `subscribe`, ' +
+      '`deliveries`, `redeliver`, `status`) and optionally `rate` (`{ perSecond, burst }`); see "Scoped tokens" in ' +
+      'the README',
   },
   CORS_ORIGINS: {
     path: 'http.corsOrigins',
