@@ -392,9 +392,13 @@ describe('a reload (SIGHUP) narrows a scope while its subscriptions are open', (
       }
       const before = await gateway.metrics();
 
-      // bot1 loses subscribe; bot2 keeps it but sees only one resource of its address now.
+      // bot1 loses subscribe and all but one resource; bot2 keeps subscribe but sees only one resource now.
       const [one, two, bursty] = tokens();
-      writeConfig([{ ...one, can: ['send'] }, { ...two, see: [`bot2@${domain}/narrow`] }, bursty]);
+      writeConfig([
+        { ...one, from: [`bot1@${domain}/only`], can: ['send'] },
+        { ...two, see: [`bot2@${domain}/narrow`] },
+        bursty,
+      ]);
       gateway.signal('SIGHUP');
       assert.deepEqual(codesOf(await ws.ended), ['SCOPE_REVOKED']);
       await sse.ended;
@@ -418,11 +422,14 @@ describe('a reload (SIGHUP) narrows a scope while its subscriptions are open', (
         afterReload.get('stanza_gateway_link_reconnects') ?? 0,
         before.get('stanza_gateway_link_reconnects') ?? 0,
       );
-      // A new subscription with bot1 is refused now; sending still works.
+      // A new subscription with bot1 is refused now; sending as its one resource still works.
       const again = await subscribeWs(bot1, StanzasDocument, {});
       assert.deepEqual(await endCodes(again), ['OPERATION_NOT_ALLOWED']);
-      const sent = await rest(target, { token: BOT1, body: message(`bot1@${domain}`, alice.jid, uniqueText()) });
+      const sent = await rest(target, { token: BOT1, body: message(`bot1@${domain}/only`, alice.jid, uniqueText()) });
       assert.equal(sent.status, 202);
+      // The narrowed from applies to the next send.
+      const narrowed = await rest(target, { token: BOT1, body: message(`bot1@${domain}/a`, alice.jid, uniqueText()) });
+      assert.equal(narrowed.status, 403);
       watcher.close();
     } finally {
       await Promise.all([bot1.dispose(), bot2.dispose()]);
