@@ -22,25 +22,26 @@ const TOP_FILES: Record<string, string> = {
 /**
  * Who may import whom. Data flows one way: the faces (rest; schema + graphql + subscribers;
  * webhooks) over the core (xmpp) and persistence (db), on neutral parts (errors, flow, http,
- * log, config). Faces never import each other, with one published exception below.
+ * auth, log, config). Faces never import each other, with one published exception below.
  */
 export const ALLOWED: Record<string, readonly string[]> = {
   app: ['*'],
   demo: ['app', 'config', 'log', 'xmpp'],
-  config: ['xmpp'],
+  config: ['auth', 'xmpp'],
   log: [],
   errors: [],
   flow: [],
   http: ['errors', 'log'],
+  auth: ['errors', 'xmpp'],
   xmpp: ['config', 'errors', 'flow', 'log'],
   db: ['errors', 'flow', 'generated', 'log'],
   formats: ['errors', 'http', 'xmpp'],
-  rest: ['errors', 'formats', 'http', 'log', 'xmpp'],
+  rest: ['auth', 'errors', 'formats', 'http', 'log', 'xmpp'],
   webhooks: ['config', 'db', 'errors', 'flow', 'formats', 'http', 'log', 'xmpp'],
   subscribers: ['errors', 'flow', 'log', 'xmpp'],
-  schema: ['errors', 'subscribers', 'webhooks', 'xmpp'],
-  graphql: ['config', 'errors', 'http', 'log', 'ops', 'schema', 'subscribers', 'webhooks', 'xmpp'],
-  ops: ['http', 'subscribers', 'webhooks', 'xmpp'],
+  schema: ['auth', 'errors', 'subscribers', 'webhooks', 'xmpp'],
+  graphql: ['auth', 'config', 'errors', 'http', 'log', 'ops', 'schema', 'subscribers', 'webhooks', 'xmpp'],
+  ops: ['auth', 'http', 'subscribers', 'webhooks', 'xmpp'],
   console: ['http', 'log'],
 };
 

@@ -39,6 +39,20 @@ try {
   process.exit(1);
 }
 
+// SIGHUP: the scoped tokens (API_SCOPED_TOKENS) are read again, from the same command line,
+// config file and environment; the rest of the configuration stays as it started. A file that
+// no longer reads leaves the tokens as they were.
+process.on('SIGHUP', () => {
+  try {
+    const reread = parseCommandLine(process.argv.slice(2), process.env);
+    if (reread.kind !== 'run') return;
+    app.reloadTokens(reread.config.auth.scopedTokens);
+  } catch (error) {
+    const problems = error instanceof ConfigError ? error.problems : [{ setting: '', message: String(error) }];
+    log.error({ problems }, 'SIGHUP: the configuration does not read; the tokens are unchanged');
+  }
+});
+
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
-import { BearerAuth } from './http/bearer-auth.ts';
+import { BearerAuth } from './auth/bearer-auth.ts';
+import type { TokenDefinition } from './auth/token-definitions.ts';
 import { CorsPolicy } from './http/cors.ts';
 import { createConsoleMount } from './console/console-mount.ts';
 import { createGraphqlFace } from './graphql/graphql-face.ts';
@@ -15,6 +16,7 @@ import { createOpsMount } from './ops/ops-mount.ts';
 import type { ReadinessCheck } from './ops/readiness.ts';
 import { databaseCheck } from './ops/database-check.ts';
 import { registerHttpMetrics } from './ops/http-metrics.ts';
+import { registerTokenMetrics } from './ops/token-metrics.ts';
 import { registerWebhookMetrics } from './ops/webhook-metrics.ts';
 import { createRestHandler, refuseStopping } from './rest/router.ts';
 import { createWebhooks, type Webhooks } from './webhooks/index.ts';
@@ -25,6 +27,12 @@ export interface App {
   metrics: Registry;
   /** The webhook face and its delivery log; undefined without CALLBACK_URL. */
   webhooks: Webhooks | undefined;
+  /**
+   * Replaces the scoped tokens (SIGHUP) without touching the link: open subscriptions that lost
+   * their right end; narrower `see` and `from` apply to the next stanza. Throws, changing
+   * nothing, when a definition reuses an API_TOKENS secret.
+   */
+  reloadTokens(definitions: readonly TokenDefinition[]): { tokens: number; ended: number };
   /** Builds the web console's files now instead of at its first request. */
   warmConsole(): Promise<void>;
   /** Starts listening and connecting; resolves once HTTP listens (the link comes up by itself). */
@@ -40,7 +48,7 @@ export interface App {
 /** Builds the gateway from a config; nothing listens or connects until start(). */
 export function buildApp(config: Config, log: Logger): App {
   const core = new XmppCore(config.xmpp, log);
-  const auth = new BearerAuth(config.auth.tokens);
+  const auth = new BearerAuth(config.auth.tokens ?? [], config.auth.scopedTokens);
   const cors = new CorsPolicy(config.http.corsOrigins);
   const metrics = createMetrics(core);
   const webhooks = createWebhooks(config, core, log);
@@ -89,6 +97,12 @@ export function buildApp(config: Config, log: Logger): App {
   }
   const guard = new ConnectionGuard({ max: maxConnections, probeReserve: config.http.probeReserve });
   registerHttpMetrics(metrics, guard, graphql.quota);
+  registerTokenMetrics(metrics, auth, graphql.quota);
+  // Refusals by token name (never the secret): a misconfigured bot shows up in the log.
+  auth.onDecision((token, operation, outcome) => {
+    if (outcome === 'forbidden') log.info({ token, operation }, 'a token was refused an operation or address');
+    else if (outcome === 'rate-limited') log.debug({ token, operation }, 'a token is past its rate');
+  });
   logShedding(guard, log);
   const server = createHttpServer(mounts, log, {
     tracker,
@@ -104,6 +118,14 @@ export function buildApp(config: Config, log: Logger): App {
     metrics,
     webhooks,
     warmConsole: () => consoleMount.warm(),
+    reloadTokens(definitions) {
+      const { ended } = auth.reload(definitions);
+      log.info(
+        { tokens: definitions.map((definition) => definition.name), endedSubscriptions: ended },
+        'scoped tokens reloaded',
+      );
+      return { tokens: definitions.length, ended };
+    },
     async start() {
       // Before the link comes up, so no inbound stanza arrives without its listener.
       await webhooks?.start();

@@ -13,6 +13,7 @@ import {
   wholeNumber,
   xmppService,
 } from './setting-parsers.ts';
+import { scopedTokens, sha256, type TokenDefinition } from './auth/token-definitions.ts';
 
 /**
  * Every setting of the gateway, one row each: the only place a setting is declared. The `Config`
@@ -40,6 +41,8 @@ interface SettingBase {
   group: (typeof GROUPS)[number];
   help: string;
   secret?: true;
+  /** A list or mapping in a config file (JSON text in the environment). */
+  structured?: true;
 }
 export type Setting = SettingBase & ({ default: string } | { required: true } | { optional: true });
 
@@ -169,10 +172,26 @@ export const settings = {
   API_TOKENS: {
     path: 'auth.tokens',
     schema: bearerTokens,
-    required: true,
+    optional: true,
     secret: true,
     group: 'HTTP',
-    help: 'accepted bearer tokens for `/rest` and `/graphql`, comma-separated, each at least 16 characters',
+    help:
+      'accepted bearer tokens for `/rest` and `/graphql`, comma-separated, each at least 16 characters, each ' +
+      'with every right; required unless `API_SCOPED_TOKENS` defines a token',
+  },
+  API_SCOPED_TOKENS: {
+    path: 'auth.scopedTokens',
+    schema: scopedTokens,
+    default: '[]',
+    secret: true,
+    structured: true,
+    group: 'HTTP',
+    help:
+      'tokens with a scope, a list in the config file (JSON in the environment), re-read on SIGHUP: each has a ' +
+      '`name` (for logs and metrics), a `token` or its `hash` (`sha256:<hex>`), `from` (the addresses it may send ' +
+      'as), `see` (the inbound stanzas its subscriptions get; default: `from`), `can` (`send`, `iq`, `subscribe`, ' +
+      '`deliveries`, `redeliver`, `status`) and optionally `rate` (`{ perSecond, burst }`); see "Scoped tokens" in ' +
+      'the README',
   },
   CORS_ORIGINS: {
     path: 'http.corsOrigins',
@@ -458,8 +477,48 @@ function notBelow(larger: SettingName, smaller: SettingName): CrossCheck {
 }
 
 export const crossChecks: readonly CrossCheck[] = [
+  {
+    setting: 'API_TOKENS',
+    reads: ['API_TOKENS', 'API_SCOPED_TOKENS'],
+    holds: (values) => values.API_TOKENS !== undefined || (values.API_SCOPED_TOKENS as unknown[]).length > 0,
+    // As when it was required: without scoped tokens, nothing else could call the APIs.
+    message: () => 'is required but not set',
+  },
+  {
+    setting: 'API_SCOPED_TOKENS',
+    reads: ['API_TOKENS', 'API_SCOPED_TOKENS'],
+    holds: (values) => sharedSecret(values) === undefined,
+    message: (values) => `token "${sharedSecret(values)}" has the same secret as an API_TOKENS entry`,
+  },
+  {
+    setting: 'API_SCOPED_TOKENS',
+    reads: ['XMPP_DOMAIN', 'API_SCOPED_TOKENS'],
+    holds: (values) => foreignPatterns(values).length === 0,
+    message: (values) =>
+      `has address patterns outside XMPP_DOMAIN (${String(values.XMPP_DOMAIN)}): ${foreignPatterns(values).join(', ')}`,
+  },
   notBelow('XMPP_RECONNECT_MAX_MS', 'XMPP_RECONNECT_MIN_MS'),
   notBelow('IQ_MAX_TIMEOUT_MS', 'IQ_TIMEOUT_MS'),
   notBelow('WEBHOOK_RETRY_MAX_MS', 'WEBHOOK_RETRY_MIN_MS'),
   notBelow('HTTP_REQUEST_TIMEOUT_MS', 'HTTP_HEADERS_TIMEOUT_MS'),
 ];
+
+/** The name of a scoped token whose secret is also in API_TOKENS (which one would it be?). */
+function sharedSecret(values: Partial<Record<SettingName, unknown>>): string | undefined {
+  const plain = new Set(
+    ((values.API_TOKENS as string[] | undefined) ?? []).map((token) => sha256(token).toString('hex')),
+  );
+  return (values.API_SCOPED_TOKENS as TokenDefinition[]).find((token) => plain.has(token.digest.toString('hex')))?.name;
+}
+
+/** `token "bot1": from bot1@elsewhere`: patterns no stanza of this component could match. */
+function foreignPatterns(values: Partial<Record<SettingName, unknown>>): string[] {
+  const domain = String(values.XMPP_DOMAIN);
+  return (values.API_SCOPED_TOKENS as TokenDefinition[]).flatMap((token) =>
+    (['from', 'see'] as const).flatMap((key) => {
+      const scope = token[key];
+      if (scope === 'all') return [];
+      return scope.filter((pattern) => pattern.domain !== domain).map((p) => `token "${token.name}": ${key} ${p.text}`);
+    }),
+  );
+}

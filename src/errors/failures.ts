@@ -32,6 +32,26 @@ export const failures = {
     http: 403,
     text: "Not authorized to send stanza with requested 'from'",
   },
+  // Scoped tokens (API_SCOPED_TOKENS): an operation outside the token's `can`, a send past its
+  // rate, and a subscription ended because a reload took the right away.
+  'operation-not-allowed': {
+    type: 'auth',
+    condition: 'forbidden',
+    http: 403,
+    text: 'This token may not use this operation',
+  },
+  'rate-limited': {
+    type: 'wait',
+    condition: 'policy-violation',
+    http: 429,
+    text: 'This token sends faster than its rate allows: retry after the given seconds',
+  },
+  'scope-revoked': {
+    type: 'auth',
+    condition: 'forbidden',
+    http: 403,
+    text: "The token lost the right to this subscription when the gateway's tokens were reloaded",
+  },
   'invalid-iq-type': {
     type: 'modify',
     condition: 'invalid-xml',

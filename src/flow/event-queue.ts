@@ -66,6 +66,14 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     this.#end({});
   }
 
+  /** Ends the stream with `error` at once: the buffered events are dropped, never read. */
+  fail(error: Error): void {
+    if (this.#ended) return;
+    this.#items.length = 0;
+    this.#head = 0;
+    this.#end({ error });
+  }
+
   async next(): Promise<IteratorResult<T>> {
     // Another event right away only within the current slice, and when others wait, only a few
     // in a row (a turn each would cost more than the events); otherwise wait for a turn.

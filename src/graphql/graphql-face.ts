@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
-import type { BearerAuth, TokenIdentity } from '../http/bearer-auth.ts';
+import type { BearerAuth, TokenIdentity } from '../auth/bearer-auth.ts';
 import type { CorsPolicy } from '../http/cors.ts';
 import type { Mount } from '../http/http-server.ts';
 import type { Logger } from '../log.ts';
@@ -46,7 +46,7 @@ export function createGraphqlFace(
     log,
   );
   const deliveryLog = webhooks?.log;
-  const shared: GraphqlContext = {
+  const shared: Omit<GraphqlContext, 'identity'> = {
     core,
     subscriptions,
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },

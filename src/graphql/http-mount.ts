@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isGatewayError, type GatewayError } from '../errors/gateway-error.ts';
-import type { BearerAuth, TokenIdentity } from '../http/bearer-auth.ts';
+import type { BearerAuth, TokenIdentity } from '../auth/bearer-auth.ts';
 import type { CorsPolicy } from '../http/cors.ts';
 import type { Mount } from '../http/http-server.ts';
 import { abandonBody, readBody } from '../http/read-body.ts';

@@ -1,7 +1,7 @@
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isGatewayError } from '../errors/gateway-error.ts';
-import type { TokenIdentity } from '../http/bearer-auth.ts';
+import type { TokenIdentity } from '../auth/bearer-auth.ts';
 import { graphqlErrorOf } from '../schema/errors.ts';
 import type { SubscriptionQuota } from '../subscribers/subscription-quota.ts';
 

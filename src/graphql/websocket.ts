@@ -4,7 +4,7 @@ import { CloseCode, type ConnectionInitMessage, type OperationResult } from 'gra
 import { useServer } from 'graphql-ws/use/ws';
 import { type ServerOptions, WebSocketServer, type WebSocket } from 'ws';
 import { isGatewayError } from '../errors/gateway-error.ts';
-import type { BearerAuth, TokenIdentity } from '../http/bearer-auth.ts';
+import type { BearerAuth, TokenIdentity } from '../auth/bearer-auth.ts';
 import type { Logger } from '../log.ts';
 import type { GraphqlYoga } from './yoga.ts';
 

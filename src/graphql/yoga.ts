@@ -4,7 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { IncomingMessage } from 'node:http';
-import type { TokenIdentity } from '../http/bearer-auth.ts';
+import type { TokenIdentity } from '../auth/bearer-auth.ts';
 import type { Logger } from '../log.ts';
 import type { GraphqlContext } from '../schema/index.ts';
 import type { SubscriptionQuota } from '../subscribers/subscription-quota.ts';
@@ -31,7 +31,7 @@ export interface ServerContext {
 export interface YogaOptions {
   schema: GraphQLSchema;
   /** Called once per operation (per HTTP request, SSE stream, or graphql-ws operation). */
-  context: (server: ServerContext) => GraphqlContext & { identity: TokenIdentity | undefined };
+  context: (server: ServerContext) => GraphqlContext;
   quota: SubscriptionQuota;
   corsOrigins: readonly string[];
   limits: { maxDepth: number; maxCost: number };

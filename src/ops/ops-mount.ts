@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import type { BearerAuth } from '../http/bearer-auth.ts';
+import type { BearerAuth } from '../auth/bearer-auth.ts';
 import type { Mount } from '../http/http-server.ts';
 import { type ReadinessCheck, readiness } from './readiness.ts';
 
@@ -8,7 +8,7 @@ import { type ReadinessCheck, readiness } from './readiness.ts';
  * /healthz (the process answers), /readyz (it can do its work) and /metrics (Prometheus).
  * Unauthenticated, like most probes, and served past the connection cap (the probe reserve).
  * /readyz names its failing checks to anybody, but their reasons (database and link errors,
- * which may name hosts and users) only to a caller with an API token; a token that is not
+ * which may name hosts and users) only to a caller with an API token (a scoped one with `status`); a token that is not
  * accepted is treated as none, so a rotated token never fails a probe.
  */
 const PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -19,8 +19,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 function hasToken(req: IncomingMessage, auth: BearerAuth): boolean {
   try {
-    auth.check(req.headers.authorization);
-    return true;
+    // A scoped token sees the reasons only with `status`.
+    return auth.check(req.headers.authorization).may('status');
   } catch {
     return false;
   }

@@ -1,4 +1,4 @@
-import type { BearerAuth } from '../http/bearer-auth.ts';
+import type { BearerAuth } from '../auth/bearer-auth.ts';
 import type { CorsPolicy } from '../http/cors.ts';
 import type { Logger } from '../log.ts';
 import type { XmppCore } from '../xmpp/core.ts';

@@ -10,7 +10,11 @@ import { respondStanzas } from './respond.ts';
  * (mod_rest echoes an iq before checking its type and payload; the gateway checks them too.)
  */
 export async function echoStanza(req: IncomingMessage, res: ServerResponse, ctx: RestContext): Promise<void> {
-  ctx.auth.check(req.headers.authorization);
+  const caller = ctx.auth.check(req.headers.authorization);
   const element = await requestElement(req, res, ctx);
-  respondStanzas(req, res, [stanzaFromElement(element, ctx.core.rules)]);
+  const stanza = stanzaFromElement(element, ctx.core.rules);
+  // A `from` the token may not use is refused here as a send would refuse it; nothing is sent,
+  // so neither the operation nor the rate is checked.
+  caller.checkFrom(stanza);
+  respondStanzas(req, res, [stanza]);
 }

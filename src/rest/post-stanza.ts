@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Stanza, stanzaFromElement } from '../xmpp/codec/index.ts';
 import { archiveQueryOf, queryArchive, withQueryId } from '../xmpp/archive-query.ts';
+import type { Caller } from '../auth/caller.ts';
 import type { RestContext } from './context.ts';
 import { type PathTarget, requestElement } from './request-stanza.ts';
 import { respondAccepted, respondStanzas } from './respond.ts';
@@ -16,23 +17,27 @@ export async function postStanza(
   ctx: RestContext,
   target?: PathTarget,
 ): Promise<void> {
-  ctx.auth.check(req.headers.authorization);
+  const caller = ctx.auth.check(req.headers.authorization);
   const element = await requestElement(req, res, ctx, target);
-  await sendStanza(req, res, ctx, stanzaFromElement(element, ctx.core.rules));
+  await sendStanza(req, res, ctx, stanzaFromElement(element, ctx.core.rules), caller);
 }
 
 /**
  * For a message or presence, 202 once the XMPP server has processed it, or 200 with the error
  * stanza the server returned for it at once (as mod_rest answers a message to a local user that
  * does not exist); for an iq, 200 with its reply (long-poll); in the negotiated format. An
- * archive query's reply carries its results too.
+ * archive query's reply carries its results too. First the caller's scope (its operations,
+ * `from` and rate: 403 or 429), after every rule of the stanza itself, as mod_rest checks a
+ * session's `from` after parsing.
  */
 export async function sendStanza(
   req: IncomingMessage,
   res: ServerResponse,
   ctx: RestContext,
   stanza: Stanza,
+  caller: Caller,
 ): Promise<void> {
+  caller.authorizeSend(stanza);
   if (stanza.kind !== 'iq') {
     const bounce = await ctx.core.send(stanza);
     if (res.writableEnded || res.destroyed) return;

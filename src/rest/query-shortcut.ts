@@ -18,7 +18,7 @@ export async function queryShortcut(
   ctx: RestContext,
   [query, to]: string[],
 ): Promise<void> {
-  ctx.auth.check(req.headers.authorization);
+  const caller = ctx.auth.check(req.headers.authorization);
   // A GET has no body to read; one sent anyway is discarded.
   req.resume();
   const search = (req.url ?? '').split('?')[1] ?? '';
@@ -36,5 +36,5 @@ export async function queryShortcut(
   }
   const fields = pathFields({ kind: 'iq', type: query!, to: to! }, params && { format: 'form', fields: params });
   const element = elementFromJson(fields, { maxBytes: ctx.maxBodyBytes });
-  await sendStanza(req, res, ctx, stanzaFromElement(element, ctx.core.rules));
+  await sendStanza(req, res, ctx, stanzaFromElement(element, ctx.core.rules), caller);
 }

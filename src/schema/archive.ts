@@ -4,6 +4,7 @@ import { GatewayError } from '../errors/gateway-error.ts';
 import { queryArchive, withQueryId } from '../xmpp/archive-query.ts';
 import { decodeInbound, type Stanza } from '../xmpp/codec/index.ts';
 import { NS_DATA_FORMS, NS_DELAY, NS_FORWARD, NS_MAM, NS_RSM } from '../xmpp/codec/namespaces.ts';
+import { callerOf } from './scope-guard.ts';
 import { builder, type GraphqlContext } from './builder.ts';
 import { IqRef, iqTimeoutMs, StanzaErrorReply, timeoutMsDescription } from './iq.ts';
 import { MessageRef } from './message.ts';
@@ -155,7 +156,9 @@ readField({
       buildStanza(ctx, 'iq', { to: args.to }, { type: 'set' }, [archiveQuery(args, max)]),
       ctx.core.rules,
     );
-    const replies = await queryArchive(ctx.core, request, iqTimeoutMs(ctx, args.timeoutMs), max);
+    const timeoutMs = iqTimeoutMs(ctx, args.timeoutMs);
+    callerOf(ctx).authorizeSend(request);
+    const replies = await queryArchive(ctx.core, request, timeoutMs, max);
     const reply = replies.at(-1)!;
     if (reply.type === 'error') throw new StanzaErrorReply(reply);
     return { results: replies.slice(0, -1), reply };

@@ -1,5 +1,6 @@
 import type { StanzaErrorValue } from '../errors/stanza-error.ts';
 import { readStanzaError, type Stanza } from '../xmpp/codec/index.ts';
+import { callerOf } from './scope-guard.ts';
 import { builder, type GraphqlContext } from './builder.ts';
 import { ErrorInterface, StanzaErrorRef } from './errors.ts';
 import { StanzaRef } from './stanza.ts';
@@ -47,6 +48,7 @@ builder.objectType(Bounced, {
 
 /** Sends a message or presence through the core; a bounce is thrown as Bounced, for the result union. */
 export async function sendOrBounce(ctx: GraphqlContext, stanza: Stanza): Promise<Stanza> {
+  callerOf(ctx).authorizeSend(stanza);
   const bounce = await ctx.core.send(stanza);
   if (bounce) throw new Bounced(bounce);
   return stanza;

@@ -4,6 +4,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { GraphQLError } from 'graphql';
+import type { Caller } from '../auth/caller.ts';
 import type { InboundSubscriptions } from '../subscribers/inbound-subscriptions.ts';
 import type { DeliveryLog } from '../webhooks/delivery-log.ts';
 import type { WebhookStatus } from '../webhooks/index.ts';
@@ -15,6 +16,8 @@ import type { Jid } from '../xmpp/jid.ts';
  * context factory makes one per operation; the Dataloader plugin keeps its loaders on it.
  */
 export interface GraphqlContext {
+  /** Who sent the operation: its token's name and scope (scope-guard.ts). */
+  identity: Caller | undefined;
   core: XmppCore;
   subscriptions: InboundSubscriptions;
   iqTimeout: { defaultMs: number; maxMs: number };

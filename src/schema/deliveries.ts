@@ -1,6 +1,7 @@
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { StanzaKind } from '../xmpp/codec/index.ts';
 import { type DeliveryLog, type DeliveryStatus, MAX_PAGE } from '../webhooks/delivery-log.ts';
+import { endWhenRevoked, requireOperation } from './scope-guard.ts';
 import { builder, type GraphqlContext } from './builder.ts';
 import { DeliveryEventRef, DeliveryRef, DeliveryStatusEnum } from './delivery.ts';
 import { coded, codedError, graphqlErrorOf, InvalidInput, resultNames, Unavailable } from './errors.ts';
@@ -82,6 +83,7 @@ builder.queryField('deliveries', (t) =>
     },
     resolve: (_root, { first, after, filter }, ctx) =>
       coded(() => {
+        requireOperation(ctx, 'deliveries');
         if (first !== null && first !== undefined && (first < 1 || first > MAX_PAGE)) {
           throw new GatewayError('invalid-argument', {
             field: 'first',
@@ -99,7 +101,11 @@ builder.queryField('delivery', (t) =>
     nullable: true,
     description: 'One delivery with its attempts; null when there is none with this id.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => coded(async () => (await logOf(ctx).get(String(id))) ?? null),
+    resolve: (_root, { id }, ctx) =>
+      coded(async () => {
+        requireOperation(ctx, 'deliveries');
+        return (await logOf(ctx).get(String(id))) ?? null;
+      }),
   }),
 );
 
@@ -111,7 +117,10 @@ builder.mutationField('redeliver', (t) =>
       'rules and retries. A redelivered iq sends nothing back: its sender stopped waiting long ago.',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [InvalidInput, Unavailable], ...resultNames('Redeliver', 'delivery') },
-    resolve: (_root, { id }, ctx) => logOf(ctx).redeliver(String(id)),
+    resolve: (_root, { id }, ctx) => {
+      requireOperation(ctx, 'redeliver');
+      return logOf(ctx).redeliver(String(id));
+    },
   }),
 );
 
@@ -124,17 +133,19 @@ builder.subscriptionField('deliveries', (t) =>
       'subscription ends.',
     args: { filter: t.arg({ type: DeliveryEventFilterInput, required: false }) },
     subscribe: (_root, { filter }, ctx) => {
+      const caller = requireOperation(ctx, 'deliveries');
       const log = ctx.deliveryLog;
       if (!log) throw graphqlErrorOf(new GatewayError('delivery-log-off'));
       const { status, kind, from } = toFilter(filter);
       try {
-        return log.subscribe(
+        const stream = log.subscribe(
           { status, kind, from },
           {
             capacity: ctx.subscriptionBufferMax,
             overflow: () => graphqlErrorOf(new GatewayError('subscriber-overflow')),
           },
         );
+        return endWhenRevoked(stream, caller, 'deliveries');
       } catch (error) {
         // `shutting-down`: the gateway is stopping and would never end this stream.
         throw codedError(error);

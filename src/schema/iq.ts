@@ -3,6 +3,7 @@ import type { StanzaErrorValue } from '../errors/stanza-error.ts';
 import type { Element } from 'ltx';
 import { readStanzaError, type Stanza } from '../xmpp/codec/index.ts';
 import type { Jid } from '../xmpp/jid.ts';
+import { callerOf } from './scope-guard.ts';
 import { builder, type GraphqlContext } from './builder.ts';
 import { enumValues } from './enum-values.ts';
 import { ErrorInterface, IqTimeout, StanzaErrorRef, sendFailures } from './errors.ts';
@@ -99,7 +100,9 @@ export async function requestIq(
   request: Stanza,
   timeoutMs: number | null | undefined,
 ): Promise<Stanza> {
-  const reply = await ctx.core.request(request, iqTimeoutMs(ctx, timeoutMs));
+  const wait = iqTimeoutMs(ctx, timeoutMs);
+  callerOf(ctx).authorizeSend(request);
+  const reply = await ctx.core.request(request, wait);
   if (reply.type === 'error') throw new StanzaErrorReply(reply);
   return reply;
 }

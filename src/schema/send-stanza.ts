@@ -1,6 +1,7 @@
 import { GatewayError, isGatewayError } from '../errors/gateway-error.ts';
 import { parseStanza, type Stanza } from '../xmpp/codec/index.ts';
 import { Bounced, sendOrBounce } from './bounced.ts';
+import { callerOf } from './scope-guard.ts';
 import { builder, type GraphqlContext } from './builder.ts';
 import { iqFailures, IqRef, requestIq, timeoutMsDescription } from './iq.ts';
 import { StanzaRef } from './stanza.ts';
@@ -52,6 +53,8 @@ function parse(ctx: GraphqlContext, xml: string): Stanza {
 async function answerIq(ctx: GraphqlContext, reply: Stanza): Promise<Stanza> {
   const claim = ctx.subscriptions.answers.claim(reply);
   try {
+    // The claimed reply, whose `from` is the address the inbound iq was sent to.
+    callerOf(ctx).authorizeSend(claim.reply);
     await ctx.core.reply(claim.reply);
   } catch (error) {
     claim.release();

@@ -1,9 +1,16 @@
 import type { CoreStatus, StanzaCounters } from '../xmpp/core.ts';
 import type { LinkState, LinkStatus } from '../xmpp/link.ts';
+import { operations } from '../auth/operations.ts';
+import { patternTexts, type Scope } from '../auth/scope.ts';
+import type { Rate } from '../auth/token-bucket.ts';
 import { builder } from './builder.ts';
+import { requireOperation } from './scope-guard.ts';
 import { enumValues } from './enum-values.ts';
 
-/** `status`: the state of the XMPP link and what went through it, for dashboards and probes. */
+/**
+ * `status`: the state of the XMPP link and what went through it, for dashboards and probes, and
+ * the asking token's own scope. A scoped token needs `status`.
+ */
 const LINK_STATES: readonly LinkState[] = [
   'idle',
   'connecting',
@@ -53,7 +60,38 @@ const StanzaCounts = builder.objectRef<StanzaCounters['in']>('StanzaCounts').imp
   }),
 });
 
+/** The caller's own token, as `status` shows it: never the secret. */
+const TokenRate = builder.objectRef<Rate>('TokenRate').implement({
+  description: "A scoped token's rate: sends per second, and how many may go at once.",
+  fields: (t) => ({
+    perSecond: t.exposeFloat('perSecond'),
+    burst: t.exposeInt('burst'),
+  }),
+});
+
+const TokenScope = builder.objectRef<Scope>('TokenScope').implement({
+  description:
+    "The scope of the token that asked: `from` and `see` as configured (`all`: anything at the domain). API_TOKENS' entries have every right.",
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'The name in logs and metrics (`api-token-N` for API_TOKENS).' }),
+    from: t.stringList({
+      description: 'Address patterns it may send as.',
+      resolve: (scope) => patternTexts(scope.from),
+    }),
+    see: t.stringList({
+      description: 'Address patterns of the inbound stanzas its subscriptions receive (by `to`).',
+      resolve: (scope) => patternTexts(scope.see),
+    }),
+    can: t.stringList({
+      description: 'Its operations: send, iq, subscribe, deliveries, redeliver, status.',
+      resolve: (scope) => operations.filter((operation) => scope.may(operation)),
+    }),
+    rate: t.field({ type: TokenRate, nullable: true, resolve: (scope) => scope.rate ?? null }),
+  }),
+});
+
 interface StatusView {
+  token: Scope;
   core: CoreStatus;
   subscriptions: number;
   overflows: number;
@@ -62,6 +100,11 @@ interface StatusView {
 
 export const StatusRef = builder.objectRef<StatusView>('Status').implement({
   fields: (t) => ({
+    token: t.field({
+      type: TokenScope,
+      description: 'The scope of the token that asked.',
+      resolve: (view) => view.token,
+    }),
     link: t.field({ type: Link, resolve: ({ core }) => core.link }),
     domain: t.string({ description: 'The component domain (XMPP_DOMAIN).', resolve: ({ core }) => core.domain }),
     server: t.string({ description: 'The XMPP server endpoint (XMPP_SERVICE).', resolve: ({ core }) => core.service }),
@@ -86,11 +129,12 @@ export const StatusRef = builder.objectRef<StatusView>('Status').implement({
 builder.queryField('status', (t) =>
   t.field({
     type: StatusRef,
-    resolve: (_root, _args, { core, subscriptions }) => ({
-      core: core.status(),
-      subscriptions: subscriptions.count,
-      overflows: subscriptions.overflows,
-      pendingAnswers: subscriptions.answers.size,
+    resolve: (_root, _args, ctx) => ({
+      token: requireOperation(ctx, 'status').scope!,
+      core: ctx.core.status(),
+      subscriptions: ctx.subscriptions.count,
+      overflows: ctx.subscriptions.overflows,
+      pendingAnswers: ctx.subscriptions.answers.size,
     }),
   }),
 );

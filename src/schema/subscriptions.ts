@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { requireOperation, subscriberAccess } from './scope-guard.ts';
 import { graphqlErrorOf } from './errors.ts';
 import { StanzaKindEnum, StanzaRef } from './stanza.ts';
 
@@ -8,7 +9,7 @@ import { StanzaKindEnum, StanzaRef } from './stanza.ts';
  * that far behind gets the events buffered so far, then the error SUBSCRIBER_OVERFLOW, and its
  * subscription ends (docs/graphql.md). Subscribing also makes the subscriber one that may answer
  * the inbound iqs it sees, unless it only observes (docs/contract.md, "Exactly one reply to
- * every inbound iq").
+ * every inbound iq"). A scoped token needs `subscribe` and receives only what its `see` allows.
  */
 const StanzaFilterInput = builder.inputType('StanzaFilter', {
   description: 'Each list is "any of"; the lists combine with "and"; an absent or empty list lets everything through.',
@@ -39,7 +40,12 @@ builder.subscriptionField('stanzas', (t) =>
       }),
     },
     subscribe: (_root, { filter, observe }, ctx) =>
-      ctx.subscriptions.subscribe(filter ?? {}, graphqlErrorOf, observe ?? false),
+      ctx.subscriptions.subscribe(
+        filter ?? {},
+        graphqlErrorOf,
+        observe ?? false,
+        subscriberAccess(requireOperation(ctx, 'subscribe')),
+      ),
     resolve: (stanza) => stanza,
   }),
 );

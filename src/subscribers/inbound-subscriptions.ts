@@ -21,6 +21,20 @@ export interface InboundSubscriptionsOptions {
   answerTimeoutMs: number;
 }
 
+/**
+ * What a subscriber may see, checked at the source: a stanza it may not see is never queued
+ * for it (so never serialised for it), and the whole subscription ends with the error `watch`
+ * reports (a reload took its right away). A scoped token's caller (src/auth/caller.ts) is one.
+ */
+export interface SubscriberAccess {
+  /** The token's name, for logs (never its secret). */
+  readonly name: string;
+  maySee(stanza: Stanza): boolean;
+  /** Whether it may answer an inbound iq now; one that may not only watches iqs, as `observe`. */
+  mayAnswer(): boolean;
+  watch(lost: (error: GatewayError) => void): () => void;
+}
+
 interface Subscription {
   /** Increasing: a stanza goes to the subscriptions that existed when it arrived. */
   seq: number;
@@ -28,6 +42,9 @@ interface Subscription {
   queue: EventQueue<Stanza>;
   /** Only watches: the inbound iqs it sees are not held for its answer (a console's live tail). */
   observe: boolean;
+  access: SubscriberAccess | undefined;
+  /** Stops watching the scope: called when the subscription ends. */
+  unwatch?: () => void;
 }
 
 /** A stanza being handed to the subscriptions, possibly over several turns. */
@@ -109,18 +126,21 @@ export class InboundSubscriptions {
    * what the face reports (a GraphQL error with a code). Once close() ran, it throws
    * `shutting-down` (through `asError`): a stream opened then would never be ended. An `observe`
    * subscription sees every stanza but takes on no iq: what it alone matches is answered as if
-   * nobody listened, so watching never changes what senders get.
+   * nobody listened, so watching never changes what senders get. `access` narrows what it sees
+   * to the subscriber's scope, and ends it when the scope no longer allows it.
    */
   subscribe(
     filter: StanzaFilter,
     asError: (error: GatewayError) => Error = (error) => error,
     observe = false,
+    access?: SubscriberAccess,
   ): AsyncIterableIterator<Stanza> {
     if (this.#closed) throw asError(new GatewayError('shutting-down'));
     const subscription: Subscription = {
       seq: (this.#nextSeq += 1),
       filter,
       observe,
+      access,
       queue: new EventQueue<Stanza>(
         this.options.bufferMax,
         () => {
@@ -131,11 +151,18 @@ export class InboundSubscriptions {
           );
           return asError(new GatewayError('subscriber-overflow'));
         },
-        () => this.#subscriptions.delete(subscription),
+        () => {
+          this.#subscriptions.delete(subscription);
+          subscription.unwatch?.();
+        },
         this.scheduler,
       ),
     };
     this.#subscriptions.add(subscription);
+    subscription.unwatch = access?.watch((error) => {
+      this.log.info({ token: access.name, reason: error.kind }, 'a subscription lost its right at a reload; ending it');
+      subscription.queue.fail(asError(error));
+    });
     return subscription.queue;
   }
 
@@ -161,9 +188,12 @@ export class InboundSubscriptions {
   }
 
   #anyTakes(stanza: Stanza): boolean {
-    // An observer (a console's live tail) only watches: it never holds an iq for its answer.
-    for (const { filter, queue, observe } of this.#subscriptions) {
-      if (!observe && queue.accepting && matchesFilter(stanza, filter)) return true;
+    // An observer (a console's live tail) only watches: it never holds an iq for its answer;
+    // nor does a subscriber whose token may not send iqs (it could never answer).
+    for (const subscription of this.#subscriptions) {
+      if (subscription.observe || !subscription.queue.accepting) continue;
+      if (subscription.access && !subscription.access.mayAnswer()) continue;
+      if (takes(subscription, stanza)) return true;
     }
     return false;
   }
@@ -180,8 +210,7 @@ export class InboundSubscriptions {
         const step = job.next.next();
         // Subscriptions are iterated in the order they were made: the rest are newer than the stanza.
         if (step.done || step.value.seq > job.lastSeq) break;
-        const { filter, queue } = step.value;
-        if (matchesFilter(job.stanza, filter)) queue.push(job.stanza);
+        if (takes(step.value, job.stanza)) step.value.queue.push(job.stanza);
       }
       this.#backlog.shift();
       count -= 1;
@@ -194,4 +223,9 @@ export class InboundSubscriptions {
     this.#turnQueued = true;
     this.scheduler.enqueue(this.#fanOutTurn);
   }
+}
+
+/** The subscriber's own filter, then its scope: a stanza outside the scope is never queued. */
+function takes({ filter, access }: Subscription, stanza: Stanza): boolean {
+  return matchesFilter(stanza, filter) && (access === undefined || access.maySee(stanza));
 }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { execute, type ExecutionResult, parse } from 'graphql';
 import { Element } from 'ltx';
 import { isGatewayError } from '../../src/errors/gateway-error.ts';
+import { BearerAuth } from '../../src/auth/bearer-auth.ts';
 import { schema, type GraphqlContext } from '../../src/schema/index.ts';
 import type { InboundSubscriptions } from '../../src/subscribers/inbound-subscriptions.ts';
 import type { FinishedExchange } from '../../src/webhooks/reply-rules.ts';
@@ -137,6 +138,9 @@ async function send(target: FuzzTarget, stanza: Stanza): Promise<string> {
   return 'sent';
 }
 
+const FUZZ_TOKEN = 'fuzz-token-0123456789';
+const fuzzAuth = new BearerAuth([FUZZ_TOKEN]);
+
 async function graphql(target: FuzzTarget, operation: keyof typeof DOCUMENTS, variables: Record<string, unknown>) {
   const contextValue: GraphqlContext = {
     core: target.core,
@@ -147,6 +151,8 @@ async function graphql(target: FuzzTarget, operation: keyof typeof DOCUMENTS, va
     deliveryLog: undefined,
     webhookStatus: undefined,
     subscriptionBufferMax: 10,
+    // As the mount authenticates every operation: an API_TOKENS entry, every right.
+    identity: fuzzAuth.identify(FUZZ_TOKEN),
   };
   const result = (await execute({
     schema,

@@ -16,6 +16,8 @@ export interface GatewayProcess {
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
   signal(signal: NodeJS.Signals): void;
+  /** What it wrote to stdout so far (its log lines at LOG_LEVEL warn). */
+  output(): string;
   /** SIGTERM, then the exit (SIGKILL after 20 s). */
   stop(): Promise<void>;
 }
@@ -25,16 +27,17 @@ export const PROCESS_TOKEN = 'process-token-0123456789';
 /**
  * `cwd`: another checkout's gateway (the benchmark's BENCH_BASELINE_DIR); default this one.
  * `openFiles`: the process's descriptor limit (ulimit -n), for tests that exhaust it.
+ * `args`: its command line (e.g. `--config FILE`).
  */
 export async function startGatewayProcess(
   env: Record<string, string>,
   cwd?: string,
-  options: { openFiles?: number } = {},
+  options: { openFiles?: number; args?: readonly string[] } = {},
 ): Promise<GatewayProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const command = [process.execPath, ...nodeArgs, '--import', 'tsx', 'src/main.ts'];
+  const command = [process.execPath, ...nodeArgs, '--import', 'tsx', 'src/main.ts', ...(options.args ?? [])];
   // `exec` keeps the pid: the shell becomes node.
   const [file, ...args] =
     options.openFiles === undefined
@@ -64,6 +67,7 @@ export async function startGatewayProcess(
     pid: child.pid!,
     exited,
     signal: (signal) => void child.kill(signal),
+    output: () => output,
     async metrics() {
       const text = await (await fetch(`${url}/metrics`)).text();
       const values = new Map<string, number>();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GatewayError } from '../../src/errors/gateway-error.ts';
-import { BearerAuth } from '../../src/http/bearer-auth.ts';
+import { BearerAuth } from '../../src/auth/bearer-auth.ts';
 import { negotiate, parseMediaType } from '../../src/http/media-type.ts';
 import { iqTimeoutMs } from '../../src/rest/timeout-header.ts';
 import { backoffDelay } from '../../src/flow/backoff.ts';
