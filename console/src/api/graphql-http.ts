@@ -43,7 +43,7 @@ export async function postGraphql<T, V>(
   if (response.status === 401 || response.status === 403) {
     throw new AuthError(
       response.status === 403
-        ? 'This token is not accepted by the gateway: it is not one of its API_TOKENS.'
+        ? 'This token is not accepted by the gateway: it is neither one of its API_TOKENS nor a scoped token.'
         : 'A token is needed.',
     );
   }

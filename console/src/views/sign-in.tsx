@@ -15,7 +15,7 @@ export function SignIn({ notice, signedIn }: { notice: string | null; signedIn: 
     event.preventDefault();
     const candidate = token.trim();
     if (!candidate) {
-      setError('Enter a token: one of the gateway’s API_TOKENS.');
+      setError('Enter a token: one of the gateway’s API_TOKENS, or a scoped token with the status right.');
       return;
     }
     setBusy(true);
@@ -26,7 +26,7 @@ export function SignIn({ notice, signedIn }: { notice: string | null; signedIn: 
     } catch (failure) {
       setError(
         failure instanceof AuthError
-          ? 'Wrong token: the gateway refused it (403). Use one of the tokens in its API_TOKENS setting.'
+          ? 'Wrong token: the gateway refused it (403). Use one of its API_TOKENS, or a scoped token with the status right.'
           : `Could not sign in: ${failure instanceof Error ? failure.message : String(failure)}`,
       );
       setBusy(false);

@@ -47,7 +47,13 @@ export const errorStatuses = {
 export type ErrorStatus = keyof typeof errorStatuses;
 
 export const components = {
-  securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'one of API_TOKENS' } },
+  securitySchemes: {
+    bearer: {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'one of API_TOKENS, or a token of API_SCOPED_TOKENS (its scope applies)',
+    },
+  },
   parameters: {
     to: {
       name: 'to',
