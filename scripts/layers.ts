@@ -37,9 +37,10 @@ export const ALLOWED: Record<string, readonly string[]> = {
   formats: ['errors', 'http', 'xmpp'],
   rest: ['errors', 'formats', 'http', 'log', 'xmpp'],
   webhooks: ['config', 'db', 'errors', 'flow', 'formats', 'http', 'log', 'xmpp'],
-  subscribers: ['errors', 'flow', 'log', 'xmpp'],
-  schema: ['errors', 'subscribers', 'webhooks', 'xmpp'],
-  graphql: ['config', 'errors', 'http', 'log', 'ops', 'schema', 'subscribers', 'webhooks', 'xmpp'],
+  journal: ['db', 'errors', 'flow', 'log', 'xmpp'],
+  subscribers: ['errors', 'flow', 'journal', 'log', 'xmpp'],
+  schema: ['errors', 'journal', 'subscribers', 'webhooks', 'xmpp'],
+  graphql: ['config', 'errors', 'http', 'journal', 'log', 'ops', 'schema', 'subscribers', 'webhooks', 'xmpp'],
   ops: ['http', 'subscribers', 'webhooks', 'xmpp'],
   console: ['http', 'log'],
 };
