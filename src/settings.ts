@@ -32,7 +32,16 @@ import {
  * `secret: true` keeps the value out of error messages. A rule between two settings (min ≤ max)
  * goes in `crossChecks` below.
  */
-export const GROUPS = ['XMPP link', 'HTTP', 'iq', 'GraphQL', 'Webhooks', 'Delivery log', 'Inbound journal', 'Process'] as const;
+export const GROUPS = [
+  'XMPP link',
+  'HTTP',
+  'iq',
+  'GraphQL',
+  'Webhooks',
+  'Delivery log',
+  'Inbound journal',
+  'Process',
+] as const;
 
 interface SettingBase {
   path: string;

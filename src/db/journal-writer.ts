@@ -77,10 +77,11 @@ export class JournalWriter {
     }
     this.#rows.push(row);
     if (this.#rows.length - this.#inFlight >= BATCH_MAX) void this.#run();
-    else this.#timer ??= setTimeout(() => {
-      this.#timer = undefined;
-      void this.#run();
-    }, LINGER_MS).unref();
+    else
+      this.#timer ??= setTimeout(() => {
+        this.#timer = undefined;
+        void this.#run();
+      }, LINGER_MS).unref();
   }
 
   /** The rows not committed yet, oldest first (a copy). */

@@ -71,7 +71,7 @@ builder.queryField('inboundStanzas', (t) =>
     type: InboundStanzaConnectionRef,
     description:
       `The inbound journal, newest first. \`first\` is 1 to ${JOURNAL_MAX_PAGE} (default 20); \`after\` is an ` +
-      'endCursor of an earlier page or any stanza\'s `cursor` (older ones follow). Needs INBOUND_JOURNAL_DAYS.',
+      "endCursor of an earlier page or any stanza's `cursor` (older ones follow). Needs INBOUND_JOURNAL_DAYS.",
     args: {
       first: t.arg.int({ required: false }),
       after: t.arg.string({ required: false }),

@@ -64,9 +64,9 @@ export function resumableStanzas(
   // A generator ended before its first next() never runs its finally: end the live part here.
   return {
     next: () => iterator.next(),
-    async return(value?: unknown) {
+    async return() {
       await live.return?.();
-      return iterator.return(value as undefined);
+      return iterator.return(undefined);
     },
     throw: (error?: unknown) => iterator.throw(error),
     [Symbol.asyncIterator]() {

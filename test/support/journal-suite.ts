@@ -4,12 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Client } from 'graphql-ws';
+import pg from 'pg';
 import {
+  StatusDocument,
   InboundStanzasDocument,
   ResumeStanzasDocument,
   type ResumeStanzasSubscription,
 } from '../generated/graphql.ts';
 import { startGateway, type TestGateway } from './gateway.ts';
+import { waitUntil, waitUntilAsync } from './wait.ts';
 import { type EventStream, graphqlData, graphqlHttp, subscribeWs, wsClient } from './graphql-client.ts';
 import { startXmppServer, type XmppServer } from './xmpp-server.ts';
 import { connectUser, xml, type XmppUser } from './xmpp-user.ts';
@@ -48,7 +51,9 @@ export function journalSuite(database: () => Promise<{ url: string | undefined; 
   };
 
   before(async () => {
-    ({ url, drop } = await database());
+    const db = await database();
+    url = db.url;
+    drop = () => db.drop();
     dataDir = await mkdtemp(join(tmpdir(), 'sg-journal-'));
     prosody = await startXmppServer({ users: { alice: 'alice-pw' } });
     await start();
@@ -64,9 +69,19 @@ export function journalSuite(database: () => Promise<{ url: string | undefined; 
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const send = (body: string) => alice.client.send(xml('message', { to: BOT, type: 'chat', id: body }, xml('body', {}, body)));
+  const send = (body: string) =>
+    alice.client.send(xml('message', { to: BOT, type: 'chat', id: body }, xml('body', {}, body)));
   const subscribe = (after?: string): Promise<EventStream<ResumeStanzasSubscription>> =>
     subscribeWs(client, ResumeStanzasDocument, { filter: { kinds: ['MESSAGE'] }, after });
+  const openSubscriptions = async () => (await graphqlData(gateway, StatusDocument, {})).status.subscriptions;
+  /** A plain live subscription, once the gateway counts it (what is sent from then on reaches it). */
+  const subscribeLive = async (): Promise<EventStream<ResumeStanzasSubscription>> => {
+    // The suite's streams are closed after use: wait until the gateway has released them all.
+    await waitUntilAsync(async () => (await openSubscriptions()) === 0, 10_000, 'earlier subscriptions released');
+    const stream = await subscribe();
+    await waitUntilAsync(async () => (await openSubscriptions()) === 1, 10_000, 'the subscription to start');
+    return stream;
+  };
   const events = (stream: EventStream<ResumeStanzasSubscription>): Event[] =>
     stream.events.map((event) => {
       assert.equal(event.errors, undefined, JSON.stringify(event.errors));
@@ -82,8 +97,7 @@ export function journalSuite(database: () => Promise<{ url: string | undefined; 
   };
   /** Opens a plain live subscription and takes the cursor of one message sent now. */
   const cursorNow = async (marker: string): Promise<string> => {
-    const stream = await subscribe();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stream = await subscribeLive();
     await send(marker);
     const event = await stream.waitFor((e) => e.data?.stanzas.id === marker);
     stream.close();
@@ -128,13 +142,28 @@ export function journalSuite(database: () => Promise<{ url: string | undefined; 
   it('a resume sees the stanzas whose journal write is still behind', async () => {
     const tag = Date.now().toString(36);
     const cursor = await cursorNow(`${tag}-mark`);
-    // Sent and resumed at once: the last ones are still in the write buffer, not in the table.
-    const sent = Array.from({ length: 50 }, (_, i) => `${tag}-fresh-${i}`);
-    await Promise.all(sent.map((body) => send(body)));
-    const stream = await subscribe(cursor);
-    await stream.waitFor((event) => event.data?.stanzas.id === sent.at(-1), 10_000);
-    stream.close();
-    assert.deepEqual(bodies(stream), sent);
+    await gateway.app.journal!.written();
+    // On Postgres the journal's INSERTs are held back by a lock that still lets reads through, so
+    // the 50 stanzas are certainly in the write buffer, not in the table, when the resume reads.
+    const locker = url ? new pg.Client({ connectionString: url }) : undefined;
+    if (locker) {
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE "InboundStanza" IN SHARE MODE');
+    }
+    try {
+      const sent = Array.from({ length: 50 }, (_, i) => `${tag}-fresh-${i}`);
+      for (const body of sent) await send(body);
+      if (locker) await waitUntil(() => gateway.app.journal!.status().buffered >= 50, 5000, 'the rows buffered');
+      const stream = await subscribe(cursor);
+      await stream.waitFor((event) => event.data?.stanzas.id === sent.at(-1), 10_000);
+      if (locker) assert.ok(gateway.app.journal!.status().buffered >= 50, 'still not written');
+      stream.close();
+      assert.deepEqual(bodies(stream), sent);
+    } finally {
+      await locker?.query('COMMIT');
+      await locker?.end();
+    }
   });
 
   it('bad cursors get clear errors: not a cursor, or ahead of the journal', async () => {
@@ -152,8 +181,7 @@ export function journalSuite(database: () => Promise<{ url: string | undefined; 
   it('inboundStanzas pages the journal newest first, with the cursors the subscription gave', async () => {
     const tag = Date.now().toString(36);
     const sent = Array.from({ length: 25 }, (_, i) => `${tag}-page-${i}`);
-    const stream = await subscribe();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stream = await subscribeLive();
     for (const body of sent) await send(body);
     await stream.waitFor((event) => event.data?.stanzas.id === sent.at(-1));
     stream.close();
@@ -234,8 +262,7 @@ export function journalSuite(database: () => Promise<{ url: string | undefined; 
     assert.equal(await errorOf(resumed), 'JOURNAL_OFF');
     const { body } = await graphqlHttp(gateway, InboundStanzasDocument, {});
     assert.equal(body.errors?.[0]?.extensions?.code, 'JOURNAL_OFF');
-    const stream = await subscribe();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stream = await subscribeLive();
     const marker = `off-${Date.now()}`;
     await send(marker);
     const event = await stream.waitFor((e) => e.data?.stanzas.id === marker);
