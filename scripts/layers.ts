@@ -38,9 +38,10 @@ export const ALLOWED: Record<string, readonly string[]> = {
   formats: ['errors', 'http', 'xmpp'],
   rest: ['auth', 'errors', 'formats', 'http', 'log', 'xmpp'],
   webhooks: ['config', 'db', 'errors', 'flow', 'formats', 'http', 'log', 'xmpp'],
-  subscribers: ['errors', 'flow', 'log', 'xmpp'],
-  schema: ['auth', 'errors', 'subscribers', 'webhooks', 'xmpp'],
-  graphql: ['auth', 'config', 'errors', 'http', 'log', 'ops', 'schema', 'subscribers', 'webhooks', 'xmpp'],
+  journal: ['db', 'errors', 'flow', 'log', 'xmpp'],
+  subscribers: ['errors', 'flow', 'journal', 'log', 'xmpp'],
+  schema: ['auth', 'errors', 'journal', 'subscribers', 'webhooks', 'xmpp'],
+  graphql: ['auth', 'config', 'errors', 'http', 'journal', 'log', 'ops', 'schema', 'subscribers', 'webhooks', 'xmpp'],
   ops: ['auth', 'http', 'subscribers', 'webhooks', 'xmpp'],
   console: ['http', 'log'],
 };

@@ -19,12 +19,15 @@ import { registerHttpMetrics } from './ops/http-metrics.ts';
 import { registerTokenMetrics } from './ops/token-metrics.ts';
 import { registerWebhookMetrics } from './ops/webhook-metrics.ts';
 import { createRestHandler, refuseStopping } from './rest/router.ts';
+import { InboundJournal } from './journal/inbound-journal.ts';
 import { createWebhooks, type Webhooks } from './webhooks/index.ts';
 import { XmppCore } from './xmpp/core.ts';
 
 export interface App {
   core: XmppCore;
   metrics: Registry;
+  /** The inbound journal; undefined unless INBOUND_JOURNAL_DAYS is above 0. */
+  journal: InboundJournal | undefined;
   /** The webhook face and its delivery log; undefined without CALLBACK_URL. */
   webhooks: Webhooks | undefined;
   /**
@@ -51,6 +54,20 @@ export function buildApp(config: Config, log: Logger): App {
   const auth = new BearerAuth(config.auth.tokens ?? [], config.auth.scopedTokens);
   const cors = new CorsPolicy(config.http.corsOrigins);
   const metrics = createMetrics(core);
+  // Before the faces: its bus listener numbers each inbound stanza before anyone else sees it.
+  const journal =
+    config.journal.retentionDays > 0
+      ? new InboundJournal(
+          core,
+          {
+            url: config.databaseUrl,
+            dataDir: config.deliveryLog.dataDir,
+            retentionDays: config.journal.retentionDays,
+            bufferMax: config.journal.bufferMax,
+          },
+          log,
+        )
+      : undefined;
   const webhooks = createWebhooks(config, core, log);
   if (webhooks) registerWebhookMetrics(metrics, webhooks);
   const checks: ReadinessCheck[] = [
@@ -73,7 +90,7 @@ export function buildApp(config: Config, log: Logger): App {
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
     maxArchiveResults: config.rest.maxArchiveResults,
   });
-  const graphql = createGraphqlFace(config, core, auth, cors, log, webhooks, metrics);
+  const graphql = createGraphqlFace(config, core, auth, cors, log, webhooks, metrics, journal);
   const consoleMount = createConsoleMount(log);
   const mounts: Mount[] = [
     {
@@ -116,6 +133,7 @@ export function buildApp(config: Config, log: Logger): App {
   return {
     core,
     metrics,
+    journal,
     webhooks,
     warmConsole: () => consoleMount.warm(),
     reloadTokens(definitions) {
@@ -127,8 +145,15 @@ export function buildApp(config: Config, log: Logger): App {
       return { tokens: definitions.length, ended };
     },
     async start() {
-      // Before the link comes up, so no inbound stanza arrives without its listener.
-      await webhooks?.start();
+      // Before the link comes up, so no inbound stanza arrives without its listener. The journal
+      // first: on the embedded database the two share one open database, migrated once.
+      await journal?.start();
+      try {
+        await webhooks?.start();
+      } catch (error) {
+        await journal?.stop();
+        throw error;
+      }
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.http.port, config.http.host, () => {
@@ -163,6 +188,8 @@ export function buildApp(config: Config, log: Logger): App {
         // Stanzas arriving until the stream is closed are logged pending (iqs are refused).
         await core.stop();
         await webhooks?.close();
+        // After the link closed: every stanza that arrived is numbered and written.
+        await journal?.stop();
         server.closeAllConnections();
         await closed;
         log.info('stopped');

@@ -33,7 +33,16 @@ import { scopedTokens, sha256, type TokenDefinition } from './auth/token-definit
  * `secret: true` keeps the value out of error messages. A rule between two settings (min ≤ max)
  * goes in `crossChecks` below.
  */
-export const GROUPS = ['XMPP link', 'HTTP', 'iq', 'GraphQL', 'Webhooks', 'Delivery log', 'Process'] as const;
+export const GROUPS = [
+  'XMPP link',
+  'HTTP',
+  'iq',
+  'GraphQL',
+  'Webhooks',
+  'Delivery log',
+  'Inbound journal',
+  'Process',
+] as const;
 
 interface SettingBase {
   path: string;
@@ -416,7 +425,7 @@ export const settings = {
     optional: true,
     secret: true,
     group: 'Delivery log',
-    help: 'Postgres URL for the delivery log; unset: the embedded database under `DATA_DIR`',
+    help: 'Postgres URL for the delivery log and the inbound journal; unset: the embedded database under `DATA_DIR`',
   },
   DATA_DIR: {
     path: 'deliveryLog.dataDir',
@@ -438,6 +447,22 @@ export const settings = {
     default: '100000',
     group: 'Delivery log',
     help: 'delivery log writes held in memory while the database is unreachable',
+  },
+  INBOUND_JOURNAL_DAYS: {
+    path: 'journal.retentionDays',
+    schema: wholeNumber(0, 36_500),
+    default: '0',
+    group: 'Inbound journal',
+    help:
+      'keep every inbound stanza this many days in the database of `DATABASE_URL`/`DATA_DIR`, so that ' +
+      '`stanzas(after:)` resumes from a cursor and `inboundStanzas` pages the history; `0` (the default): off',
+  },
+  INBOUND_JOURNAL_BUFFER_MAX: {
+    path: 'journal.bufferMax',
+    schema: wholeNumber(1, 10_000_000),
+    default: '100000',
+    group: 'Inbound journal',
+    help: 'journal rows held in memory while the database is unreachable; past it the oldest are dropped',
   },
   LOG_LEVEL: {
     path: 'logLevel',

@@ -20,6 +20,8 @@ export interface AvailabilityOptions {
   recover: () => Promise<void>;
   retryMinMs?: number;
   retryMaxMs?: number;
+  /** What the log lines call it: `delivery log` (the default) or `inbound journal`. */
+  name?: string;
 }
 
 export class LogAvailability extends EventEmitter<{ up: []; down: [] }> {
@@ -36,6 +38,10 @@ export class LogAvailability extends EventEmitter<{ up: []; down: [] }> {
     private readonly log: Logger,
   ) {
     super();
+  }
+
+  get #name(): string {
+    return this.options.name ?? 'delivery log';
   }
 
   get up(): boolean {
@@ -61,7 +67,7 @@ export class LogAvailability extends EventEmitter<{ up: []; down: [] }> {
       .filter((line) => line.trim() !== '');
     this.lastError = lines.at(-1)?.trim() ?? 'unknown error';
     if (this.state === 'up')
-      this.log.warn({ reason: this.lastError, buffered }, 'delivery log database unreachable; buffering writes');
+      this.log.warn({ reason: this.lastError, buffered }, `${this.#name} database unreachable; buffering writes`);
     this.#set('down');
     this.#failures += 1;
     const delay = backoffDelay(this.#failures, {
@@ -85,7 +91,7 @@ export class LogAvailability extends EventEmitter<{ up: []; down: [] }> {
       if (error instanceof MigrationError) {
         if (starting) throw error;
         // Reached after an outage (at start it was unreachable): keep trying, but say why loudly.
-        this.log.error({ err: error }, 'delivery log database: a migration failed; retrying');
+        this.log.error({ err: error }, `${this.#name} database: a migration failed; retrying`);
       }
       this.down(error, 0);
       return;
@@ -93,7 +99,7 @@ export class LogAvailability extends EventEmitter<{ up: []; down: [] }> {
     if (this.state === 'closed') return;
     this.#failures = 0;
     this.lastError = undefined;
-    if (this.#everUp) this.log.info('delivery log database is back; writing what was buffered');
+    if (this.#everUp) this.log.info(`${this.#name} database is back; writing what was buffered`);
     this.#everUp = true;
     this.#set('up');
   }

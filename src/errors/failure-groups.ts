@@ -53,6 +53,8 @@ export const failureGroups = {
   'webhook-queue-full': 'unavailable',
   'delivery-log-off': 'unavailable',
   'unknown-delivery': 'input',
+  'journal-off': 'unavailable',
+  'cursor-expired': 'input',
 } as const satisfies Record<FailureKind, FailureGroup>;
 
 export function failureGroup(kind: FailureKind): FailureGroup {

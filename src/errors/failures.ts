@@ -199,6 +199,20 @@ export const failures = {
     http: 503,
     text: 'The delivery log database is unreachable',
   },
+  'journal-off': {
+    type: 'cancel',
+    condition: 'feature-not-implemented',
+    http: 501,
+    text: 'The inbound journal is off: it is kept only when INBOUND_JOURNAL_DAYS is above 0',
+  },
+  'cursor-expired': {
+    type: 'cancel',
+    condition: 'item-not-found',
+    http: 410,
+    text:
+      'Stanzas after this cursor were pruned (INBOUND_JOURNAL_DAYS): resume without `after`, or from the ' +
+      'oldest kept (the last endCursor of inboundStanzas)',
+  },
 } as const satisfies Record<string, { type: StanzaErrorType; condition: string; http: number; text: string }>;
 
 export type FailureKind = keyof typeof failures;

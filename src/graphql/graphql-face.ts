@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { BearerAuth, TokenIdentity } from '../auth/bearer-auth.ts';
 import type { CorsPolicy } from '../http/cors.ts';
 import type { Mount } from '../http/http-server.ts';
+import type { InboundJournal } from '../journal/inbound-journal.ts';
 import type { Logger } from '../log.ts';
 import { type GraphqlContext, schema } from '../schema/index.ts';
 import { InboundSubscriptions } from '../subscribers/inbound-subscriptions.ts';
@@ -39,6 +40,7 @@ export function createGraphqlFace(
   log: Logger,
   webhooks: Pick<Webhooks, 'log' | 'status'> | undefined,
   metrics: Registry,
+  journal?: InboundJournal,
 ): GraphqlFace {
   const subscriptions = new InboundSubscriptions(
     core,
@@ -55,6 +57,7 @@ export function createGraphqlFace(
     deliveryLog,
     webhookStatus: webhooks && (() => webhooks.status()),
     subscriptionBufferMax: config.graphql.subscriptionBufferMax,
+    journal,
   };
   const quota = new SubscriptionQuota({
     total: config.graphql.subscriptionsMax,

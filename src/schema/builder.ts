@@ -5,6 +5,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { GraphQLError } from 'graphql';
 import type { Caller } from '../auth/caller.ts';
+import type { InboundJournal } from '../journal/inbound-journal.ts';
 import type { InboundSubscriptions } from '../subscribers/inbound-subscriptions.ts';
 import type { DeliveryLog } from '../webhooks/delivery-log.ts';
 import type { WebhookStatus } from '../webhooks/index.ts';
@@ -29,6 +30,8 @@ export interface GraphqlContext {
   deliveryLog: DeliveryLog | undefined;
   /** The webhook face's figures now; undefined when no CALLBACK_URL is set. */
   webhookStatus: (() => WebhookStatus) | undefined;
+  /** The inbound journal; undefined unless INBOUND_JOURNAL_DAYS is above 0. */
+  journal: InboundJournal | undefined;
   /** Events buffered per subscription before a slow subscriber is cut off. */
   subscriptionBufferMax: number;
 }

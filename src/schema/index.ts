@@ -19,6 +19,7 @@ import './status.ts';
 import './webhook-status.ts';
 import './delivery.ts';
 import './deliveries.ts';
+import './inbound-stanzas.ts';
 import { builder } from './builder.ts';
 
 export type { GraphqlContext } from './builder.ts';

@@ -47,6 +47,14 @@ StanzaRef.implement({
         return xmlns ? children.filter((child) => namespaceOf(child) === xmlns) : children;
       },
     }),
+    cursor: t.string({
+      nullable: true,
+      description:
+        'Where this inbound stanza stands in the inbound journal: give it as `after` to `stanzas` to resume ' +
+        'after it, or to `inboundStanzas` to page back from it. Null when the journal is off ' +
+        '(INBOUND_JOURNAL_DAYS) and for stanzas that did not arrive inbound.',
+      resolve: (stanza, _args, ctx) => ctx.journal?.cursorOf(stanza) ?? null,
+    }),
     xml: t.string({
       description: 'The whole stanza serialized exactly as it travels (jabber:client form, without xmlns).',
       resolve: (stanza) => stanza.toXml(),

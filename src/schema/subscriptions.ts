@@ -1,3 +1,5 @@
+import { GatewayError } from '../errors/gateway-error.ts';
+import { resumableStanzas } from '../subscribers/resumable-stanzas.ts';
 import { builder } from './builder.ts';
 import { requireOperation, subscriberAccess } from './scope-guard.ts';
 import { graphqlErrorOf } from './errors.ts';
@@ -10,6 +12,8 @@ import { StanzaKindEnum, StanzaRef } from './stanza.ts';
  * subscription ends (docs/graphql.md). Subscribing also makes the subscriber one that may answer
  * the inbound iqs it sees, unless it only observes (docs/contract.md, "Exactly one reply to
  * every inbound iq"). A scoped token needs `subscribe` and receives only what its `see` allows.
+ * With the inbound journal on, `after` resumes from a stanza's `cursor`: what
+ * matched since, then live, nothing lost or twice at the seam (src/subscribers/resumable-stanzas.ts).
  */
 const StanzaFilterInput = builder.inputType('StanzaFilter', {
   description: 'Each list is "any of"; the lists combine with "and"; an absent or empty list lets everything through.',
@@ -38,14 +42,26 @@ builder.subscriptionField('stanzas', (t) =>
           'true: only watch. The inbound iqs this subscription sees are not held for its answer, ' +
           'so a watcher (a console, a log tail) never changes what their senders get.',
       }),
+      after: t.arg.string({
+        required: false,
+        description:
+          'A `cursor` of an earlier stanza: first every stanza that matched since then, in arrival order, ' +
+          'then live ones, none missing or twice. Needs the inbound journal (INBOUND_JOURNAL_DAYS); errors: ' +
+          'JOURNAL_OFF, BAD_CURSOR, CURSOR_EXPIRED (pruned since), DATABASE_UNAVAILABLE.',
+      }),
     },
-    subscribe: (_root, { filter, observe }, ctx) =>
-      ctx.subscriptions.subscribe(
-        filter ?? {},
+    subscribe: (_root, { filter, observe, after }, ctx) => {
+      const access = subscriberAccess(requireOperation(ctx, 'subscribe'));
+      if (after === null || after === undefined)
+        return ctx.subscriptions.subscribe(filter ?? {}, graphqlErrorOf, observe ?? false, access);
+      if (!ctx.journal) throw graphqlErrorOf(new GatewayError('journal-off', { field: 'after' }));
+      return resumableStanzas(
+        ctx.subscriptions,
+        ctx.journal,
+        { filter: filter ?? {}, after, observe: observe ?? false, access },
         graphqlErrorOf,
-        observe ?? false,
-        subscriberAccess(requireOperation(ctx, 'subscribe')),
-      ),
+      );
+    },
     resolve: (stanza) => stanza,
   }),
 );

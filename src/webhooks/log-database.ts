@@ -1,4 +1,5 @@
-import { openDatabase, type Database, type DatabaseKind } from '../db/database.ts';
+import type { Database, DatabaseKind } from '../db/database.ts';
+import { openSharedDatabase } from '../db/shared-database.ts';
 import { DeliveryStore } from '../db/delivery-store.ts';
 import { LogWriter } from '../db/log-writer.ts';
 import { migrate, MigrationError, readMigrations } from '../db/migrator.ts';
@@ -50,7 +51,7 @@ export function logDatabase(options: LogDatabaseOptions, log: Logger): LogDataba
   let open: OpenLog | undefined;
 
   async function start(): Promise<void> {
-    const database = await openDatabase({ url: options.url, dataDir: options.dataDir }, log);
+    const database = await openSharedDatabase({ url: options.url, dataDir: options.dataDir }, log);
     let writer: LogWriter | undefined;
     try {
       const migrations = await readMigrations();

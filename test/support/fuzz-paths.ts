@@ -145,6 +145,7 @@ async function graphql(target: FuzzTarget, operation: keyof typeof DOCUMENTS, va
   const contextValue: GraphqlContext = {
     core: target.core,
     subscriptions: target.subscriptions,
+    journal: undefined,
     iqTimeout: { defaultMs: 500, maxMs: 500 },
     maxStanzaBytes: target.restMaxBytes,
     maxArchiveResults: 10,
