@@ -23,7 +23,8 @@ const MB = 1024 * 1024;
 
 interface MemoryFigures {
   rss: number;
-  usage: NodeJS.MemoryUsage;
+  /** process.memoryUsage() and, by V8 heap space, the bytes resident. */
+  usage: NodeJS.MemoryUsage & { spaces: Record<string, number> };
 }
 
 async function vmRss(pid: number): Promise<number> {
@@ -44,7 +45,7 @@ async function measure(gateway: GatewayProcess, file: string): Promise<MemoryFig
     if (text.endsWith('}')) {
       // Pages freed by the collection are returned to the kernel within moments.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      return { rss: await vmRss(gateway.pid), usage: JSON.parse(text) as NodeJS.MemoryUsage };
+      return { rss: await vmRss(gateway.pid), usage: JSON.parse(text) as MemoryFigures['usage'] };
     }
     if (Date.now() > deadline) throw new Error('the memory probe did not answer');
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -53,8 +54,8 @@ async function measure(gateway: GatewayProcess, file: string): Promise<MemoryFig
 
 const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
 const breakdown = ({ usage }: MemoryFigures) =>
-  `heap used ${mb(usage.heapUsed)} of ${mb(usage.heapTotal)}, external ${mb(usage.external)} ` +
-  `(array buffers ${mb(usage.arrayBuffers)})`;
+  `heap used ${mb(usage.heapUsed)} of ${mb(usage.heapTotal)} (new space ${mb(usage.spaces.new_space ?? 0)}, ` +
+  `code ${mb(usage.spaces.code_space ?? 0)}), external ${mb(usage.external)} (array buffers ${mb(usage.arrayBuffers)})`;
 
 /** `npm run build` in that checkout: tsc, incremental, into dist/. */
 function build(cwd = process.cwd()): void {

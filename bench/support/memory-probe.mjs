@@ -4,7 +4,7 @@
 // collected. Plain JavaScript so that it loads before tsx, and into a built gateway alike.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 
 const file = process.env.BENCH_MEMORY_FILE;
 if (file) {
@@ -16,6 +16,10 @@ if (file) {
     // BENCH_HEAP_SNAPSHOT_DIR: a heap snapshot at each measure, for Chrome's memory panel.
     const dir = process.env.BENCH_HEAP_SNAPSHOT_DIR;
     if (dir) writeHeapSnapshot(join(dir, `gateway-${process.pid}-${Date.now()}.heapsnapshot`));
-    writeFileSync(file, JSON.stringify(usage));
+    // Each V8 heap space's committed size: what of heapTotal is new space, old, code, large objects.
+    const spaces = Object.fromEntries(
+      getHeapSpaceStatistics().map((space) => [space.space_name, space.physical_space_size]),
+    );
+    writeFileSync(file, JSON.stringify({ ...usage, spaces }));
   });
 }
