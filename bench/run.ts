@@ -3,11 +3,17 @@ import { runOnSupportedNode } from '../src/demo/supported-node.ts';
 import { ejabberdSection } from './sections/ejabberd.ts';
 import { FAN_OUT_DOMAIN, FAN_OUT_SECRET, fanOutSection } from './sections/fan-out.ts';
 import { graphqlSection } from './sections/graphql.ts';
+import { MEMORY_DOMAIN, MEMORY_SECRET, memorySection } from './sections/memory.ts';
 import { restDeliverySection } from './sections/rest-delivery.ts';
 import { restSection } from './sections/rest.ts';
 import { webhookSection } from './sections/webhooks.ts';
 import type { BenchContext, BenchSection } from './support/context.ts';
-import { PROCESS_TOKEN, type GatewayProcess, startGatewayProcess } from '../test/support/gateway-process.ts';
+import {
+  PROCESS_TOKEN,
+  type GatewayProcess,
+  type GatewayProcessOptions,
+  startGatewayProcess,
+} from '../test/support/gateway-process.ts';
 import { connectRaw } from './support/raw-component.ts';
 
 /**
@@ -24,6 +30,7 @@ const sections: BenchSection[] = [
   graphqlSection,
   webhookSection,
   fanOutSection,
+  memorySection,
   ejabberdSection,
 ];
 const only = process.argv[2];
@@ -39,11 +46,12 @@ const prosody = await startProsody({
     // BENCH_BASELINE_DIR's gateway in the /rest delivery section.
     'base.localhost': 'base-secret',
     [FAN_OUT_DOMAIN]: FAN_OUT_SECRET,
+    [MEMORY_DOMAIN]: MEMORY_SECRET,
   },
 });
 const started: GatewayProcess[] = [];
-const startGateway = async (env: Record<string, string>, cwd?: string) => {
-  const gateway = await startGatewayProcess({ XMPP_SERVICE: prosody.componentService, ...env }, cwd);
+const startGateway = async (env: Record<string, string>, cwd?: string, options?: GatewayProcessOptions) => {
+  const gateway = await startGatewayProcess({ XMPP_SERVICE: prosody.componentService, ...env }, cwd, options);
   started.push(gateway);
   return gateway;
 };

@@ -1,5 +1,5 @@
 import type { Prosody } from '../../src/demo/local-prosody.ts';
-import type { GatewayProcess } from '../../test/support/gateway-process.ts';
+import type { GatewayProcess, GatewayProcessOptions } from '../../test/support/gateway-process.ts';
 import type { RawComponent } from './raw-component.ts';
 
 /** What every benchmark section gets: a private Prosody, the gateway process, two raw components. */
@@ -18,7 +18,7 @@ export interface BenchContext {
    * Another gateway process on this Prosody, with settings of the section's own (its own
    * XMPP_DOMAIN among the Prosody's components: one connection per component domain).
    */
-  startGateway(env: Record<string, string>, cwd?: string): Promise<GatewayProcess>;
+  startGateway(env: Record<string, string>, cwd?: string, options?: GatewayProcessOptions): Promise<GatewayProcess>;
   /** Scales every section's counts (BENCH_SCALE, default 1). */
   scale: number;
 }

@@ -1,17 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { PrismaClient } from '../../generated/prisma/client.ts';
+import type { PGlite } from '@electric-sql/pglite';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { Logger } from '../log.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 
 /**
  * The delivery log's database: real Postgres when DATABASE_URL is set (@prisma/adapter-pg over
  * a pool we own), else an embedded Postgres (PGlite, wasm, one process) under DATA_DIR. Both
- * carry the same schema and migrations and the same generated client.
+ * carry the same schema and migrations and the same generated client. Each driver is imported
+ * when its database opens: a gateway without CALLBACK_URL loads none of them (Prisma's client
+ * and PGlite's wasm Postgres are tens of MB resident), one on Postgres does not load PGlite.
  */
 export type DatabaseKind = 'postgres' | 'embedded';
 
@@ -43,7 +42,12 @@ export async function openDatabase(options: DatabaseOptions, log: Logger): Promi
   return options.url ? openPostgres(options.url, log) : openEmbedded(options.dataDir);
 }
 
-function openPostgres(url: string, log: Logger): Database {
+async function openPostgres(url: string, log: Logger): Promise<Database> {
+  const [{ default: pg }, { PrismaPg }, { PrismaClient }] = await Promise.all([
+    import('pg'),
+    import('@prisma/adapter-pg'),
+    import('../../generated/prisma/client.ts'),
+  ]);
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
@@ -78,6 +82,11 @@ function openPostgres(url: string, log: Logger): Database {
 }
 
 async function openEmbedded(dataDir: string): Promise<Database> {
+  const [{ PGlite }, { PrismaPGlite }, { PrismaClient }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('pglite-prisma-adapter'),
+    import('../../generated/prisma/client.ts'),
+  ]);
   // Before PGlite opens the files: a second process must not touch them at all.
   const lock = await lockDataDir(dataDir);
   const dir = resolve(join(dataDir, 'pglite'));

@@ -4,13 +4,16 @@ import { isGatewayError } from '../errors/gateway-error.ts';
 import type { TokenIdentity } from '../auth/bearer-auth.ts';
 import { graphqlErrorOf } from '../schema/errors.ts';
 import type { SubscriptionQuota } from '../subscribers/subscription-quota.ts';
+import type { SubscriptionEvents } from './metrics-plugin.ts';
 
 /**
  * Every subscription operation (graphql-ws or SSE, `stanzas` or `deliveries`) takes a slot of
  * the quota before it starts, and gives it back however it ends: completed, unsubscribed,
- * disconnected, or failed (an overflow ends a stream with an error, which envelop's own end
- * hook does not see, hence the wrapper below). Refused, it answers a coded GraphQL error
- * (SUBSCRIPTION_LIMIT, TOKEN_SUBSCRIPTION_LIMIT) and starts nothing.
+ * disconnected, or failed (an overflow ends a stream with an error, which envelop's end hook
+ * does not see but its error hook does). Refused, it answers a coded GraphQL error
+ * (SUBSCRIPTION_LIMIT, TOKEN_SUBSCRIPTION_LIMIT) and starts nothing. No wrapper of its own
+ * around the stream: each layer of iterators costs every open subscription its closures and
+ * pending promises.
  */
 export interface IdentifiedContext {
   identity?: TokenIdentity;
@@ -20,35 +23,11 @@ function isAsyncIterator<T>(value: unknown): value is AsyncIterableIterator<T> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-/** The source, calling `release` once when it ends in any way. */
-function releasing<T>(source: AsyncIterableIterator<T>, release: () => void): AsyncIterableIterator<T> {
-  const done = { done: true, value: undefined } as IteratorReturnResult<undefined>;
-  const iterator: AsyncIterableIterator<T> = {
-    [Symbol.asyncIterator]: () => iterator,
-    next: () =>
-      source.next().then(
-        (result) => {
-          if (result.done) release();
-          return result;
-        },
-        (error: unknown) => {
-          release();
-          throw error;
-        },
-      ),
-    return: (value?: unknown) => {
-      release();
-      return source.return?.(value) ?? Promise.resolve(done);
-    },
-    throw: (error?: unknown) => {
-      release();
-      return source.throw?.(error) ?? Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    },
-  };
-  return iterator;
-}
-
-export function useSubscriptionQuota(quota: SubscriptionQuota): Plugin<IdentifiedContext> {
+/**
+ * `events`: each subscription's start and end, for the metrics (metrics-plugin.ts). A refused
+ * subscription reports nothing: it never reached the operation.
+ */
+export function useSubscriptionQuota(quota: SubscriptionQuota, events: SubscriptionEvents): Plugin<IdentifiedContext> {
   return {
     onSubscribe({ context, subscribeFn, setSubscribeFn, setResultAndStopExecution }) {
       const identity = context.identity;
@@ -62,6 +41,13 @@ export function useSubscriptionQuota(quota: SubscriptionQuota): Plugin<Identifie
         setResultAndStopExecution({ errors: [graphqlErrorOf(error)] } satisfies ExecutionResult);
         return;
       }
+      let opened = false;
+      // However it ends, once: release() does nothing the second time.
+      const end = () => {
+        if (opened) events.closed();
+        opened = false;
+        release();
+      };
       // A subscribe that throws yields no result to see below.
       setSubscribeFn(async (args) => {
         try {
@@ -69,16 +55,25 @@ export function useSubscriptionQuota(quota: SubscriptionQuota): Plugin<Identifie
           const result: unknown = await subscribeFn(args);
           return result;
         } catch (error) {
-          release();
+          end();
           throw error;
         }
       });
       return {
-        onSubscribeResult({ result, setResult }) {
-          if (isAsyncIterator<ExecutionResult>(result)) setResult(releasing(result, release));
-          else release();
+        onSubscribeResult({ result }) {
+          if (!isAsyncIterator<ExecutionResult>(result)) {
+            events.failed();
+            end();
+            return undefined;
+          }
+          events.opened();
+          opened = true;
+          // Completed or unsubscribed: envelop's end hook.
+          return { onEnd: end };
         },
-        onSubscribeError: () => release(),
+        // A stream that fails (an overflow ends it with an error) ends without the end hook:
+        // envelop hands the error here.
+        onSubscribeError: end,
       };
     },
   };

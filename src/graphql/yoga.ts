@@ -8,7 +8,7 @@ import type { TokenIdentity } from '../auth/bearer-auth.ts';
 import type { Logger } from '../log.ts';
 import type { GraphqlContext } from '../schema/index.ts';
 import type { SubscriptionQuota } from '../subscribers/subscription-quota.ts';
-import { useOperationMetrics } from './metrics-plugin.ts';
+import { createOperationMetrics } from './metrics-plugin.ts';
 import { useSubscriptionQuota } from './subscription-quota-plugin.ts';
 
 /**
@@ -55,6 +55,7 @@ function cors(origins: readonly string[]) {
 
 export function createGraphqlYoga(options: YogaOptions): GraphqlYoga {
   const { log } = options;
+  const operationMetrics = createOperationMetrics(options.metrics);
   return createYoga<ServerContext, GraphqlContext>({
     schema: options.schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -75,8 +76,8 @@ export function createGraphqlYoga(options: YogaOptions): GraphqlYoga {
         log.error({ err: args.find((arg) => arg instanceof Error) }, 'unexpected failure in a GraphQL operation'),
     },
     plugins: [
-      useSubscriptionQuota(options.quota),
-      useOperationMetrics(options.metrics),
+      useSubscriptionQuota(options.quota, operationMetrics.subscriptions),
+      operationMetrics.plugin,
       // Refuses what a browser sends cross-site without a CORS preflight (form posts, plain
       // GETs) unless it carries X-GraphQL-Yoga-CSRF. The bearer token already stops such
       // requests; this keeps them stopped should a cookie or ambient credential ever appear.

@@ -5,7 +5,7 @@ import type { XmppCore } from '../xmpp/core.ts';
 import { answererPriority } from '../xmpp/iq-callee.ts';
 import { EventQueue } from '../flow/event-queue.ts';
 import { IqAnswers } from './iq-answers.ts';
-import { matchesFilter, type StanzaFilter } from './stanza-filter.ts';
+import { compactFilter, matchesFilter, type StanzaFilter } from './stanza-filter.ts';
 import { type TurnScheduler, turns } from '../flow/turn-scheduler.ts';
 
 /**
@@ -138,7 +138,7 @@ export class InboundSubscriptions {
     if (this.#closed) throw asError(new GatewayError('shutting-down'));
     const subscription: Subscription = {
       seq: (this.#nextSeq += 1),
-      filter,
+      filter: compactFilter(filter),
       observe,
       access,
       queue: new EventQueue<Stanza>(

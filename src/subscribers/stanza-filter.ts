@@ -46,6 +46,22 @@ function active<T>(list: readonly T[] | null | undefined): list is readonly T[] 
   return list !== undefined && list !== null && list.length > 0;
 }
 
+/**
+ * The filter as a subscription keeps it: one object shape for all (a GraphQL argument object is
+ * a dictionary of its own, a few hundred bytes, for as long as the subscription lives), an absent
+ * or empty list as undefined. Matches exactly what the filter it came from matches.
+ */
+export function compactFilter(filter: StanzaFilter): StanzaFilter {
+  const list = <T>(values: readonly T[] | null | undefined) => (active(values) ? [...values] : undefined);
+  return {
+    kinds: list(filter.kinds),
+    types: list(filter.types),
+    from: list(filter.from),
+    to: list(filter.to),
+    xmlns: list(filter.xmlns),
+  };
+}
+
 export function matchesFilter(stanza: Stanza, filter: StanzaFilter): boolean {
   if (active(filter.kinds) && !filter.kinds.includes(stanza.kind)) return false;
   if (active(filter.types)) {

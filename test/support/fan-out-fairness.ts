@@ -96,7 +96,7 @@ function probe(url: string, token: string, callers: number) {
 }
 
 /** Open `stanzas` subscriptions; -1 when the gateway did not answer (busy setting them up). */
-async function subscriptionsOpen(url: string, token: string): Promise<number> {
+export async function subscriptionsOpen(url: string, token: string): Promise<number> {
   try {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',

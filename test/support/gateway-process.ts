@@ -24,20 +24,31 @@ export interface GatewayProcess {
 
 export const PROCESS_TOKEN = 'process-token-0123456789';
 
-/**
- * `cwd`: another checkout's gateway (the benchmark's BENCH_BASELINE_DIR); default this one.
- * `openFiles`: the process's descriptor limit (ulimit -n), for tests that exhaust it.
- * `args`: its command line (e.g. `--config FILE`).
- */
+export interface GatewayProcessOptions {
+  /** The process's descriptor limit (ulimit -n), for tests that exhaust it. */
+  openFiles?: number;
+  /** Node options before BENCH_GATEWAY_NODE_ARGS', e.g. the benchmark's memory probe. */
+  nodeArgs?: string[];
+  /** Run the build in dist/ (`npm run build` first), as `npm start` does, instead of tsx. */
+  built?: boolean;
+  /** Its command line (e.g. `--config FILE`). */
+  args?: readonly string[];
+}
+
+/** `cwd`: another checkout's gateway (the benchmark's BENCH_BASELINE_DIR); default this one. */
 export async function startGatewayProcess(
   env: Record<string, string>,
   cwd?: string,
-  options: { openFiles?: number; args?: readonly string[] } = {},
+  options: GatewayProcessOptions = {},
 ): Promise<GatewayProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const command = [process.execPath, ...nodeArgs, '--import', 'tsx', 'src/main.ts', ...(options.args ?? [])];
+  const nodeArgs = [
+    ...(options.nodeArgs ?? []),
+    ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
+  const entry = options.built ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const command = [process.execPath, ...nodeArgs, ...entry, ...(options.args ?? [])];
   // `exec` keeps the pid: the shell becomes node.
   const [file, ...args] =
     options.openFiles === undefined

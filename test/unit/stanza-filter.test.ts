@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeInbound, parseXmlElement, type Stanza } from '../../src/xmpp/codec/index.ts';
 import { parseJid, type Jid } from '../../src/xmpp/jid.ts';
-import { effectiveType, matchesFilter, type StanzaFilter } from '../../src/subscribers/stanza-filter.ts';
+import { compactFilter, effectiveType, matchesFilter, type StanzaFilter } from '../../src/subscribers/stanza-filter.ts';
 
 const DOMAIN = 'rest.example.net';
 
@@ -61,6 +61,15 @@ describe('matchesFilter', () => {
         all.filter((stanza) => matchesFilter(stanza, filter)).map((stanza) => stanza.toXml()),
         expected.map((stanza) => stanza.toXml()),
       );
+    });
+    it(`${name}: compacted, the same stanzas, one shape`, () => {
+      const compact = compactFilter(filter);
+      assert.deepEqual(
+        all.filter((stanza) => matchesFilter(stanza, compact)).map((stanza) => stanza.toXml()),
+        expected.map((stanza) => stanza.toXml()),
+      );
+      assert.deepEqual(Object.keys(compact), ['kinds', 'types', 'from', 'to', 'xmlns']);
+      for (const list of Object.values(compact)) assert.ok(list === undefined || (list as unknown[]).length > 0);
     });
   }
 });
