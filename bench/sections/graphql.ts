@@ -6,6 +6,7 @@ import { createPoster } from '../support/http-load.ts';
 import { countArrivals } from '../support/raw-component.ts';
 import { gatewayMessages, rawMessages } from '../support/sink-delivery.ts';
 import { formatRow, runLoad, summarise, type Summary } from '../support/stats.ts';
+import { BASELINE_DOMAIN, BASELINE_SECRET } from './rest-delivery.ts';
 import { restMessages } from './rest.ts';
 
 /**
@@ -139,6 +140,7 @@ export const graphqlSection: BenchSection = {
     const gqlPing = await graphqlPings(ctx, pings);
     const rawFlooded = await rawFlood(ctx, events);
     const subscribed = await subscriberFlood(ctx, events);
+    const baseline = await baselineRows(ctx, messages);
     return [
       formatRow(`raw component: message × ${CONCURRENCY} → sink (end to end)`, rawMsg),
       formatRow(`sendMessage × ${CONCURRENCY} → sink (end to end)`, gqlMsg, rawMsg),
@@ -149,6 +151,28 @@ export const graphqlSection: BenchSection = {
       formatRow(`ping mutation × ${CONCURRENCY} (server answers)`, gqlPing),
       rateRow(`raw component: ${events} messages flooded → sink`, events, rawFlooded),
       rateRow(`same flood → one graphql-ws subscriber`, events, subscribed, rawFlooded),
+      ...baseline,
     ];
   },
 };
+
+/**
+ * With BENCH_BASELINE_DIR, the other checkout's gateway (its own component domain) under the same
+ * two loads, in the same run: the before and after of sendMessage's cost beside /rest's.
+ */
+async function baselineRows(ctx: BenchContext, messages: number): Promise<string[]> {
+  const baselineDir = process.env.BENCH_BASELINE_DIR;
+  if (!baselineDir) return [];
+  const gateway = await ctx.startGateway({ XMPP_DOMAIN: BASELINE_DOMAIN, XMPP_SECRET: BASELINE_SECRET }, baselineDir);
+  const baseCtx = { ...ctx, gatewayUrl: gateway.url };
+  await graphqlMessages(baseCtx, Math.round(messages / 5), CONCURRENCY);
+  await restMessages(baseCtx, Math.round(messages / 5));
+  const gqlMsg = await graphqlMessages(baseCtx, messages, CONCURRENCY);
+  const restMsg = await restMessages(baseCtx, messages);
+  await gateway.stop();
+  return [
+    formatRow(`baseline sendMessage × ${CONCURRENCY} → sink`, gqlMsg),
+    formatRow(`baseline /rest POST message × ${CONCURRENCY} → sink`, restMsg),
+    `${`baseline sendMessage ÷ /rest message × ${CONCURRENCY}`.padEnd(46)}  ${(gqlMsg.perSecond / restMsg.perSecond).toFixed(2).padStart(7)}×`,
+  ];
+}

@@ -12,8 +12,9 @@ import { summarise, type Summary } from '../support/stats.ts';
  * filling up) shows as a delivered rate below the answered rate.
  */
 const RECIPIENT = 'sender15';
-const BASELINE_DOMAIN = 'base.localhost';
-const BASELINE_SECRET = 'base-secret';
+/** BENCH_BASELINE_DIR's gateway's component (bench/run.ts declares it); the /graphql section's too. */
+export const BASELINE_DOMAIN = 'base.localhost';
+export const BASELINE_SECRET = 'base-secret';
 
 interface Run {
   /** Request → answer latencies. */
