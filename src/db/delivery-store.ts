@@ -1,6 +1,7 @@
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { DeliveryAttempt, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { decodeCursor, encodeCursor, UUID_PATTERN } from './cursor.ts';
+import { type Edge, type ForwardPage, forwardPage } from './forward-page.ts';
 import type { AttemptRecord, DeliveryFilter, DeliveryRecord } from './records.ts';
 
 /**
@@ -8,15 +9,8 @@ import type { AttemptRecord, DeliveryFilter, DeliveryRecord } from './records.ts
  * retention pruning. Writes go through the LogWriter, which survives outages; reads cannot
  * and fail with `database-unavailable`.
  */
-export interface DeliveryEdge {
-  cursor: string;
-  node: DeliveryRecord;
-}
-
-export interface DeliveryConnection {
-  edges: DeliveryEdge[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-}
+export type DeliveryEdge = Edge<DeliveryRecord>;
+export type DeliveryConnection = ForwardPage<DeliveryRecord>;
 
 export interface DeliveryWithAttempts extends DeliveryRecord {
   attempts: AttemptRecord[];
@@ -62,17 +56,7 @@ export class DeliveryStore {
         take: take + 1,
       }),
     );
-    const edges = rows.slice(0, take).map((node) => ({ cursor: encodeCursor(node), node }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: rows.length > take,
-        // Paging forward, rows before `after` exist by construction (unless pruned since).
-        hasPreviousPage: after !== undefined,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-    };
+    return forwardPage(rows, take, after, encodeCursor);
   }
 
   async get(id: string): Promise<DeliveryWithAttempts | undefined> {

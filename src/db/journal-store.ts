@@ -1,5 +1,6 @@
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
+import { type Edge, type ForwardPage, forwardPage } from './forward-page.ts';
 import { decodeJournalCursor, encodeJournalCursor } from './journal-cursor.ts';
 import type { JournalFilter, JournalRecord } from './journal-records.ts';
 
@@ -7,15 +8,8 @@ import type { JournalFilter, JournalRecord } from './journal-records.ts';
  * The reads of the inbound journal and its pruning, for one component domain. Reads fail with
  * `database-unavailable` while the database is down (writes are buffered by the JournalWriter).
  */
-export interface JournalEdge {
-  cursor: string;
-  node: JournalRecord;
-}
-
-export interface JournalPage {
-  edges: JournalEdge[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-}
+export type JournalEdge = Edge<JournalRecord>;
+export type JournalPage = ForwardPage<JournalRecord>;
 
 export interface JournalMarks {
   /** The highest seq ever stored or pruned: the next stanza gets a larger one. */
@@ -95,19 +89,7 @@ export class JournalStore {
         ...params,
       ),
     );
-    const edges = rows.slice(0, take).map((row) => {
-      const node = recordOf(row);
-      return { cursor: encodeJournalCursor(node.seq), node };
-    });
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: rows.length > take,
-        hasPreviousPage: after !== undefined,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-    } satisfies JournalPage;
+    return forwardPage(rows.map(recordOf), take, after, (node) => encodeJournalCursor(node.seq));
   }
 
   /**
