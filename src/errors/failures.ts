@@ -197,7 +197,7 @@ export const failures = {
     type: 'wait',
     condition: 'service-unavailable',
     http: 503,
-    text: 'The delivery log database is unreachable',
+    text: 'The database (delivery log or inbound journal) is unreachable',
   },
   'journal-off': {
     type: 'cancel',

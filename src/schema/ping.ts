@@ -1,5 +1,6 @@
 import { Element } from 'ltx';
 import type { Stanza } from '../xmpp/codec/index.ts';
+import { NS_PING } from '../xmpp/codec/namespaces.ts';
 import { builder } from './builder.ts';
 import { IqRef, requestIq, targetArgs } from './iq.ts';
 import { readField } from './read-field.ts';
@@ -31,7 +32,7 @@ readField({
     'which still proves it is reachable.',
   args: targetArgs,
   read: async ({ to, timeoutMs }, ctx) => {
-    const request = buildStanza(ctx, 'iq', { to }, { type: 'get' }, [new Element('ping', { xmlns: 'urn:xmpp:ping' })]);
+    const request = buildStanza(ctx, 'iq', { to }, { type: 'get' }, [new Element('ping', { xmlns: NS_PING })]);
     const started = performance.now();
     const reply = await requestIq(ctx, request, timeoutMs);
     return { rttMs: performance.now() - started, reply };

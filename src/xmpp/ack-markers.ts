@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Element } from 'ltx';
 import { escapeAttribute } from './codec/index.ts';
+import { NS_PING } from './codec/namespaces.ts';
 
 /**
  * Acknowledgement markers. XMPP servers handle the stanzas of one connection in order, so when
@@ -29,7 +30,7 @@ export class AckMarkers {
   next(): { seq: number; xml: string } {
     const seq = this.#next;
     this.#next += 1;
-    return { seq, xml: `${this.#head}${seq}'><ping xmlns='urn:xmpp:ping'/></iq>` };
+    return { seq, xml: `${this.#head}${seq}'><ping xmlns='${NS_PING}'/></iq>` };
   }
 
   /**

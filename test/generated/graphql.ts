@@ -58,7 +58,7 @@ export type FailureKind =
   | 'CALLBACK_UNREACHABLE'
   /** Stanzas after this cursor were pruned (INBOUND_JOURNAL_DAYS): resume without `after`, or from the oldest kept (the last endCursor of inboundStanzas) */
   | 'CURSOR_EXPIRED'
-  /** The delivery log database is unreachable */
+  /** The database (delivery log or inbound journal) is unreachable */
   | 'DATABASE_UNAVAILABLE'
   /** The gateway restarted before the callback answered */
   | 'DELIVERY_INTERRUPTED'

@@ -1,4 +1,4 @@
-import { NS_MAM } from '../namespaces.ts';
+import { NS_MAM, NS_PING } from '../namespaces.ts';
 import { attributeFields, delayField, nickField, rsmField, schemaFormField } from './common-fields.ts';
 import type { Fields } from './field-spec.ts';
 
@@ -9,7 +9,7 @@ const text = { at: 'child-text', type: 'string' } as const;
 export const iqFields: Fields = {
   ...attributeFields,
   // XEP-0199
-  ping: { at: 'child-name', name: 'ping', ns: 'urn:xmpp:ping' },
+  ping: { at: 'child-name', name: 'ping', ns: NS_PING },
   // XEP-0092
   version: { at: 'child', name: 'query', ns: 'jabber:iq:version', fields: { name: text, version: text, os: text } },
   // XEP-0012
