@@ -42,7 +42,7 @@ export const ALLOWED: Record<string, readonly string[]> = {
   subscribers: ['errors', 'flow', 'journal', 'log', 'xmpp'],
   schema: ['auth', 'errors', 'journal', 'subscribers', 'webhooks', 'xmpp'],
   graphql: ['auth', 'config', 'errors', 'http', 'journal', 'log', 'ops', 'schema', 'subscribers', 'webhooks', 'xmpp'],
-  ops: ['auth', 'http', 'subscribers', 'webhooks', 'xmpp'],
+  ops: ['auth', 'http', 'journal', 'subscribers', 'webhooks', 'xmpp'],
   console: ['http', 'log'],
 };
 

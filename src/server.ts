@@ -16,6 +16,7 @@ import { createOpsMount } from './ops/ops-mount.ts';
 import type { ReadinessCheck } from './ops/readiness.ts';
 import { databaseCheck } from './ops/database-check.ts';
 import { registerHttpMetrics } from './ops/http-metrics.ts';
+import { registerJournalMetrics } from './ops/journal-metrics.ts';
 import { registerTokenMetrics } from './ops/token-metrics.ts';
 import { registerWebhookMetrics } from './ops/webhook-metrics.ts';
 import { createRestHandler, refuseStopping } from './rest/router.ts';
@@ -70,6 +71,7 @@ export function buildApp(config: Config, log: Logger): App {
       : undefined;
   const webhooks = createWebhooks(config, core, log);
   if (webhooks) registerWebhookMetrics(metrics, webhooks);
+  if (journal) registerJournalMetrics(metrics, journal);
   const checks: ReadinessCheck[] = [
     {
       name: 'xmpp',

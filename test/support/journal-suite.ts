@@ -255,6 +255,13 @@ export function journalSuite(database: () => Promise<{ url: string | undefined; 
     assert.ok(seq(fresh) > seq(old));
   });
 
+  it('/metrics shows the journal: up, nothing lost', async () => {
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.match(text, /^stanza_gateway_journal_up 1$/m);
+    assert.match(text, /^stanza_gateway_journal_lost_rows 0$/m);
+    assert.match(text, /^stanza_gateway_journal_buffered_writes \d+$/m);
+  });
+
   it("a scoped token's resume replays only what its `see` allows; paging the journal needs see: all", async () => {
     const token = `bot1-${'0123456789abcdef'.repeat(2)}`;
     const bot1 = 'bot1@rest.localhost';
@@ -309,5 +316,7 @@ export function journalSuite(database: () => Promise<{ url: string | undefined; 
     const event = await stream.waitFor((e) => e.data?.stanzas.id === marker);
     stream.close();
     assert.equal(event.data!.stanzas.cursor, null);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.doesNotMatch(metrics, /stanza_gateway_journal_/, 'no journal, no journal metrics');
   });
 }
