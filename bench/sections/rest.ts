@@ -38,7 +38,7 @@ export async function restMessages(ctx: BenchContext, total: number, format: For
 
 async function rawPings(raw: RawComponent, total: number, concurrency: number): Promise<Summary> {
   const waiting = new Map<string, () => void>();
-  raw.onStanza((stanza) => {
+  const off = raw.onStanza((stanza) => {
     const done = stanza.attrs.id ? waiting.get(stanza.attrs.id) : undefined;
     if (done) {
       waiting.delete(stanza.attrs.id!);
@@ -46,14 +46,18 @@ async function rawPings(raw: RawComponent, total: number, concurrency: number): 
     }
   });
   const tag = `ping-${concurrency}-${Date.now()}`;
-  return runLoad(total, concurrency, (i) => {
-    const id = `${tag}-${i}`;
-    const reply = new Promise<void>((resolve) => waiting.set(id, resolve));
-    void raw.entity.write(
-      `<iq type='get' from='raw.localhost' to='localhost' id='${id}'><ping xmlns='urn:xmpp:ping'/></iq>`,
-    );
-    return reply;
-  });
+  try {
+    return await runLoad(total, concurrency, (i) => {
+      const id = `${tag}-${i}`;
+      const reply = new Promise<void>((resolve) => waiting.set(id, resolve));
+      void raw.entity.write(
+        `<iq type='get' from='raw.localhost' to='localhost' id='${id}'><ping xmlns='urn:xmpp:ping'/></iq>`,
+      );
+      return reply;
+    });
+  } finally {
+    off();
+  }
 }
 
 async function restPings(

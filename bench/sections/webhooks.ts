@@ -57,10 +57,11 @@ async function rawRun(ctx: BenchContext, clients: XmppUser[], perSender: number)
   const tag = `raw${Date.now()}`;
   const sent = new Map<string, number>();
   const seen = collector(tag, clients.length * perSender, sent);
-  ctx.sink.onStanza((stanza: Element) => seen.see(stanza.attrs.id));
+  const off = ctx.sink.onStanza((stanza: Element) => seen.see(stanza.attrs.id));
   const started = performance.now();
   await blast(clients, perSender, 'bot@sink.localhost', tag, sent);
   await seen.all;
+  off();
   return summarise(seen.latencies(), (performance.now() - started) / 1000);
 }
 

@@ -12,21 +12,25 @@ export async function rawMessages(ctx: BenchContext, total: number, concurrency:
   // shape as that many HTTP clients, so that latencies compare.
   const waiting = new Map<string, () => void>();
   const tag = `raw-${Date.now()}-${concurrency}`;
-  ctx.sink.onStanza((stanza: Element) => {
+  const off = ctx.sink.onStanza((stanza: Element) => {
     const done = stanza.attrs.id?.startsWith(tag) ? waiting.get(stanza.attrs.id) : undefined;
     if (done) {
       waiting.delete(stanza.attrs.id!);
       done();
     }
   });
-  return runLoad(total, concurrency, async (i) => {
-    const id = `${tag}-${i}`;
-    const arrived = new Promise<void>((resolve) => waiting.set(id, resolve));
-    await ctx.raw.entity.write(
-      `<message from='raw.localhost' to='sink.localhost' id='${id}'><body>m${i}</body></message>`,
-    );
-    await arrived;
-  });
+  try {
+    return await runLoad(total, concurrency, async (i) => {
+      const id = `${tag}-${i}`;
+      const arrived = new Promise<void>((resolve) => waiting.set(id, resolve));
+      await ctx.raw.entity.write(
+        `<message from='raw.localhost' to='sink.localhost' id='${id}'><body>m${i}</body></message>`,
+      );
+      await arrived;
+    });
+  } finally {
+    off();
+  }
 }
 
 /** `send(id, i)` sends message `i` with that id to sink.localhost through the gateway. */
