@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,13 +99,15 @@ async function curl(data: string): Promise<{ status: number; body: string }> {
 }
 
 it('logs one line when listening and one when online (after one per migration), as JSON, without secrets', () => {
+  const migrations = readdirSync('prisma/migrations', { withFileTypes: true }).filter((entry) => entry.isDirectory());
+  assert.ok(migrations.length > 0);
   const lines = output
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as { msg: string });
   assert.deepEqual(
     lines.map((line) => line.msg),
-    ['applied a database migration', 'HTTP server listening', 'XMPP component online'],
+    [...migrations.map(() => 'applied a database migration'), 'HTTP server listening', 'XMPP component online'],
   );
   assert.doesNotMatch(output, new RegExp(`${TOKEN}|${prosody.componentSecret}`));
 });
