@@ -78,3 +78,15 @@ export function createMetrics(core: XmppCore): Registry {
   });
   return registry;
 }
+
+/** A gauge read from `read()` each time /metrics is scraped: the status it shows is never stale. */
+export function scrapedGauge(registry: Registry, name: string, help: string, read: () => number): Gauge {
+  return new Gauge({
+    name: `${METRIC_PREFIX}${name}`,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
+}

@@ -1,6 +1,6 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Webhooks } from '../webhooks/index.ts';
-import { METRIC_PREFIX } from './metrics.ts';
+import { METRIC_PREFIX, scrapedGauge } from './metrics.ts';
 
 /**
  * Webhook and delivery-log metrics on the app's registry. The delivery path only increments
@@ -33,15 +33,7 @@ export function registerWebhookMetrics(registry: Registry, webhooks: Webhooks): 
   });
   webhooks.metricEvents.on('retry', () => retries.inc());
 
-  const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({
-      name: `${METRIC_PREFIX}${name}`,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(read());
-      },
-    });
+  const gauge = (name: string, help: string, read: () => number) => scrapedGauge(registry, name, help, read);
   const deliveriesNow = () => webhooks.status().deliveries;
   const database = () => webhooks.status().database;
   gauge(
