@@ -41,6 +41,7 @@ export const GROUPS = [
   'Webhooks',
   'Delivery log',
   'Inbound journal',
+  'High availability',
   'Process',
 ] as const;
 
@@ -464,6 +465,25 @@ export const settings = {
     group: 'Inbound journal',
     help: 'journal rows held in memory while the database is unreachable; past it the oldest are dropped',
   },
+  HA_ELECTION: {
+    path: 'ha.election',
+    schema: oneOf(['on', 'off']),
+    default: 'off',
+    group: 'High availability',
+    help:
+      '`on`: gateways with the same `XMPP_DOMAIN` and `DATABASE_URL` elect one leader through Postgres; only ' +
+      'the leader connects the link and delivers webhooks, the others stand by (`/readyz` 503) and take over when ' +
+      'it goes. Needs `DATABASE_URL`',
+  },
+  HA_LEASE_MS: {
+    path: 'ha.leaseMs',
+    schema: wholeNumber(1000, 60_000),
+    default: '3000',
+    group: 'High availability',
+    help:
+      "the leader's lease: renewed every quarter of it; a leader that cannot renew steps down a third of it " +
+      'before it ends, and a standby takes over once it has ended (so after the leader dies, within this plus a tenth)',
+  },
   LOG_LEVEL: {
     path: 'logLevel',
     schema: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -521,6 +541,14 @@ export const crossChecks: readonly CrossCheck[] = [
     holds: (values) => foreignPatterns(values).length === 0,
     message: (values) =>
       `has address patterns outside XMPP_DOMAIN (${String(values.XMPP_DOMAIN)}): ${foreignPatterns(values).join(', ')}`,
+  },
+  {
+    setting: 'HA_ELECTION',
+    reads: ['HA_ELECTION', 'DATABASE_URL'],
+    holds: (values) => values.HA_ELECTION !== 'on' || values.DATABASE_URL !== undefined,
+    // The embedded database is one process's: there is nothing for a second one to share.
+    message: () =>
+      'is on but DATABASE_URL is not set: the election runs in Postgres (the embedded database serves one process)',
   },
   notBelow('XMPP_RECONNECT_MAX_MS', 'XMPP_RECONNECT_MIN_MS'),
   notBelow('IQ_MAX_TIMEOUT_MS', 'IQ_TIMEOUT_MS'),
