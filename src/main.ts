@@ -53,18 +53,28 @@ process.on('SIGHUP', () => {
   }
 });
 
+/** EX_TEMPFAIL: a leader that lost its lease; its supervisor starts it again, as a standby. */
+const STEPPED_DOWN_EXIT = 75;
+
 let stopping = false;
+function stop(exitCode: number): void {
+  if (stopping) return;
+  stopping = true;
+  app.stop().then(
+    () => process.exit(exitCode),
+    (error: unknown) => {
+      log.error({ err: error }, 'error while stopping');
+      process.exit(1);
+    },
+  );
+}
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    app.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'error while stopping');
-        process.exit(1);
-      },
-    );
+    if (!stopping) log.info({ signal }, 'stopping');
+    stop(0);
   });
 }
+app.onSteppedDown((reason) => {
+  log.warn({ reason, exitCode: STEPPED_DOWN_EXIT }, 'exiting after stepping down; restart it to stand by again');
+  stop(STEPPED_DOWN_EXIT);
+});

@@ -19,7 +19,10 @@ import { registerHttpMetrics } from './ops/http-metrics.ts';
 import { registerJournalMetrics } from './ops/journal-metrics.ts';
 import { registerTokenMetrics } from './ops/token-metrics.ts';
 import { registerWebhookMetrics } from './ops/webhook-metrics.ts';
-import { createRestHandler, refuseStopping } from './rest/router.ts';
+import { createRestHandler, refuseUnavailable } from './rest/router.ts';
+import { createLeaderElection } from './ha/leader-election.ts';
+import { type GatewayRole, serves } from './ha/role.ts';
+import { registerRoleMetrics } from './ops/role-metrics.ts';
 import { InboundJournal } from './journal/inbound-journal.ts';
 import { createWebhooks, type Webhooks } from './webhooks/index.ts';
 import { XmppCore } from './xmpp/core.ts';
@@ -39,7 +42,18 @@ export interface App {
   reloadTokens(definitions: readonly TokenDefinition[]): { tokens: number; ended: number };
   /** Builds the web console's files now instead of at its first request. */
   warmConsole(): Promise<void>;
-  /** Starts listening and connecting; resolves once HTTP listens (the link comes up by itself). */
+  /** This process's role among the gateways of its domain (HA_ELECTION; src/ha/role.ts). */
+  readonly role: GatewayRole;
+  /**
+   * Called once when this leader lost its lease and has closed its link (the database went
+   * away): it cannot serve again, so main.ts stops it and exits with 75 for its supervisor to
+   * restart it, as a standby.
+   */
+  onSteppedDown(listener: (reason: string) => void): void;
+  /**
+   * Starts listening and connecting; resolves once HTTP listens (the link comes up by itself).
+   * With HA_ELECTION, the link, the journal and the webhooks start once this process is elected.
+   */
   start(): Promise<{ url: string }>;
   /**
    * Graceful stop: refuse new requests; let those in progress and the webhook attempts in
@@ -70,6 +84,14 @@ export function buildApp(config: Config, log: Logger): App {
         )
       : undefined;
   const webhooks = createWebhooks(config, core, log);
+  const election =
+    config.ha.election === 'on'
+      ? createLeaderElection({ url: config.databaseUrl!, domain: config.xmpp.domain, leaseMs: config.ha.leaseMs }, log)
+      : undefined;
+  let role: GatewayRole = election ? 'standby' : 'single';
+  const steppedDown: ((reason: string) => void)[] = [];
+  /** The journal and the webhooks run (on a leader, or alone): they have something to stop. */
+  let serving = false;
   if (webhooks) registerWebhookMetrics(metrics, webhooks);
   if (journal) registerJournalMetrics(metrics, journal);
   const checks: ReadinessCheck[] = [
@@ -92,18 +114,19 @@ export function buildApp(config: Config, log: Logger): App {
     iqTimeout: { defaultMs: config.iq.defaultTimeoutMs, maxMs: config.iq.maxTimeoutMs },
     maxArchiveResults: config.rest.maxArchiveResults,
   });
-  const graphql = createGraphqlFace(config, core, auth, cors, log, webhooks, metrics, journal);
+  const graphql = createGraphqlFace(config, core, auth, cors, log, webhooks, metrics, journal, () => role);
   const consoleMount = createConsoleMount(log);
   const mounts: Mount[] = [
     {
       matches: (path) => path === '/rest' || path.startsWith('/rest/'),
       handle: rest,
-      refuseStopping: (req, res) => refuseStopping(req, res, { core }),
+      refuseUnavailable: (req, res, why) => refuseUnavailable(req, res, why, { core }),
     },
     graphql.mount,
     consoleMount,
-    createOpsMount(metrics, checks, auth),
+    createOpsMount(metrics, checks, auth, () => role),
   ];
+  registerRoleMetrics(metrics, () => role);
   const tracker = new RequestTracker();
   // Descriptors kept for what is not an HTTP client: the link, the database, webhook POSTs, files.
   const otherDescriptors = 256 + config.http.probeReserve + (webhooks ? config.webhook.concurrency : 0);
@@ -123,14 +146,58 @@ export function buildApp(config: Config, log: Logger): App {
     else if (outcome === 'rate-limited') log.debug({ token, operation }, 'a token is past its rate');
   });
   logShedding(guard, log);
+  const standby = () => !serves(role);
   const server = createHttpServer(mounts, log, {
     tracker,
     guard,
     headersTimeoutMs: config.http.headersTimeoutMs,
     requestTimeoutMs: config.http.requestTimeoutMs,
+    standby,
   });
-  graphql.attach(server);
+  graphql.attach(server, standby);
   let stopping: Promise<void> | undefined;
+
+  /** The parts that keep rows (the journal, the delivery log), before the link brings stanzas. */
+  async function startServing(): Promise<void> {
+    // Before the link comes up, so no inbound stanza arrives without its listener. The journal
+    // first: on the embedded database the two share one open database, migrated once.
+    await journal?.start();
+    try {
+      await webhooks?.start();
+    } catch (error) {
+      await journal?.stop();
+      throw error;
+    }
+    serving = true;
+  }
+
+  /** Elected: what a single gateway does at start, now. */
+  async function lead(): Promise<void> {
+    try {
+      await startServing();
+    } catch (error) {
+      log.error({ err: error }, 'elected, but the journal or the delivery log cannot start');
+      return stepDown(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    // Lost (or stopping) while those started: the link never comes up here.
+    if (election?.state !== 'leader' || stopping) return;
+    role = 'leader';
+    core.start();
+  }
+
+  /**
+   * The lease is gone or may be: off the server first, within a third of the lease (the time
+   * the election leaves before the lease can end), then stop delivering and tell main.ts.
+   */
+  async function stepDown(reason: string): Promise<void> {
+    if (role === 'stepped-down') return;
+    role = 'stepped-down';
+    const third = config.ha.leaseMs / 3;
+    await Promise.all([core.stop({ ackWaitMs: third / 3, closeWithinMs: third / 3 }), graphql.close()]);
+    log.warn({ reason }, 'stepped down: the link is closed; another gateway takes over');
+    if (serving) await webhooks?.drain(Date.now());
+    for (const listener of steppedDown) listener(reason);
+  }
 
   return {
     core,
@@ -138,6 +205,12 @@ export function buildApp(config: Config, log: Logger): App {
     journal,
     webhooks,
     warmConsole: () => consoleMount.warm(),
+    get role() {
+      return role;
+    },
+    onSteppedDown(listener) {
+      steppedDown.push(listener);
+    },
     reloadTokens(definitions) {
       const { ended } = auth.reload(definitions);
       log.info(
@@ -147,15 +220,9 @@ export function buildApp(config: Config, log: Logger): App {
       return { tokens: definitions.length, ended };
     },
     async start() {
-      // Before the link comes up, so no inbound stanza arrives without its listener. The journal
-      // first: on the embedded database the two share one open database, migrated once.
-      await journal?.start();
-      try {
-        await webhooks?.start();
-      } catch (error) {
-        await journal?.stop();
-        throw error;
-      }
+      // Alone, everything is ready before HTTP listens; a standby listens first (its probes
+      // answer) and starts the rest once elected.
+      if (!election) await startServing();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.http.port, config.http.host, () => {
@@ -167,7 +234,13 @@ export function buildApp(config: Config, log: Logger): App {
       const host = address.includes(':') ? `[${address}]` : address;
       const url = `http://${host}:${port}`;
       log.info({ url }, 'HTTP server listening');
-      core.start();
+      if (election) {
+        election.once('elected', () => void lead());
+        election.once('lost', (reason) => void stepDown(reason));
+        election.start();
+      } else {
+        core.start();
+      }
       return { url };
     },
     stop() {
@@ -184,14 +257,18 @@ export function buildApp(config: Config, log: Logger): App {
         // iq replies) still reach their senders.
         const [{ abandoned }] = await Promise.all([
           tracker.drain(Math.max(0, deadline - Date.now())),
-          webhooks?.drain(deadline),
+          serving ? webhooks?.drain(deadline) : undefined,
         ]);
         if (abandoned > 0) log.warn({ abandoned }, 'stopped with requests still in progress');
         // Stanzas arriving until the stream is closed are logged pending (iqs are refused).
         await core.stop();
-        await webhooks?.close();
-        // After the link closed: every stanza that arrived is numbered and written.
-        await journal?.stop();
+        if (serving) {
+          await webhooks?.close();
+          // After the link closed: every stanza that arrived is numbered and written.
+          await journal?.stop();
+        }
+        // After the link closed: a standby takes over at once, and only then.
+        await election?.stop();
         server.closeAllConnections();
         await closed;
         log.info('stopped');

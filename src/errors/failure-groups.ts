@@ -38,6 +38,7 @@ export const failureGroups = {
   'queue-full': 'unavailable',
   unconfirmed: 'unavailable',
   'shutting-down': 'unavailable',
+  standby: 'unavailable',
   'subscriber-overflow': 'unavailable',
   'token-subscription-limit': 'unavailable',
   'subscription-limit': 'unavailable',

@@ -110,6 +110,13 @@ export const failures = {
     text: 'Too many stanzas are waiting to be sent',
   },
   'shutting-down': { type: 'wait', condition: 'service-unavailable', http: 503, text: 'The gateway is shutting down' },
+  // HA_ELECTION: another gateway of this domain holds the link (README "Running several replicas").
+  standby: {
+    type: 'wait',
+    condition: 'service-unavailable',
+    http: 503,
+    text: 'This gateway is a standby: another gateway of this domain serves it; retry (a load balancer follows /readyz)',
+  },
   // GraphQL: an argument outside its allowed range (e.g. a negative timeoutMs).
   'invalid-argument': { type: 'modify', condition: 'bad-request', http: 400, text: 'Invalid argument' },
   // GraphQL: an iq result/error sent through the API answers a pending inbound iq, or nothing

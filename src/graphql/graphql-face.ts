@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { BearerAuth, TokenIdentity } from '../auth/bearer-auth.ts';
+import type { GatewayRole } from '../ha/role.ts';
 import type { CorsPolicy } from '../http/cors.ts';
 import type { Mount } from '../http/http-server.ts';
 import type { InboundJournal } from '../journal/inbound-journal.ts';
@@ -26,8 +27,8 @@ export interface GraphqlFace {
   mount: Mount;
   subscriptions: InboundSubscriptions;
   quota: SubscriptionQuota;
-  /** Accepts WebSocket upgrades on the listener; call once, before it listens. */
-  attach(server: Server): void;
+  /** Accepts WebSocket upgrades on the listener (none while `standby()`); call once, before it listens. */
+  attach(server: Server, standby?: () => boolean): void;
   /** Ends every subscription (`stanzas` and `deliveries`; pending iqs answered) and closes every socket. */
   close(): Promise<void>;
 }
@@ -41,6 +42,7 @@ export function createGraphqlFace(
   webhooks: Pick<Webhooks, 'log' | 'status'> | undefined,
   metrics: Registry,
   journal?: InboundJournal,
+  role: () => GatewayRole = () => 'single',
 ): GraphqlFace {
   const subscriptions = new InboundSubscriptions(
     core,
@@ -58,6 +60,7 @@ export function createGraphqlFace(
     webhookStatus: webhooks && (() => webhooks.status()),
     subscriptionBufferMax: config.graphql.subscriptionBufferMax,
     journal,
+    role,
   };
   const quota = new SubscriptionQuota({
     total: config.graphql.subscriptionsMax,
@@ -91,8 +94,8 @@ export function createGraphqlFace(
     subscriptions,
     quota,
     mount,
-    attach(server) {
-      socket = attachGraphqlWebSocket(server, yoga, auth, log, config.graphql.maxBodyBytes);
+    attach(server, standby) {
+      socket = attachGraphqlWebSocket(server, yoga, auth, log, config.graphql.maxBodyBytes, standby);
     },
     async close() {
       // Open SSE streams are requests in progress: left open, a stop would wait its whole grace.

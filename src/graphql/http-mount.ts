@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isGatewayError, type GatewayError } from '../errors/gateway-error.ts';
+import { type DocumentNode, Kind, OperationTypeNode, parse } from 'graphql';
+import { GatewayError, isGatewayError } from '../errors/gateway-error.ts';
 import type { BearerAuth, TokenIdentity } from '../auth/bearer-auth.ts';
 import type { CorsPolicy } from '../http/cors.ts';
 import type { Mount } from '../http/http-server.ts';
@@ -37,37 +38,73 @@ function wantsGraphiql(req: IncomingMessage): boolean {
 function refuse(req: IncomingMessage, res: ServerResponse, error: GatewayError, options: GraphqlMountOptions): void {
   const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' };
   if (error.http === 401) headers['WWW-Authenticate'] = `Bearer realm="${options.realm}"`;
+  if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
   options.cors.apply(req, res);
   abandonBody(req, res);
   res.writeHead(error.http, headers).end(JSON.stringify({ errors: [graphqlErrorOf(error).toJSON()] }));
 }
 
+/** The root fields a standby answers: its own `status` (which shows its role), nothing else. */
+const STANDBY_FIELDS = new Set(['status', '__typename']);
+
+/** A JSON body whose every operation is a query of `status` only. */
+function asksStatusOnly(body: Buffer): boolean {
+  let document: DocumentNode;
+  try {
+    const params = JSON.parse(body.toString('utf8')) as { query?: unknown } | null;
+    if (typeof params?.query !== 'string') return false;
+    document = parse(params.query);
+  } catch {
+    return false;
+  }
+  return document.definitions.every(
+    (definition) =>
+      definition.kind === Kind.OPERATION_DEFINITION &&
+      definition.operation === OperationTypeNode.QUERY &&
+      definition.selectionSet.selections.every(
+        (selection) => selection.kind === Kind.FIELD && STANDBY_FIELDS.has(selection.name.value),
+      ),
+  );
+}
+
 export function createGraphqlMount(options: GraphqlMountOptions): Mount {
   const { yoga, auth, identities } = options;
+  /** `admit` decides on the body read whether the operation runs here. */
+  async function serve(req: IncomingMessage, res: ServerResponse, path: string, admit?: (body: Buffer) => boolean) {
+    if (path.startsWith(ASSET_PREFIX)) return serveAsset(req, res, path);
+    if (wantsGraphiql(req)) return options.graphiql.serve(req, res);
+    // CORS preflights carry no credentials (yoga answers them).
+    if (req.method !== 'OPTIONS') {
+      try {
+        identities.set(req, auth.check(req.headers.authorization));
+        if (admit && req.method !== 'POST') throw new GatewayError('standby', { retryAfterSeconds: 1 });
+        // Read here, within the limit; yoga takes a body already read from `req.body`.
+        if (req.method === 'POST') {
+          const body = await readBody(req, res, options.maxBodyBytes);
+          if (admit && !admit(body)) throw new GatewayError('standby', { retryAfterSeconds: 1 });
+          if (!admit && options.fastPath?.answer(req, res, body)) return;
+          (req as { body?: Buffer }).body = body;
+        }
+      } catch (error) {
+        // The client went away while sending its body: nobody to answer.
+        if (!isGatewayError(error) && (req.errored || res.destroyed)) return;
+        if (!isGatewayError(error)) throw error;
+        refuse(req, res, error, options);
+        return;
+      }
+    }
+    return yoga.requestListener(req, res);
+  }
   return {
     matches: (path) => path === GRAPHQL_PATH || path === `${GRAPHQL_PATH}/` || path.startsWith(ASSET_PREFIX),
-    async handle(req, res, path) {
-      if (path.startsWith(ASSET_PREFIX)) return serveAsset(req, res, path);
-      if (wantsGraphiql(req)) return options.graphiql.serve(req, res);
-      // CORS preflights carry no credentials (yoga answers them).
-      if (req.method !== 'OPTIONS') {
-        try {
-          identities.set(req, auth.check(req.headers.authorization));
-          // Read here, within the limit; yoga takes a body already read from `req.body`.
-          if (req.method === 'POST') {
-            const body = await readBody(req, res, options.maxBodyBytes);
-            if (options.fastPath?.answer(req, res, body)) return;
-            (req as { body?: Buffer }).body = body;
-          }
-        } catch (error) {
-          // The client went away while sending its body: nobody to answer.
-          if (!isGatewayError(error) && (req.errored || res.destroyed)) return;
-          if (!isGatewayError(error)) throw error;
-          refuse(req, res, error, options);
-          return;
-        }
-      }
-      return yoga.requestListener(req, res);
+    handle: (req, res, path) => serve(req, res, path),
+    refuseUnavailable(req, res, why) {
+      if (why === 'standby') return serve(req, res, pathnameOf(req), asksStatusOnly);
+      refuse(req, res, new GatewayError('shutting-down', { retryAfterSeconds: 5 }), options);
     },
   };
+}
+
+function pathnameOf(req: IncomingMessage): string {
+  return new URL(req.url ?? '/', 'http://gateway').pathname;
 }

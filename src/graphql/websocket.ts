@@ -57,12 +57,19 @@ export function attachGraphqlWebSocket(
   log: Logger,
   /** The largest message a client may send (GRAPHQL_MAX_BODY_BYTES); past it ws closes with 1009. */
   maxPayload: number,
+  /** True on a standby (HA_ELECTION): upgrades are refused with 503 and Retry-After. */
+  standby: () => boolean = () => false,
 ): GraphqlWebSocket {
   const options: ServerOptions & { closeTimeout: number } = {
     server,
     path: yoga.graphqlEndpoint,
     maxPayload,
     closeTimeout: CLOSE_TIMEOUT_MS,
+    // Before the handshake, as the HTTP faces refuse: a socket opened here would never see a stanza.
+    verifyClient: (_info, accept) => {
+      if (standby()) accept(false, 503, 'Service Unavailable: standby', { 'Retry-After': '1' });
+      else accept(true);
+    },
   };
   const wss = new WebSocketServer(options);
 

@@ -12,11 +12,18 @@ import type { RequestTracker } from './request-tracker.ts';
 export interface Mount {
   matches(pathname: string): boolean;
   handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> | void;
-  /** Answers a request refused because the gateway is stopping, in this face's own format. */
-  refuseStopping?(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Answers a request the gateway cannot serve now, in this face's own format: it is stopping,
+   * or it is a standby (HA_ELECTION; the face may still answer what needs no link).
+   */
+  refuseUnavailable?(req: IncomingMessage, res: ServerResponse, why: Unavailable): Promise<void> | void;
   /** Probes are served on the connections reserved for them past the connection cap. */
   probe?: boolean;
+  /** Served by a standby as by the leader (files that need neither the link nor the database). */
+  servesStandby?: boolean;
 }
+
+export type Unavailable = 'stopping' | 'standby';
 
 export interface HttpServerOptions {
   tracker?: RequestTracker;
@@ -24,6 +31,8 @@ export interface HttpServerOptions {
   /** Time for a request's headers, and for the whole request; past either, 408. */
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  /** True while another gateway serves the domain: the faces refuse (refuseUnavailable). */
+  standby?: () => boolean;
 }
 
 function pathnameOf(req: IncomingMessage): string {
@@ -55,10 +64,11 @@ export function createHttpServer(mounts: readonly Mount[], log: Logger, options:
     }
     if (tracker?.draining) {
       res.setHeader('Connection', 'close');
-      if (mount?.refuseStopping) mount.refuseStopping(req, res);
+      if (mount?.refuseUnavailable) await mount.refuseUnavailable(req, res, 'stopping');
       else refuse(res, 503, 'shutting down', { 'Retry-After': '5' });
       return;
     }
+    const standby = mount !== undefined && !mount.probe && !mount.servesStandby && options.standby?.() === true;
     tracker?.begin();
     responses.set(req.socket, res);
     // Path only: a query string may carry what should not be logged.
@@ -75,7 +85,9 @@ export function createHttpServer(mounts: readonly Mount[], log: Logger, options:
         refuse(res, 404, 'not found');
         return;
       }
-      await mount.handle(req, res, pathname);
+      if (!standby) await mount.handle(req, res, pathname);
+      else if (mount.refuseUnavailable) await mount.refuseUnavailable(req, res, 'standby');
+      else refuse(res, 503, 'standby: another gateway serves this domain', { 'Retry-After': '1' });
     } catch (error) {
       log.error({ err: error, path: pathname }, 'unhandled failure in an HTTP handler');
       if (!res.headersSent && !res.destroyed) refuse(res, 500, 'internal error');

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { BearerAuth } from '../auth/bearer-auth.ts';
 import type { Mount } from '../http/http-server.ts';
+import { type GatewayRole, serves } from '../ha/role.ts';
 import { type ReadinessCheck, readiness } from './readiness.ts';
 
 /**
@@ -26,7 +27,16 @@ function hasToken(req: IncomingMessage, auth: BearerAuth): boolean {
   }
 }
 
-export function createOpsMount(registry: Registry, checks: readonly ReadinessCheck[], auth: BearerAuth): Mount {
+/**
+ * `role` (src/ha/role.ts) is in both bodies: a standby is alive (/healthz 200) but not ready
+ * (/readyz 503 with `"role":"standby"`), so that a load balancer sends traffic to the leader only.
+ */
+export function createOpsMount(
+  registry: Registry,
+  checks: readonly ReadinessCheck[],
+  auth: BearerAuth,
+  role: () => GatewayRole = () => 'single',
+): Mount {
   return {
     probe: true,
     matches: (path) => PATHS.has(path),
@@ -35,8 +45,10 @@ export function createOpsMount(registry: Registry, checks: readonly ReadinessChe
         res.writeHead(405, { Allow: 'GET, HEAD' }).end();
         return;
       }
-      if (path === '/healthz') return json(res, 200, { status: 'ok' });
+      const current = role();
+      if (path === '/healthz') return json(res, 200, { status: 'ok', role: current });
       if (path === '/readyz') {
+        if (!serves(current)) return json(res, 503, { status: 'not ready', role: current });
         const report = await readiness(checks);
         const detailed = hasToken(req, auth);
         const shown = Object.fromEntries(
@@ -45,7 +57,11 @@ export function createOpsMount(registry: Registry, checks: readonly ReadinessChe
             detailed || reason === 'ok' ? reason : 'failing',
           ]),
         );
-        return json(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', checks: shown });
+        return json(res, report.ready ? 200 : 503, {
+          status: report.ready ? 'ready' : 'not ready',
+          role: current,
+          checks: shown,
+        });
       }
       res.writeHead(200, { 'Content-Type': registry.contentType }).end(await registry.metrics());
     },

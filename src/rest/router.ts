@@ -1,13 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, isGatewayError } from '../errors/gateway-error.ts';
+import type { Unavailable } from '../http/http-server.ts';
 import { abandonBody } from '../http/read-body.ts';
 import type { RestContext } from './context.ts';
 import { respondError } from './respond.ts';
 import { matchRoutes } from './routes.ts';
 
-/** While the gateway stops: the contract's 503 body, as for any other failure. */
-export function refuseStopping(req: IncomingMessage, res: ServerResponse, ctx: Pick<RestContext, 'core'>): void {
-  respondError(req, res, new GatewayError('shutting-down', { retryAfterSeconds: 5 }), ctx.core.domain);
+/** While the gateway stops, or stands by: the contract's 503 body, as for any other failure. */
+export function refuseUnavailable(
+  req: IncomingMessage,
+  res: ServerResponse,
+  why: Unavailable,
+  ctx: Pick<RestContext, 'core'>,
+): void {
+  const error =
+    why === 'standby'
+      ? new GatewayError('standby', { retryAfterSeconds: 1 })
+      : new GatewayError('shutting-down', { retryAfterSeconds: 5 });
+  respondError(req, res, error, ctx.core.domain);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Caller } from '../auth/caller.ts';
 import type { InboundJournal } from '../journal/inbound-journal.ts';
 import type { InboundSubscriptions } from '../subscribers/inbound-subscriptions.ts';
 import type { DeliveryLog } from '../webhooks/delivery-log.ts';
+import type { GatewayRole } from '../ha/role.ts';
 import type { WebhookStatus } from '../webhooks/index.ts';
 import type { XmppCore } from '../xmpp/core.ts';
 import type { Jid } from '../xmpp/jid.ts';
@@ -34,6 +35,8 @@ export interface GraphqlContext {
   journal: InboundJournal | undefined;
   /** Events buffered per subscription before a slow subscriber is cut off. */
   subscriptionBufferMax: number;
+  /** This process's role among the gateways of its domain (HA_ELECTION). */
+  role: () => GatewayRole;
 }
 
 export const builder = new SchemaBuilder<{

@@ -1,6 +1,7 @@
 import type { CoreStatus, StanzaCounters } from '../xmpp/core.ts';
 import type { LinkState, LinkStatus } from '../xmpp/link.ts';
 import { operations } from '../auth/operations.ts';
+import { GATEWAY_ROLES, type GatewayRole } from '../ha/role.ts';
 import { patternTexts, type Scope } from '../auth/scope.ts';
 import type { Rate } from '../auth/token-bucket.ts';
 import { builder } from './builder.ts';
@@ -90,7 +91,22 @@ const TokenScope = builder.objectRef<Scope>('TokenScope').implement({
   }),
 });
 
+const GatewayRoleEnum = builder.enumType('GatewayRole', {
+  values: enumValues(
+    GATEWAY_ROLES,
+    (role) =>
+      ({
+        single: 'HA_ELECTION is off: this gateway serves alone.',
+        leader: 'Elected among the gateways of this domain: it holds the link and delivers the webhooks.',
+        standby:
+          'Another gateway of this domain is the leader: this one answers 503 (but `status`) and takes over when the leader goes.',
+        'stepped-down': 'It lost the leader lease (the database went away), closed its link, and exits.',
+      })[role],
+  ),
+});
+
 interface StatusView {
+  role: GatewayRole;
   token: Scope;
   core: CoreStatus;
   subscriptions: number;
@@ -104,6 +120,11 @@ export const StatusRef = builder.objectRef<StatusView>('Status').implement({
       type: TokenScope,
       description: 'The scope of the token that asked.',
       resolve: (view) => view.token,
+    }),
+    role: t.field({
+      type: GatewayRoleEnum,
+      description: "This process's role among the gateways of its domain (HA_ELECTION).",
+      resolve: (view) => view.role,
     }),
     link: t.field({ type: Link, resolve: ({ core }) => core.link }),
     domain: t.string({ description: 'The component domain (XMPP_DOMAIN).', resolve: ({ core }) => core.domain }),
@@ -130,6 +151,7 @@ builder.queryField('status', (t) =>
   t.field({
     type: StatusRef,
     resolve: (_root, _args, ctx) => ({
+      role: ctx.role(),
       token: requireOperation(ctx, 'status').scope!,
       core: ctx.core.status(),
       subscriptions: ctx.subscriptions.count,

@@ -57,6 +57,7 @@ export class XmppCore {
   readonly #callee: IqCallee;
   readonly #interceptors = new Set<(stanza: Stanza) => boolean>();
   readonly #startedAt = new Date();
+  #stopped: Promise<void> | undefined;
   readonly #counters: StanzaCounters = {
     in: { message: 0, presence: 0, iq: 0 },
     out: { message: 0, presence: 0, iq: 0 },
@@ -120,13 +121,20 @@ export class XmppCore {
     this.#link.start();
   }
 
-  async stop(): Promise<void> {
-    this.#outbound.close();
-    this.#iqs.failAll(() => new GatewayError('shutting-down'));
-    // What is written gets its acknowledgement (or its bounce) before the stream closes.
-    await this.#outbound.drain(STOP_ACK_WAIT_MS);
-    this.#liveness.stop();
-    await this.#link.stop();
+  /**
+   * Stops for good (once; later calls share the first). `within` bounds it for a leader that
+   * lost its lease: the acknowledgements it waits for, then the stream's close.
+   */
+  stop(within?: { ackWaitMs: number; closeWithinMs: number }): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.#outbound.close();
+      this.#iqs.failAll(() => new GatewayError('shutting-down'));
+      // What is written gets its acknowledgement (or its bounce) before the stream closes.
+      await this.#outbound.drain(within?.ackWaitMs ?? STOP_ACK_WAIT_MS);
+      this.#liveness.stop();
+      await this.#link.stop(within?.closeWithinMs);
+    })();
+    return this.#stopped;
   }
 
   status(): CoreStatus {

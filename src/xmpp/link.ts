@@ -115,13 +115,18 @@ export class XmppLink extends EventEmitter<LinkEvents> {
     this.#loop = this.#run();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Closes the stream cleanly (</stream:stream>), then the socket; past `closeWithinMs`, the
+   * socket at once (a leader that lost its lease must be off the server before it ends).
+   */
+  async stop(closeWithinMs?: number): Promise<void> {
     this.#stopping = true;
     this.#wake?.();
     const entity = this.#attempt?.entity;
     if (entity && entity.status !== 'offline') {
-      // Closes the stream cleanly (</stream:stream>), then the socket.
+      const cut = closeWithinMs === undefined ? undefined : setTimeout(() => entity.socket?.destroy(), closeWithinMs);
       await entity.stop().catch(() => entity.socket?.destroy());
+      clearTimeout(cut);
     }
     await this.#loop;
     this.#loop = undefined;

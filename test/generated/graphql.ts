@@ -116,6 +116,8 @@ export type FailureKind =
   | 'SCOPE_REVOKED'
   /** The gateway is shutting down */
   | 'SHUTTING_DOWN'
+  /** This gateway is a standby: another gateway of this domain serves it; retry (a load balancer follows /readyz) */
+  | 'STANDBY'
   /** The stanza is larger than XMPP_MAX_STANZA_BYTES once serialised */
   | 'STANZA_TOO_LARGE'
   /** The subscriber did not keep up with inbound stanzas; its buffer overflowed and the subscription ended */

@@ -106,7 +106,7 @@ it('/metrics: webhook and delivery-log series are there, and move with deliverie
 it('/readyz: the database check flips when Postgres is cut and recovers when it is back', async () => {
   const ready = await get('/readyz');
   assert.equal(ready.status, 200);
-  assert.deepEqual(JSON.parse(ready.body), { status: 'ready', checks: { xmpp: 'ok', database: 'ok' } });
+  assert.deepEqual(JSON.parse(ready.body), { status: 'ready', role: 'single', checks: { xmpp: 'ok', database: 'ok' } });
 
   await proxy.stop();
   // No traffic needed: the check itself goes to the database.

@@ -152,6 +152,7 @@ async function graphql(target: FuzzTarget, operation: keyof typeof DOCUMENTS, va
     deliveryLog: undefined,
     webhookStatus: undefined,
     subscriptionBufferMax: 10,
+    role: () => 'single',
     // As the mount authenticates every operation: an API_TOKENS entry, every right.
     identity: fuzzAuth.identify(FUZZ_TOKEN),
   };
