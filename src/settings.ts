@@ -482,7 +482,7 @@ export const settings = {
     group: 'High availability',
     help:
       "the leader's lease: renewed every quarter of it; a leader that cannot renew steps down a third of it " +
-      'before it ends, and a standby takes over once it has ended (so after the leader dies, within this plus a tenth)',
+      'before it ends, and a standby takes over once it has ended (so after the leader dies, within this plus a twentieth)',
   },
   LOG_LEVEL: {
     path: 'logLevel',

@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
  * Which gateway of a component domain holds the link (HA_ELECTION): the holder of a lease in
  * Postgres (src/db/leader-lease.ts).
  *
- * - A standby tries to take the lease every tenth of it. It succeeds once the lease has ended:
+ * - A standby tries to take the lease every twentieth of it (150 ms of the default 3 s). It succeeds once the lease has ended:
  *   released by a leader that stopped, or not renewed by one that died or lost the database.
  * - The leader renews it every quarter. It counts its lease from the moment it *sent* the last
  *   successful renewal, which is no later than the database started counting, so its own end
@@ -112,7 +112,7 @@ export class LeaderElection extends EventEmitter<ElectionEvents> {
     } else {
       return;
     }
-    this.#schedule(this.#state === 'leader' ? this.options.leaseMs / 4 : Math.max(50, this.options.leaseMs / 10));
+    this.#schedule(this.#state === 'leader' ? this.options.leaseMs / 4 : Math.max(50, this.options.leaseMs / 20));
   }
 
   /** The call's answer, or undefined when it failed (the failure is kept for status and logs). */

@@ -60,7 +60,7 @@ it('elects exactly one of three, and a graceful stop hands over at once', async 
   await first.election.stop();
   await waitUntil(() => leaders(all).length === 1, 2000, 'the next leader');
   const next = leaders(all)[0]!;
-  // Released: taken at the next attempt (a tenth of the lease), not after the lease.
+  // Released: taken at the next attempt (a twentieth of the lease), not after the lease.
   assert.ok(next.electedAt! - stopped < 600, `took over after ${Math.round(next.electedAt! - stopped)} ms`);
   assert.ok(next.election.epoch! > epoch, 'a new epoch');
 });

@@ -33,6 +33,10 @@ export interface GatewayProcessOptions {
   built?: boolean;
   /** Its command line (e.g. `--config FILE`). */
   args?: readonly string[];
+  /** `alive`: return once /healthz answers (a standby is never ready); default `ready` (/readyz 200). */
+  waitFor?: 'ready' | 'alive';
+  /** Its HTTP port (a replica restarted in the place of one that died); default a free one. */
+  port?: number;
 }
 
 /** `cwd`: another checkout's gateway (the benchmark's BENCH_BASELINE_DIR); default this one. */
@@ -41,7 +45,7 @@ export async function startGatewayProcess(
   cwd?: string,
   options: GatewayProcessOptions = {},
 ): Promise<GatewayProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const nodeArgs = [
     ...(options.nodeArgs ?? []),
@@ -65,7 +69,7 @@ export async function startGatewayProcess(
   const deadline = Date.now() + 30_000;
   // /readyz is 200 once the link is online (and the delivery log's database is up).
   for (;;) {
-    const response = await fetch(`${url}/readyz`).catch(() => undefined);
+    const response = await fetch(`${url}/${options.waitFor === 'alive' ? 'healthz' : 'readyz'}`).catch(() => undefined);
     if (response?.status === 200) break;
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill('SIGKILL');
