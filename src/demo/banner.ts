@@ -1,3 +1,5 @@
+import type { ReplicaInfo } from './replica-set.ts';
+
 /** What the demo prints once everything is up: ready-to-paste commands for each face. */
 export interface DemoInfo {
   url: string;
@@ -8,6 +10,8 @@ export interface DemoInfo {
   c2sService: string;
   bot: string;
   database: string;
+  /** With `--replicas`: `url` is the proxy's, and these run behind it. */
+  replicas?: { list: readonly ReplicaInfo[]; current: ReplicaInfo | undefined };
 }
 
 export function banner(info: DemoInfo): string {
@@ -50,8 +54,28 @@ The web console: open ${info.url}/console/ in a browser and sign in with the tok
 GraphiQL (subscriptions too): open ${info.url}/graphql in a browser and give it the token
   ${info.token}
 
-Health and metrics: ${info.url}/readyz  ${info.url}/metrics
+${info.replicas ? replicasSection(info.url, info.replicas) : ''}Health and metrics: ${info.url}/readyz  ${info.url}/metrics
 
-Press Ctrl-C to stop the gateway, the bot and Prosody, and remove their files.
+Press Ctrl-C to stop ${info.replicas ? 'the replicas, the proxy' : 'the gateway'}, the bot and Prosody, and remove their files.
+`;
+}
+
+function replicasSection(proxyUrl: string, replicas: NonNullable<DemoInfo['replicas']>): string {
+  const { list, current } = replicas;
+  const rows = list.map(
+    (replica) =>
+      `  replica ${replica.number}       http://127.0.0.1:${replica.port}   pid ${replica.pid ?? '(restarting)'}` +
+      (replica.number === current?.number ? '   <- the proxy sends here now' : ''),
+  );
+  const pid = current?.pid ?? '<pid>';
+  return `Replicas: ${list.length} gateway processes with HA_ELECTION=on and one Postgres, behind a local proxy
+  proxy           ${proxyUrl}   (each new connection goes to the replica whose /readyz answers 200)
+${rows.join('\n')}
+
+Try a takeover: kill -9 ${pid}   (the replica the proxy sends to) and watch the proxy switch;
+  kill ${pid} (SIGTERM) is a graceful stop that hands over. The demo starts a replica that exits
+  or is killed again about 1 s later, as a supervisor would, so you can do it again and again.
+  Each replica's own /readyz says its role: curl http://127.0.0.1:${list[0]?.port ?? '<port>'}/readyz
+
 `;
 }

@@ -1,36 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { DataDirInUse, type DataDirLock, lockDataDir } from '../../src/db/data-dir-lock.ts';
+import { runDemo } from '../support/demo-process.ts';
 
-/** `npm run demo` beside another process holding its embedded database (DATA_DIR is locked). */
-function demo(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    // The demo's own choice of database unless the test names one.
-    const { DATA_DIR: _, DATABASE_URL: __, ...inherited } = process.env;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo/main.ts', ...args], {
-      env: { ...inherited, HTTP_PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (data: Buffer) => (output += data.toString()));
-    child.stderr.on('data', (data: Buffer) => (output += data.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+// `npm run demo` beside another process holding its embedded database (DATA_DIR is locked).
 
 it('a demo on a DATA_DIR another process holds refuses to start, says why, and stops what it started', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'stanza-gateway-demo-held-'));
   const lock = await lockDataDir(dir);
   try {
-    const result = await demo([], { DATA_DIR: dir });
+    const result = await runDemo([], { DATA_DIR: dir });
     assert.equal(result.code, 1, result.output);
     assert.match(
       result.output,
@@ -52,7 +34,7 @@ it("--self-check works while a demo holds the demo's DATA_DIR: it uses a directo
     if (!(error instanceof DataDirInUse)) throw error;
   }
   try {
-    const result = await demo(['--self-check'], {});
+    const result = await runDemo(['--self-check'], {});
     assert.equal(result.code, 0, result.output);
     assert.match(result.output, /demo self-check passed/);
   } finally {
