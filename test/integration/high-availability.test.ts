@@ -134,7 +134,9 @@ function inboundTraffic(tag: string, everyMs = 20) {
   const timer = setInterval(() => {
     const id = `${tag}-in-${sent.length + 1}`;
     sent.push(id);
-    void alice.sendXml(`<message to='bot@${server.componentDomain}' id='${id}' type='chat'><body>${id}</body></message>`);
+    void alice.sendXml(
+      `<message to='bot@${server.componentDomain}' id='${id}' type='chat'><body>${id}</body></message>`,
+    );
   }, everyMs);
   return { sent, stop: () => clearInterval(timer) };
 }
@@ -143,7 +145,7 @@ function inboundTraffic(tag: string, everyMs = 20) {
 function receivedCounts(tag: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const stanza of alice.received) {
-    const id = stanza.attrs.id as string | undefined;
+    const id = stanza.attrs.id;
     if (stanza.name === 'message' && id?.startsWith(`${tag}-`) && stanza.attrs.type !== 'error') {
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }

@@ -38,7 +38,11 @@ it('/healthz answers while the process lives', async () => {
 });
 
 it('/readyz flips to 503 with a reason when Prosody stops, and back when it returns', async () => {
-  assert.deepEqual(JSON.parse((await get('/readyz')).body), { status: 'ready', role: 'single', checks: { xmpp: 'ok' } });
+  assert.deepEqual(JSON.parse((await get('/readyz')).body), {
+    status: 'ready',
+    role: 'single',
+    checks: { xmpp: 'ok' },
+  });
   await prosody.stop();
   await waitUntil(() => !gateway.app.core.online, 5000, 'the link to drop');
   // Without a token: which check fails, not why (error texts may name hosts and users).
