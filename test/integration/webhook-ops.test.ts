@@ -118,6 +118,7 @@ it('/readyz: the database check flips when Postgres is cut and recovers when it 
   // The reason (a connection error naming host and port) only with a token.
   assert.deepEqual(JSON.parse((await get('/readyz')).body), {
     status: 'not ready',
+    role: 'single',
     checks: { xmpp: 'ok', database: 'failing' },
   });
   assert.equal(await metric('stanza_gateway_delivery_log_up'), 0);

@@ -120,6 +120,17 @@ describe('loadConfig', () => {
     assert.doesNotMatch(error.message, /secretxyz/);
   });
 
+  it('refuses HA_ELECTION without a Postgres to elect in, and takes it with one', () => {
+    assert.equal(
+      configError({ ...minimal, HA_ELECTION: 'on' }).message,
+      'HA_ELECTION: is on but DATABASE_URL is not set: the election runs in Postgres (the embedded database serves one process)',
+    );
+    const config = loadConfig({ ...minimal, HA_ELECTION: 'on', DATABASE_URL: 'postgresql://127.0.0.1/gw' });
+    assert.deepEqual(config.ha, { election: 'on', leaseMs: 3000 });
+    assert.deepEqual(loadConfig(minimal).ha, { election: 'off', leaseMs: 3000 });
+    assert.match(configError({ ...minimal, HA_LEASE_MS: '500' }).message, /^HA_LEASE_MS: /);
+  });
+
   it('points at a near-miss name when a required setting is missing', () => {
     const { XMPP_DOMAIN: _, ...rest } = minimal;
     const error = configError({ ...rest, XMPP_DOMIAN: 'rest.example.net' });
