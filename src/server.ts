@@ -79,6 +79,8 @@ export function buildApp(config: Config, log: Logger): App {
             dataDir: config.deliveryLog.dataDir,
             retentionDays: config.journal.retentionDays,
             bufferMax: config.journal.bufferMax,
+            // A leader may take over from one that died with numbers given out but not written.
+            skipAhead: config.ha.election === 'on' ? config.journal.bufferMax : 0,
           },
           log,
         )

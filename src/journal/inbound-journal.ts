@@ -28,6 +28,14 @@ export interface JournalOptions {
   dataDir: string;
   retentionDays: number;
   bufferMax: number;
+  /**
+   * Numbers left unused after the highest stored one at start (HA_ELECTION: bufferMax). A leader
+   * that died gave out numbers it never wrote (its buffer); a successor counting on from the
+   * highest stored would give them out again, to other stanzas, and a bot resuming from one of
+   * them would skip those. Past the gap, its cursors resume correctly (losing only what the dead
+   * one never wrote).
+   */
+  skipAhead?: number;
 }
 
 /** One journal row back as a stanza, with its cursor. */
@@ -113,7 +121,7 @@ export class InboundJournal implements Part {
       await writer.start();
       if (!writer.up) throw new Error(`the database is unreachable: ${writer.status().lastError}`);
       const marks = await store.marks();
-      this.#nextSeq = marks.highest + 1;
+      this.#nextSeq = marks.highest + 1 + (this.options.skipAhead ?? 0);
       this.#prunedThrough = marks.prunedThrough;
     } catch (error) {
       await writer.close(0);

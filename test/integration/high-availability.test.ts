@@ -56,6 +56,8 @@ async function replica(databaseUrl = database.url, port?: number): Promise<Gatew
     HA_LEASE_MS: String(LEASE_MS),
     DATABASE_URL: databaseUrl,
     CALLBACK_URL: receiver.url,
+    // The journal too: it starts on election, numbering past what a dead leader gave out.
+    INBOUND_JOURNAL_DAYS: '1',
     LOG_LEVEL: 'info',
     API_TOKENS: PROCESS_TOKEN,
   });
