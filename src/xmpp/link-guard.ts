@@ -6,9 +6,11 @@ import type { GatedConnection, LinkGate } from './link.ts';
 import {
   busyXml,
   classify,
+  forwardBusyXml,
   forwardProbeXml,
   type LinkElement,
   probeId,
+  probeIdPrefix,
   probeXml,
   type ProbeRole,
   relayXml,
@@ -23,6 +25,13 @@ import {
  *   goes online. One is answered `busy` (the serving connection answers probes that are not its
  *   own), or some do not come back within the check timeout: another connection serves, and this
  *   one stays connected in standby (not online: sends wait or fail with 503, /readyz says why).
+ *   The server routes a `busy` answer to any connection of the domain, the serving one included:
+ *   whoever gets one that is not for its own probes sends it on. Were they dropped there, every
+ *   answer of a check would be lost about once in a hundred checks (each probe: 1/2 that it
+ *   reaches the serving one, then 1/2 that its answer comes back there), and such a check would
+ *   last the whole timeout, delaying a standby's take-over by as much.
+ * - Only the answer to a probe of the current check counts: one from an earlier check (sent on
+ *   for a while, or slow) says nothing about now, when the serving one may have gone.
  * - While checking it holds what reaches it; in standby it relays every stanza that reaches it to
  *   the serving connection (an envelope to a random address at the domain, sent on again by
  *   whoever is not serving), so nothing is split, lost or delivered twice.
@@ -35,7 +44,7 @@ import {
  * by chance once in 65536 checks.
  */
 export const PROBES = 16;
-/** A probe or relay sent on this many times was going round in circles: nobody serves. */
+/** A probe, busy answer or relay sent on this many times was going round in circles: nobody is there for it. */
 const MAX_HOPS = 32;
 /** Stanzas held during one check (it lasts at most the check timeout); past it they are delivered. */
 const HOLD_MAX = 10_000;
@@ -160,8 +169,13 @@ export class LinkGuard extends EventEmitter<GuardEvents> implements LinkGate {
   }
 
   #onBusy(busy: Extract<LinkElement, { type: 'busy' }>): void {
+    if (!busy.id.startsWith(probeIdPrefix(this.#nonce))) {
+      // The answer to another connection's probe: on to its sender.
+      if (busy.hops < MAX_HOPS) this.#write(forwardBusyXml(this.options.domain, busy));
+      return;
+    }
     const round = this.#round;
-    if (!round || !busy.id.startsWith(`sg-probe-${this.#nonce}-`)) return;
+    if (!round?.pending.has(busy.id)) return;
     if (this.#role === 'serving') {
       if (busy.nonce > this.#nonce) this.#giveWay(busy.nonce);
       return;

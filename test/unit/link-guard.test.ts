@@ -4,6 +4,7 @@ import { type Element, parse } from 'ltx';
 import { createLogger } from '../../src/log.ts';
 import type { GatedConnection } from '../../src/xmpp/link.ts';
 import { LinkGuard, PROBES } from '../../src/xmpp/link-guard.ts';
+import { busyXml, classify } from '../../src/xmpp/link-probe.ts';
 import { waitUntil } from '../support/wait.ts';
 
 /**
@@ -27,12 +28,16 @@ afterEach(() => {
   for (const server of servers.splice(0)) for (const member of [...server.members]) server.close(member);
 });
 
+/** Which member the server hands an element to. */
+type Pick = (element: Element, members: Member[]) => Member | undefined;
+const atRandom: Pick = (_, members) => members[Math.floor(Math.random() * members.length)];
+
 class FakeServer {
   readonly members: Member[] = [];
   /** Stanzas written by members. */
   written = 0;
 
-  constructor() {
+  constructor(private readonly pick: Pick = atRandom) {
     servers.push(this);
   }
 
@@ -72,7 +77,7 @@ class FakeServer {
   route(data: string): void {
     for (const element of parse(`<stream xmlns='jabber:component:accept'>${data}</stream>`).getChildElements()) {
       this.written += 1;
-      const target = this.members[Math.floor(Math.random() * this.members.length)];
+      const target = this.pick(element, this.members);
       if (!target) continue;
       setImmediate(() => {
         if (target.state !== 'closed' && !target.silent) target.guard.receive(element);
@@ -173,6 +178,94 @@ describe('LinkGuard', () => {
       server.close(a);
       server.close(b);
     }
+  });
+
+  it("a busy answer the server hands back to the serving connection is sent on to the probe's sender", async () => {
+    // ejabberd routes the answer to any connection of the domain. Here every answer first reaches
+    // the serving one, and only what it sends on (hops 1 and more) reaches the newcomer, whose
+    // check would otherwise wait out its whole timeout (a minute) for probes that never come back.
+    const server = new FakeServer((element, members) => {
+      const [serving, newcomer] = members;
+      if (!serving || !newcomer) return atRandom(element, members);
+      const kind = classify(element, DOMAIN);
+      return kind.type === 'busy' && kind.hops > 0 ? newcomer : serving;
+    });
+    const first = server.connect();
+    await waitUntil(() => first.state === 'online', 2000, 'the first online');
+    const second = server.connect({ timeout: 60_000 });
+    await waitUntil(() => second.state === 'standby', 2000, 'the second in standby');
+    assert.match(second.reason, /answered busy/);
+    assert.equal(first.state, 'online');
+  });
+
+  it('an answer to a probe of an earlier check does not count in a later one', async () => {
+    // The guard alone with a hand-driven connection: what it writes is collected, what it
+    // receives is chosen here.
+    const probes: Element[] = [];
+    let state = 'checking';
+    const guard = new LinkGuard(
+      { domain: DOMAIN, checkIntervalMs: 20, checkTimeoutMs: 60_000 },
+      createLogger('silent'),
+    );
+    guard.opened({
+      write: async (data) => {
+        const written = parse(`<stream xmlns='jabber:component:accept'>${data}</stream>`).getChildElements();
+        probes.push(...written.filter((element) => classify(element, DOMAIN).type === 'probe'));
+      },
+      online: () => (state = 'online'),
+      standby: () => (state = 'standby'),
+    });
+    const serving = 'ffffffffffffffff';
+    const firstCheck = probes.slice(0, PROBES);
+    guard.receive(parse(busyXml(DOMAIN, firstCheck[0]!, serving)));
+    assert.equal(state, 'standby');
+
+    await waitUntil(() => probes.length === 2 * PROBES, 2000, 'the second check');
+    // The serving one went; a late answer to the first check arrives during the second, whose
+    // probes all come back.
+    guard.receive(parse(busyXml(DOMAIN, firstCheck[1]!, serving)));
+    for (const probe of probes.slice(PROBES)) guard.receive(probe);
+    assert.equal(state, 'online', 'alone: the late answer was about an earlier check');
+    guard.closed();
+  });
+
+  it("someone else's busy answer is sent on with fresh addresses, up to the hop limit", async () => {
+    const written: Element[] = [];
+    const guard = new LinkGuard(
+      { domain: DOMAIN, checkIntervalMs: 60_000, checkTimeoutMs: 60_000 },
+      createLogger('silent'),
+    );
+    let state = 'checking';
+    guard.opened({
+      write: async (data) => {
+        written.push(...parse(`<stream xmlns='jabber:component:accept'>${data}</stream>`).getChildElements());
+      },
+      online: () => (state = 'online'),
+      standby: () => (state = 'standby'),
+    });
+    for (const probe of written.splice(0)) guard.receive(probe);
+    assert.equal(state, 'online');
+
+    const answer = (hops: number) =>
+      `<iq type='error' id='sg-probe-0123456789abcdef-1-0' from='probe-a@${DOMAIN}' to='probe-b@${DOMAIN}'>` +
+      `<busy xmlns='urn:stanza-gateway:link:0' nonce='fedcba9876543210' hops='${hops}'/></iq>`;
+    guard.receive(parse(answer(0)));
+    assert.equal(written.length, 1);
+    const sent = written[0]!;
+    assert.deepEqual(classify(sent, DOMAIN), {
+      type: 'busy',
+      id: 'sg-probe-0123456789abcdef-1-0',
+      nonce: 'fedcba9876543210',
+      hops: 1,
+    });
+    assert.notEqual(sent.attrs.to, `probe-b@${DOMAIN}`, 'a fresh address: a new draw of the server');
+    assert.equal(state, 'online', 'not an answer to its own probe');
+
+    guard.receive(parse(answer(31)));
+    assert.equal(written.length, 2);
+    guard.receive(parse(answer(32)));
+    assert.equal(written.length, 2, 'gone round in circles: dropped');
+    guard.closed();
   });
 
   it('probes lost to a connection that does not answer them: standby, not online', async () => {
