@@ -20,7 +20,7 @@ import { registerJournalMetrics } from './ops/journal-metrics.ts';
 import { registerTokenMetrics } from './ops/token-metrics.ts';
 import { registerWebhookMetrics } from './ops/webhook-metrics.ts';
 import { createRestHandler, refuseUnavailable } from './rest/router.ts';
-import { createLeaderElection } from './ha/leader-election.ts';
+import { createLeaderElection, type LeaderElection } from './ha/leader-election.ts';
 import { type GatewayRole, serves } from './ha/role.ts';
 import { registerRoleMetrics } from './ops/role-metrics.ts';
 import { InboundJournal } from './journal/inbound-journal.ts';
@@ -79,8 +79,6 @@ export function buildApp(config: Config, log: Logger): App {
             dataDir: config.deliveryLog.dataDir,
             retentionDays: config.journal.retentionDays,
             bufferMax: config.journal.bufferMax,
-            // A leader may take over from one that died with numbers given out but not written.
-            skipAhead: config.ha.election === 'on' ? config.journal.bufferMax : 0,
           },
           log,
         )
@@ -94,6 +92,12 @@ export function buildApp(config: Config, log: Logger): App {
   const steppedDown: ((reason: string) => void)[] = [];
   /** The journal and the webhooks run (on a leader, or alone): they have something to stop. */
   let serving = false;
+  /** The start of a leader's parts, under way or done: a stop waits for it before it looks. */
+  let leading: Promise<void> | undefined;
+  // Only while the lease holds: a leader whose lease may have run out acts no more, even before
+  // its step-down timer fires (a process that was frozen runs its I/O first): no send, no reply,
+  // no webhook attempt.
+  if (election) core.setActingCheck(() => election.holds());
   if (webhooks) registerWebhookMetrics(metrics, webhooks);
   if (journal) registerJournalMetrics(metrics, journal);
   const checks: ReadinessCheck[] = [
@@ -126,9 +130,9 @@ export function buildApp(config: Config, log: Logger): App {
     },
     graphql.mount,
     consoleMount,
-    createOpsMount(metrics, checks, auth, () => role),
+    createOpsMount(metrics, checks, auth, () => role, election ? [electionCheck(election)] : []),
   ];
-  registerRoleMetrics(metrics, () => role);
+  registerRoleMetrics(metrics, () => role, election && (() => election.lastError === undefined));
   const tracker = new RequestTracker();
   // Descriptors kept for what is not an HTTP client: the link, the database, webhook POSTs, files.
   const otherDescriptors = 256 + config.http.probeReserve + (webhooks ? config.webhook.concurrency : 0);
@@ -148,7 +152,7 @@ export function buildApp(config: Config, log: Logger): App {
     else if (outcome === 'rate-limited') log.debug({ token, operation }, 'a token is past its rate');
   });
   logShedding(guard, log);
-  const standby = () => !serves(role);
+  const standby = () => !serves(role) || !core.mayAct();
   const server = createHttpServer(mounts, log, {
     tracker,
     guard,
@@ -194,11 +198,21 @@ export function buildApp(config: Config, log: Logger): App {
   async function stepDown(reason: string): Promise<void> {
     if (role === 'stepped-down') return;
     role = 'stepped-down';
-    const third = config.ha.leaseMs / 3;
-    await Promise.all([core.stop({ ackWaitMs: third / 3, closeWithinMs: third / 3 }), graphql.close()]);
-    log.warn({ reason }, 'stepped down: the link is closed; another gateway takes over');
-    if (serving) await webhooks?.drain(Date.now());
-    for (const listener of steppedDown) listener(reason);
+    try {
+      // All at once: no new webhook attempt (those in flight are cut), the link cut within a
+      // sixth of the lease (half the time left before anybody else can take it over; nothing
+      // waits for acknowledgements: their requests are answered 503), subscriptions ended.
+      await Promise.all([
+        serving ? webhooks?.drain(Date.now()) : undefined,
+        core.stop({ ackWaitMs: 0, closeWithinMs: config.ha.leaseMs / 6 }),
+        graphql.close(),
+      ]);
+      log.warn({ reason }, 'stepped down: the link is closed; another gateway takes over');
+    } catch (error) {
+      log.error({ err: error, reason }, 'stepping down failed in part');
+    } finally {
+      for (const listener of steppedDown) listener(reason);
+    }
   }
 
   return {
@@ -237,7 +251,9 @@ export function buildApp(config: Config, log: Logger): App {
       const url = `http://${host}:${port}`;
       log.info({ url }, 'HTTP server listening');
       if (election) {
-        election.once('elected', () => void lead());
+        election.once('elected', () => {
+          leading = lead().catch((error: unknown) => log.error({ err: error }, 'could not lead'));
+        });
         election.once('lost', (reason) => void stepDown(reason));
         election.start();
       } else {
@@ -249,6 +265,9 @@ export function buildApp(config: Config, log: Logger): App {
       // Once: a signal and a test's teardown may both ask, and closing twice is an error.
       stopping ??= (async () => {
         const deadline = Date.now() + config.shutdownGraceMs;
+        // A standby stops campaigning first: elected now, it would start what nobody stops.
+        if (election && role === 'standby' && election.state !== 'leader') await election.stop();
+        await leading;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // Subscriptions end first (SSE streams are requests the drain would wait for); inbound
@@ -289,4 +308,15 @@ function logShedding(guard: ConnectionGuard, log: Logger): void {
     quietUntil = now + 10_000;
     log.warn({ maxConnections: guard.max, ...guard.shed }, 'HTTP connection cap reached: shedding connections');
   });
+}
+
+/** A standby's one check: it can reach the database it would take over through. */
+function electionCheck(election: LeaderElection): ReadinessCheck {
+  return {
+    name: 'election',
+    check: () =>
+      Promise.resolve(
+        election.lastError === undefined ? undefined : `leader lease database unreachable: ${election.lastError}`,
+      ),
+  };
 }

@@ -97,6 +97,8 @@ export function createConsoleMount(log: Logger, build: () => Promise<ConsoleAsse
 
   return {
     matches: (path) => path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`),
+    // Files only: on a standby its GraphQL requests get the 503 that says so.
+    servesStandby: true,
     async handle(req, res, pathname) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         refuse(res, 405, 'method not allowed', { Allow: 'GET, HEAD' });

@@ -12,7 +12,7 @@ export type JournalEdge = Edge<JournalRecord>;
 export type JournalPage = ForwardPage<JournalRecord>;
 
 export interface JournalMarks {
-  /** The highest seq ever stored or pruned: the next stanza gets a larger one. */
+  /** The highest seq ever stored, pruned or reserved: the next stanza gets a larger one. */
   highest: number;
   /** Every seq up to this one is pruned (0: none). */
   prunedThrough: number;
@@ -43,14 +43,27 @@ export class JournalStore {
 
   async marks(): Promise<JournalMarks> {
     const [row] = await read(() =>
-      this.prisma.$queryRawUnsafe<{ highest: unknown; pruned: unknown }[]>(
+      this.prisma.$queryRawUnsafe<{ highest: unknown; pruned: unknown; reserved: unknown }[]>(
         `SELECT (SELECT max("seq") FROM "InboundStanza" WHERE "domain" = $1) AS highest,
-                (SELECT "prunedThrough" FROM "JournalMark" WHERE "domain" = $1) AS pruned`,
+                (SELECT "prunedThrough" FROM "JournalMark" WHERE "domain" = $1) AS pruned,
+                (SELECT "reservedThrough" FROM "JournalMark" WHERE "domain" = $1) AS reserved`,
         this.domain,
       ),
     );
     const prunedThrough = Number(row?.pruned ?? 0);
-    return { highest: Math.max(Number(row?.highest ?? 0), prunedThrough), prunedThrough };
+    const highest = Math.max(Number(row?.highest ?? 0), prunedThrough, Number(row?.reserved ?? 0));
+    return { highest, prunedThrough };
+  }
+
+  /** Records that numbers up to `through` may be given out (never lowers the mark). */
+  async reserve(through: number): Promise<void> {
+    await this.prisma.$executeRawUnsafe(
+      `INSERT INTO "JournalMark" ("domain", "reservedThrough") VALUES ($1, $2)
+       ON CONFLICT ("domain") DO UPDATE
+         SET "reservedThrough" = GREATEST("JournalMark"."reservedThrough", EXCLUDED."reservedThrough")`,
+      this.domain,
+      through,
+    );
   }
 
   /** Rows with afterSeq < seq < beforeSeq, oldest first, at most `limit`: a replay's page. */

@@ -12,6 +12,11 @@ import { migrate, readMigrations } from './migrator.ts';
  * its own calls took, so no two machines' clocks are ever compared.
  */
 export interface LeaseStore {
+  /**
+   * Connects (and migrates, once) if need be. Apart from the calls below, so that their timing
+   * (from which the leader counts its lease) never includes a connection or a migration.
+   */
+  prepare(): Promise<void>;
   /** Takes the lease if nobody holds it or it has ended; resolves with its epoch, or undefined. */
   acquire(leaseMs: number): Promise<bigint | undefined>;
   /** Extends the lease this holder took at `epoch`; false: it has ended or changed hands. */
@@ -51,45 +56,79 @@ WHERE "domain" = $1 AND "holder" = $2 AND "epoch" = $3`;
 
 /** Migrations may take a while (and wait for another gateway's); lease calls may not. */
 const MIGRATE_TIMEOUT_MS = 30_000;
+/** After a migration that failed (a failed row, missing rights), the next try waits this long. */
+const MIGRATE_RETRY_MS = 5_000;
 
 export function leaseStore(options: LeaseStoreOptions, log: Logger): LeaseStore {
   let connection: Promise<Client> | undefined;
   let migrated = false;
+  let migrationFailure: { error: unknown; until: number } | undefined;
 
-  async function connect(): Promise<Client> {
+  async function client(timeoutMs: number): Promise<Client> {
     const { default: pg } = await import('pg');
     const fresh = new pg.Client({
       connectionString: options.url,
-      connectionTimeoutMillis: options.timeoutMs,
+      connectionTimeoutMillis: timeoutMs,
+      // The server gives up too: a statement that waits for a lock does not outlive the call and
+      // pile up there (the client's own timeout only stops waiting for it).
+      statement_timeout: timeoutMs,
+      lock_timeout: timeoutMs,
       keepAlive: true,
     });
-    const run = (text: string, values: unknown[], timeoutMs: number) =>
-      fresh.query({ text, values, query_timeout: timeoutMs } as { text: string; values: unknown[] });
-    const made = fresh.connect().then(async () => {
-      if (!migrated) {
-        // The table may be new: the lease is taken before the delivery log or the journal open.
-        await migrate(
-          {
-            query: async <Row extends object>(sql: string, params: unknown[] = []) =>
-              (await run(sql, params, MIGRATE_TIMEOUT_MS)).rows as Row[],
-            exec: async (script) => {
-              await run(script, [], MIGRATE_TIMEOUT_MS);
-            },
-            release: () => {},
+    fresh.on('error', (error) => log.debug({ err: error }, 'a leader lease connection failed'));
+    try {
+      await fresh.connect();
+    } catch (error) {
+      await fresh.end().catch(() => {});
+      throw error;
+    }
+    return fresh;
+  }
+
+  /** Once per process, on a connection of its own that is always closed. */
+  async function migrateOnce(): Promise<void> {
+    if (migrated) return;
+    if (migrationFailure && Date.now() < migrationFailure.until) throw migrationFailure.error;
+    const session = await client(MIGRATE_TIMEOUT_MS);
+    try {
+      // The table may be new: the lease is taken before the delivery log or the journal open.
+      await migrate(
+        {
+          query: async <Row extends object>(sql: string, params: unknown[] = []) =>
+            (await session.query(sql, params)).rows as Row[],
+          exec: async (script) => {
+            await session.query(script);
           },
-          await readMigrations(),
-          log,
-        );
-        migrated = true;
-      }
-      return fresh;
+          release: () => {},
+        },
+        await readMigrations(),
+        log,
+      );
+      migrated = true;
+      migrationFailure = undefined;
+    } catch (error) {
+      migrationFailure = { error, until: Date.now() + MIGRATE_RETRY_MS };
+      throw error;
+    } finally {
+      await session.end().catch(() => {});
+    }
+  }
+
+  async function connect(): Promise<Client> {
+    await migrateOnce();
+    const fresh = await client(options.timeoutMs);
+    // A connection the server or the network drops: the next call connects again (a call that
+    // starts on it meanwhile fails and forgets it too).
+    fresh.on('error', () => {
+      const current = connection;
+      void current
+        ?.then((client) => {
+          if (client === fresh && connection === current) connection = undefined;
+        })
+        .catch(() => {});
+      fresh.end().catch(() => {});
     });
-    // A connection the server or the network drops: the next call connects again.
-    fresh.on('error', (error) => {
-      log.debug({ err: error }, 'the leader lease connection failed');
-      forget(made);
-    });
-    return made;
+    return fresh;
   }
 
   function forget(which: Promise<Client>): void {
@@ -97,8 +136,17 @@ export function leaseStore(options: LeaseStoreOptions, log: Logger): LeaseStore 
     which.then((client) => client.end()).catch(() => {});
   }
 
-  async function query(sql: string, params: unknown[]): Promise<unknown[]> {
+  /** The connection, made (and the migrations applied) if there is none. */
+  function ready(): Promise<Client> {
     const pending = (connection ??= connect());
+    pending.catch(() => {
+      if (connection === pending) connection = undefined;
+    });
+    return pending;
+  }
+
+  async function query(sql: string, params: unknown[]): Promise<unknown[]> {
+    const pending = ready();
     try {
       const client = await pending;
       const result = await client.query({ text: sql, values: params, query_timeout: options.timeoutMs } as {
@@ -114,6 +162,9 @@ export function leaseStore(options: LeaseStoreOptions, log: Logger): LeaseStore 
   }
 
   return {
+    async prepare() {
+      await ready();
+    },
     async acquire(leaseMs) {
       const rows = (await query(ACQUIRE, [options.domain, options.holder, leaseMs])) as { epoch: string }[];
       return rows[0] ? BigInt(rows[0].epoch) : undefined;

@@ -47,8 +47,15 @@ function refuse(req: IncomingMessage, res: ServerResponse, error: GatewayError, 
 /** The root fields a standby answers: its own `status` (which shows its role), nothing else. */
 const STANDBY_FIELDS = new Set(['status', '__typename']);
 
-/** A JSON body whose every operation is a query of `status` only. */
-function asksStatusOnly(body: Buffer): boolean {
+/**
+ * A plain JSON POST (no query string: yoga would not look there, but nothing else is taken)
+ * whose every operation is a query of `status` only. Other media types are refused outright:
+ * yoga chooses its parser by media type, and a body read one way here could read another way
+ * there (a form body that is also JSON, say).
+ */
+function asksStatusOnly(req: IncomingMessage, body: Buffer): boolean {
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType !== 'application/json' || (req.url ?? '').includes('?')) return false;
   let document: DocumentNode;
   try {
     const params = JSON.parse(body.toString('utf8')) as { query?: unknown } | null;
@@ -70,7 +77,12 @@ function asksStatusOnly(body: Buffer): boolean {
 export function createGraphqlMount(options: GraphqlMountOptions): Mount {
   const { yoga, auth, identities } = options;
   /** `admit` decides on the body read whether the operation runs here. */
-  async function serve(req: IncomingMessage, res: ServerResponse, path: string, admit?: (body: Buffer) => boolean) {
+  async function serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    admit?: (req: IncomingMessage, body: Buffer) => boolean,
+  ) {
     if (path.startsWith(ASSET_PREFIX)) return serveAsset(req, res, path);
     if (wantsGraphiql(req)) return options.graphiql.serve(req, res);
     // CORS preflights carry no credentials (yoga answers them).
@@ -81,7 +93,7 @@ export function createGraphqlMount(options: GraphqlMountOptions): Mount {
         // Read here, within the limit; yoga takes a body already read from `req.body`.
         if (req.method === 'POST') {
           const body = await readBody(req, res, options.maxBodyBytes);
-          if (admit && !admit(body)) throw new GatewayError('standby', { retryAfterSeconds: 1 });
+          if (admit && !admit(req, body)) throw new GatewayError('standby', { retryAfterSeconds: 1 });
           if (!admit && options.fastPath?.answer(req, res, body)) return;
           (req as { body?: Buffer }).body = body;
         }

@@ -57,6 +57,15 @@ export class LeaderElection extends EventEmitter<ElectionEvents> {
     return this.#epoch;
   }
 
+  /**
+   * True while this process is leader and its lease, by its own count, has more than a third to
+   * run: the check made where work starts (requests), on top of the timer that makes it step
+   * down, in case that timer runs late (a process that was frozen runs its I/O first).
+   */
+  holds(): boolean {
+    return this.#state === 'leader' && performance.now() < this.#validUntil - this.options.leaseMs / 3;
+  }
+
   /** Why the last call to the database failed, while it keeps failing. */
   get lastError(): string | undefined {
     return this.#lastError;
@@ -93,9 +102,19 @@ export class LeaderElection extends EventEmitter<ElectionEvents> {
   }
 
   async #tick(): Promise<void> {
+    // Connecting (and migrating) first, untimed: the lease counts from when the call is sent.
+    const prepared = await this.#call(() => this.store.prepare().then(() => true));
+    if (this.#state === 'stopped' || this.#state === 'lost') return;
+    if (prepared === undefined) return this.#schedule(this.#retryMs());
     const sent = performance.now();
     if (this.#state === 'standby') {
       const epoch = await this.#call(() => this.store.acquire(this.options.leaseMs));
+      // (Read again: it may have changed during the call.)
+      if (epoch !== undefined && this.state === 'stopped') {
+        // Won while stopping: given back at once, or a standby would wait the whole lease.
+        await this.store.release(epoch).catch(() => {});
+        return;
+      }
       if (this.#state !== 'standby') return;
       if (epoch !== undefined) {
         this.#state = 'leader';
@@ -109,10 +128,17 @@ export class LeaderElection extends EventEmitter<ElectionEvents> {
       if (this.#state !== 'leader') return;
       if (renewed === false) return this.#lose('the database says the lease ended or changed hands');
       if (renewed) this.#extend(sent);
+      // A renewal that failed is tried again at once: several tries fit before the leader gives up.
+      else return this.#schedule(0);
     } else {
       return;
     }
-    this.#schedule(this.#state === 'leader' ? this.options.leaseMs / 4 : Math.max(50, this.options.leaseMs / 20));
+    this.#schedule(this.#state === 'leader' ? this.options.leaseMs / 4 : this.#retryMs());
+  }
+
+  /** How often a standby tries to take the lease. */
+  #retryMs(): number {
+    return Math.max(50, this.options.leaseMs / 20);
   }
 
   /** The call's answer, or undefined when it failed (the failure is kept for status and logs). */
@@ -167,8 +193,9 @@ export function createLeaderElection(
       url: options.url,
       domain: options.domain,
       holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
-      // A call that takes longer than a renewal period is as good as failed.
-      timeoutMs: options.leaseMs / 4,
+      // An eighth: a renewal that fails is tried again at once, and several tries fit in the two
+      // thirds of the lease before the leader gives up.
+      timeoutMs: options.leaseMs / 8,
     },
     log,
   );

@@ -4,7 +4,8 @@
  * - `single`: HA_ELECTION is off; it serves alone, as always;
  * - `leader`: it holds the lease, so the link and the webhook deliveries are its;
  * - `standby`: another gateway holds the lease; this one answers 503 and waits to take over;
- * - `stepped-down`: it lost the lease (the database went away) and closed its link; it exits.
+ * - `stepped-down`: it lost the lease (or, elected, could not start its journal or delivery log)
+ *   and closed its link; it exits.
  */
 export const GATEWAY_ROLES = ['single', 'leader', 'standby', 'stepped-down'] as const;
 export type GatewayRole = (typeof GATEWAY_ROLES)[number];

@@ -18,8 +18,9 @@ export { JOURNAL_MAX_PAGE } from '../db/journal-store.ts';
  * The inbound journal (INBOUND_JOURNAL_DAYS > 0; docs/graphql.md "Resuming a subscription"):
  * every stanza of the core's inbound bus gets a sequence number at arrival, in arrival order,
  * before anything else sees it (its bus listener is the first), and is written in batches to
- * the "InboundStanza" table. Numbers continue from the highest stored or pruned one, so cursors
- * only grow, across restarts too. A replay reads the table and the rows still waiting for their
+ * the "InboundStanza" table. Numbers continue after the highest stored, pruned or reserved one
+ * (RESERVE_BLOCK), so cursors only grow and never stand for two stanzas, across restarts,
+ * crashes and take-overs too. A replay reads the table and the rows still waiting for their
  * batch (JournalWriter.pending), so a write that is behind never makes a gap.
  */
 export interface JournalOptions {
@@ -28,14 +29,6 @@ export interface JournalOptions {
   dataDir: string;
   retentionDays: number;
   bufferMax: number;
-  /**
-   * Numbers left unused after the highest stored one at start (HA_ELECTION: bufferMax). A leader
-   * that died gave out numbers it never wrote (its buffer); a successor counting on from the
-   * highest stored would give them out again, to other stanzas, and a bot resuming from one of
-   * them would skip those. Past the gap, its cursors resume correctly (losing only what the dead
-   * one never wrote).
-   */
-  skipAhead?: number;
 }
 
 /** One journal row back as a stanza, with its cursor. */
@@ -66,6 +59,13 @@ export interface JournalStatus extends JournalWriterStatus {
 
 const REPLAY_PAGE = 500;
 const CLOSE_FLUSH_MS = 5_000;
+/**
+ * Numbers are reserved in the database this many at a time, a block ahead: a gateway that
+ * crashed (or a leader that was killed) gave out numbers it never wrote, and the next start
+ * numbers after every reserved one, so that no cursor a bot holds ever stands for two stanzas.
+ * A start skips what was left of the last block.
+ */
+const RESERVE_BLOCK = 10_000;
 const PRUNE_FIRST_MS = 60_000;
 const PRUNE_EVERY_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -79,6 +79,10 @@ interface Open {
 export class InboundJournal implements Part {
   #open: Open | undefined;
   #nextSeq = 1;
+  /** Numbers up to this one are recorded as given out (JournalStore.reserve). */
+  #reservedThrough = 0;
+  #reserving: Promise<void> | undefined;
+  #warnedUnreserved = false;
   #prunedThrough = 0;
   readonly #seqs = new WeakMap<Stanza, number>();
   #detach: (() => void) | undefined;
@@ -121,7 +125,9 @@ export class InboundJournal implements Part {
       await writer.start();
       if (!writer.up) throw new Error(`the database is unreachable: ${writer.status().lastError}`);
       const marks = await store.marks();
-      this.#nextSeq = marks.highest + 1 + (this.options.skipAhead ?? 0);
+      this.#nextSeq = marks.highest + 1;
+      this.#reservedThrough = this.#nextSeq + RESERVE_BLOCK - 1;
+      await store.reserve(this.#reservedThrough);
       this.#prunedThrough = marks.prunedThrough;
     } catch (error) {
       await writer.close(0);
@@ -144,6 +150,7 @@ export class InboundJournal implements Part {
     for (const timer of this.#timers.splice(0)) clearTimeout(timer);
     const open = this.#open;
     if (!open) return;
+    await this.#reserving;
     await open.writer.close(CLOSE_FLUSH_MS);
     await open.database.close();
   }
@@ -266,9 +273,34 @@ export class InboundJournal implements Part {
   #record(stanza: Stanza): void {
     const seq = this.#nextSeq;
     this.#nextSeq += 1;
+    if (this.#reservedThrough - seq < RESERVE_BLOCK / 2) this.#reserveMore(seq);
     this.#seqs.set(stanza, seq);
     const writer = this.#open?.writer;
     if (writer) writer.push(journalRecordOf(stanza, seq, new Date()));
+  }
+
+  /** The next block, reserved while half of the current one is still unused. */
+  #reserveMore(seq: number): void {
+    const open = this.#open;
+    if (!open || this.#reserving) return;
+    if (seq > this.#reservedThrough && !this.#warnedUnreserved) {
+      this.#warnedUnreserved = true;
+      this.log.warn(
+        { seq, reservedThrough: this.#reservedThrough },
+        'inbound journal numbers are given out past their reservation (the database is slow or away): a crash now could give some twice',
+      );
+    }
+    const through = Math.max(this.#reservedThrough, seq) + RESERVE_BLOCK;
+    this.#reserving = open.store
+      .reserve(through)
+      .then(
+        () => {
+          this.#reservedThrough = Math.max(this.#reservedThrough, through);
+          this.#warnedUnreserved = false;
+        },
+        (error: unknown) => this.log.debug({ err: error }, 'could not reserve inbound journal numbers; trying again'),
+      )
+      .finally(() => (this.#reserving = undefined));
   }
 
   #entryOf(row: JournalRecord): JournalEntry | undefined {

@@ -36,6 +36,8 @@ export function createOpsMount(
   checks: readonly ReadinessCheck[],
   auth: BearerAuth,
   role: () => GatewayRole = () => 'single',
+  /** What a standby's /readyz reports besides its role (its election's database). */
+  standbyChecks: readonly ReadinessCheck[] = [],
 ): Mount {
   return {
     probe: true,
@@ -48,8 +50,8 @@ export function createOpsMount(
       const current = role();
       if (path === '/healthz') return json(res, 200, { status: 'ok', role: current });
       if (path === '/readyz') {
-        if (!serves(current)) return json(res, 503, { status: 'not ready', role: current });
-        const report = await readiness(checks);
+        const serving = serves(current);
+        const report = await readiness(serving ? checks : standbyChecks);
         const detailed = hasToken(req, auth);
         const shown = Object.fromEntries(
           Object.entries(report.checks).map(([name, reason]) => [
@@ -57,8 +59,9 @@ export function createOpsMount(
             detailed || reason === 'ok' ? reason : 'failing',
           ]),
         );
-        return json(res, report.ready ? 200 : 503, {
-          status: report.ready ? 'ready' : 'not ready',
+        const ready = serving && report.ready;
+        return json(res, ready ? 200 : 503, {
+          status: ready ? 'ready' : 'not ready',
           role: current,
           checks: shown,
         });

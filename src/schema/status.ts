@@ -100,7 +100,8 @@ const GatewayRoleEnum = builder.enumType('GatewayRole', {
         leader: 'Elected among the gateways of this domain: it holds the link and delivers the webhooks.',
         standby:
           'Another gateway of this domain is the leader: this one answers 503 (but `status`) and takes over when the leader goes.',
-        'stepped-down': 'It lost the leader lease (the database went away), closed its link, and exits.',
+        'stepped-down':
+          'It lost the leader lease (or, elected, could not start its journal or delivery log), closed its link, and exits.',
       })[role],
   ),
 });

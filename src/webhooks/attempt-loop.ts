@@ -32,6 +32,8 @@ export interface AttemptContext {
   limit: ConcurrencyLimit;
   closing: AbortSignal;
   abort: AbortSignal;
+  /** False while this gateway may not act for the domain (a leader past its lease, HA_ELECTION). */
+  mayAct(): boolean;
   /** A non-final attempt: the delivery stays pending (retried later, or after a restart). */
   onAttempt(attempt: AttemptRecord): void;
   onRetryWait(waiting: boolean): void;
@@ -87,7 +89,8 @@ async function oneExchange(
       excerptBytes: ctx.settings.responseExcerptBytes,
     });
   const post = (): Promise<CallbackExchange | undefined> => {
-    if (ctx.closing.aborted) return Promise.resolve(undefined);
+    // Not acting any more: stopped as by `closing`; the delivery stays pending for the next leader.
+    if (ctx.closing.aborted || !ctx.mayAct()) return Promise.resolve(undefined);
     startedAt.setTime(Date.now());
     const timeoutMs = deadline === undefined ? ctx.settings.timeoutMs : Math.max(1, deadline - Date.now());
     return ctx.client.post(request(timeoutMs));

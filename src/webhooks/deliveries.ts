@@ -15,7 +15,7 @@ import { EchoGuard } from './echo-guard.ts';
 import type { LogDatabase } from './log-database.ts';
 
 export interface DeliveriesDeps {
-  core: Pick<XmppCore, 'domain' | 'reply' | 'inbound' | 'addIqAnswerer'>;
+  core: Pick<XmppCore, 'domain' | 'reply' | 'inbound' | 'addIqAnswerer' | 'mayAct'>;
   config: Pick<Config, 'webhook' | 'rest' | 'xmpp'>;
   client: CallbackClient;
   url: CallbackUrl;
@@ -73,6 +73,7 @@ export function deliveries(deps: DeliveriesDeps): Deliveries {
       events: deps.events,
       metricEvents: deps.metricEvents,
       log,
+      mayAct: () => core.mayAct(),
     });
     running = { store: open.store, dispatcher };
     // Listeners run on the link's read path: accept() only enqueues. Kinds left out of

@@ -41,6 +41,8 @@ export interface DispatcherDeps {
   events: DeliveryEvents;
   metricEvents: EventEmitter<DeliveryMetricEvents>;
   log: Logger;
+  /** False while this gateway may not act for the domain (XmppCore.mayAct); default always true. */
+  mayAct?: () => boolean;
 }
 
 /** What the dispatcher needs of the LogWriter (narrow, so that tests can stand in for it). */
@@ -74,6 +76,7 @@ export class Dispatcher {
       limit: this.#limit,
       closing: this.#closing.signal,
       abort: this.#abort.signal,
+      mayAct: deps.mayAct ?? (() => true),
       onAttempt: (attempt) => {
         const active = this.#active.get(attempt.deliveryId);
         if (active) this.#recorder.attempt(active.record, attempt);

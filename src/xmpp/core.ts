@@ -58,6 +58,7 @@ export class XmppCore {
   readonly #interceptors = new Set<(stanza: Stanza) => boolean>();
   readonly #startedAt = new Date();
   #stopped: Promise<void> | undefined;
+  #mayAct: () => boolean = () => true;
   readonly #counters: StanzaCounters = {
     in: { message: 0, presence: 0, iq: 0 },
     out: { message: 0, presence: 0, iq: 0 },
@@ -111,6 +112,19 @@ export class XmppCore {
     return this.#link.online;
   }
 
+  /**
+   * Whether this gateway may act for its domain now: send, reply, deliver. Always, unless the app
+   * sets a check (HA_ELECTION: while the leader's lease holds), which every send passes here and
+   * every webhook attempt asks before it POSTs.
+   */
+  mayAct(): boolean {
+    return this.#mayAct();
+  }
+
+  setActingCheck(check: () => boolean): void {
+    this.#mayAct = check;
+  }
+
   /** Link state changes, for readiness and logs. */
   onLinkStatus(listener: (status: LinkStatus) => void): () => void {
     this.#link.on('status', listener);
@@ -126,6 +140,8 @@ export class XmppCore {
    * lost its lease: the acknowledgements it waits for, then the stream's close.
    */
   stop(within?: { ackWaitMs: number; closeWithinMs: number }): Promise<void> {
+    // A bound asked for while an unbounded stop is under way: the link is cut now.
+    if (this.#stopped && within) this.#link.kill('stopping at once');
     this.#stopped ??= (async () => {
       this.#outbound.close();
       this.#iqs.failAll(() => new GatewayError('shutting-down'));
@@ -217,8 +233,12 @@ export class XmppCore {
     return this.#callee.add(priority, answer);
   }
 
-  /** Everything written to the server passes the codec's wire check here (throws GatewayError). */
+  /**
+   * Everything written to the server passes the codec's wire check here (throws GatewayError),
+   * and the acting check (a leader whose lease may have ended sends nothing: `standby`).
+   */
   #wire(stanza: Stanza): string {
+    if (!this.#mayAct()) throw new GatewayError('standby', { retryAfterSeconds: 1 });
     return stanza.toWire(this.options.maxStanzaBytes);
   }
 

@@ -195,6 +195,17 @@ it('SIGKILL of the leader: the standby takes over within seconds; nothing accept
   assert.equal(ping.status, 503);
   assert.equal(ping.headers.get('retry-after'), '1');
   assert.match(JSON.stringify(await ping.json()), /standby/i);
+  // A body that reads as `status` in JSON but as another operation to yoga's form parser: refused.
+  const smuggled = await fetch(`${second.url}/graphql`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${PROCESS_TOKEN}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'X-GraphQL-Yoga-CSRF': '1',
+    },
+    body: JSON.stringify({ query: '{status{role}}', x: '&query={__schema{queryType{name}}}#' }),
+  });
+  assert.equal(smuggled.status, 503, 'only a plain JSON status query runs on a standby');
   const upgrade = await new Promise<number | undefined>((resolve) => {
     const socket = new WebSocket(`${second.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
     socket.on('unexpected-response', (_request, response) => resolve(response.statusCode));

@@ -8,3 +8,6 @@ CREATE TABLE "LeaderLease" (
 
     CONSTRAINT "LeaderLease_pkey" PRIMARY KEY ("domain")
 );
+
+-- AlterTable
+ALTER TABLE "JournalMark" ADD COLUMN "reservedThrough" BIGINT NOT NULL DEFAULT 0;
