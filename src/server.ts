@@ -192,8 +192,8 @@ export function buildApp(config: Config, log: Logger): App {
   }
 
   /**
-   * The lease is gone or may be: off the server first, within a third of the lease (the time
-   * the election leaves before the lease can end), then stop delivering and tell main.ts.
+   * The lease is gone or may be: off the server and no more webhook attempts, within a sixth of
+   * the lease (the election leaves a third before the lease can end), then tell main.ts.
    */
   async function stepDown(reason: string): Promise<void> {
     if (role === 'stepped-down') return;
