@@ -8,14 +8,17 @@ import type { Logger } from '../log.ts';
  * Which gateway of a component domain holds the link (HA_ELECTION): the holder of a lease in
  * Postgres (src/db/leader-lease.ts).
  *
- * - A standby tries to take the lease every twentieth of it (150 ms of the default 3 s). It succeeds once the lease has ended:
- *   released by a leader that stopped, or not renewed by one that died or lost the database.
- * - The leader renews it every quarter. It counts its lease from the moment it *sent* the last
- *   successful renewal, which is no later than the database started counting, so its own end
- *   comes first. A third of the lease before that end, if no renewal has succeeded since, it
- *   gives up (`lost`): the app closes the link then, while the lease still keeps standbys out.
- *   Never two leaders with links, as long as a third of the lease is enough to close a socket and
- *   the two clocks run at about the same rate (they need not agree on the time).
+ * - A standby tries to take the lease every twentieth of it (150 ms of the default 3 s). It
+ *   succeeds once the lease has ended: released by a leader that stopped, or not renewed by one
+ *   that died or lost the database.
+ * - The leader renews it every quarter (and at once again after a renewal that failed). It counts its
+ *   lease from the moment it *sent* the last successful renewal (after connecting), which is no
+ *   later than the database started counting, so its own end comes first. A third of the lease
+ *   before that end, if no renewal has succeeded since, it gives up (`lost`): the app cuts the
+ *   link within a sixth, while the lease still keeps standbys out, and `holds()` (asked before
+ *   every send and webhook attempt) is false from that moment even if the timer runs late.
+ *   Never two leaders with links, as long as the two clocks run at about the same rate (they
+ *   need not agree on the time).
  * - A renewal the database refuses (the lease ended or changed hands) is lost at once.
  */
 export interface LeaderElectionOptions {
