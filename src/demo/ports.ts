@@ -26,19 +26,23 @@ export async function freePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+/** Whether something on loopback accepts a connection on `port` now (the connection is closed). */
+export async function isListening(port: number): Promise<boolean> {
   const { connect } = await import('node:net');
+  return new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
+    if (await isListening(port)) return;
     if (Date.now() > deadline) throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

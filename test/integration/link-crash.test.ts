@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
-import { connect } from 'node:net';
 import { after, before, it } from 'node:test';
+import { isListening } from '../../src/demo/ports.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { waitUntil } from '../support/wait.ts';
@@ -65,15 +65,7 @@ function restPool(gateway: TestGateway, sockets: number) {
 async function listening(port: number, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return performance.now();
+    if (await isListening(port)) return performance.now();
     if (Date.now() > deadline) throw new Error(`port ${port} did not open`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

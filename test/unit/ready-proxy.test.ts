@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Agent, createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
+import { isListening } from '../../src/demo/ports.ts';
 import { createReadyProxy, type ReadyProxy, type ReadyProxyOptions } from '../../src/demo/ready-proxy.ts';
 import { waitUntil } from '../support/wait.ts';
 
@@ -203,15 +204,7 @@ describe('ready proxy (the load balancer stand-in)', () => {
     await closed;
     assert.equal(proxy.current(), undefined);
     await waitUntil(() => backends[0]!.connections() === 0, 2000, 'the backend side to close');
-    const refused = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.once('error', () => resolve(true));
-    });
-    assert.ok(refused, 'nothing listens on the port any more');
+    assert.equal(await isListening(port), false, 'nothing listens on the port any more');
     // The proxy held a listener, probe sockets and timers: none of them is left.
     agent.destroy();
     await waitUntil(
