@@ -259,6 +259,9 @@ export async function startEjabberd(options: LocalServerOptions = {}): Promise<E
     signal(signal) {
       if (pid !== undefined && alive(pid)) process.kill(pid, signal);
     },
+    get pid() {
+      return pid;
+    },
     async dispose() {
       await stop();
       await rm(dir, { recursive: true, force: true });

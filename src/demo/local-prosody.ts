@@ -139,6 +139,9 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
     signal(signal) {
       if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
     },
+    get pid() {
+      return child?.pid;
+    },
     async dispose() {
       await stop();
       await rm(dir, { recursive: true, force: true });

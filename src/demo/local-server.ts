@@ -37,6 +37,8 @@ export interface LocalXmppServer {
   stop(): Promise<void>;
   /** Sends a signal to the running server: SIGKILL (a crash), SIGSTOP/SIGCONT (a hang). */
   signal(signal: NodeJS.Signals): void;
+  /** The server's process while it runs (a test waits for a signal to take effect). */
+  readonly pid: number | undefined;
   start(): Promise<void>;
   /** Stops it for good and removes its directory. */
   dispose(): Promise<void>;

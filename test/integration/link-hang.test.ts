@@ -3,6 +3,7 @@ import { after, before, it } from 'node:test';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { startXmppServer, type XmppServer } from '../support/xmpp-server.ts';
 import { rest, type RestResponse } from '../support/rest-client.ts';
+import { waitStopped } from '../support/process-state.ts';
 import { waitUntil } from '../support/wait.ts';
 
 /**
@@ -52,6 +53,7 @@ it('SIGSTOP for 20 s: the link is declared dead in time, requests get 503, and i
   await new Promise((resolve) => setTimeout(resolve, 200));
   prosody.signal('SIGSTOP');
   const stoppedAt = performance.now();
+  await waitStopped(prosody.pid!);
   try {
     // Written while the link still looks up: neither can be answered.
     const iq = timed(rest(gateway, { body: PING }));
