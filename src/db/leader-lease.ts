@@ -31,7 +31,7 @@ export interface LeaseStoreOptions {
   domain: string;
   /** Tells this process apart in the row: host, pid and a random part. */
   holder: string;
-  /** The longest a call may take, connecting included. */
+  /** The longest a call may take (connecting is apart: CONNECT_TIMEOUT_MS). */
   timeoutMs: number;
 }
 
@@ -58,6 +58,12 @@ WHERE "domain" = $1 AND "holder" = $2 AND "epoch" = $3`;
 const MIGRATE_TIMEOUT_MS = 30_000;
 /** After a migration that failed (a failed row, missing rights), the next try waits this long. */
 const MIGRATE_RETRY_MS = 5_000;
+/**
+ * A connection (TLS and authentication included) may take longer than a lease call: it is made
+ * before the leader starts counting (prepare), and a leader that cannot reconnect in time steps
+ * down by its own timer meanwhile.
+ */
+const CONNECT_TIMEOUT_MS = 5_000;
 
 export function leaseStore(options: LeaseStoreOptions, log: Logger): LeaseStore {
   let connection: Promise<Client> | undefined;
@@ -68,7 +74,7 @@ export function leaseStore(options: LeaseStoreOptions, log: Logger): LeaseStore 
     const { default: pg } = await import('pg');
     const fresh = new pg.Client({
       connectionString: options.url,
-      connectionTimeoutMillis: timeoutMs,
+      connectionTimeoutMillis: Math.max(timeoutMs, CONNECT_TIMEOUT_MS),
       // The server gives up too: a statement that waits for a lock does not outlive the call and
       // pile up there (the client's own timeout only stops waiting for it).
       statement_timeout: timeoutMs,
