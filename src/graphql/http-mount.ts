@@ -110,13 +110,9 @@ export function createGraphqlMount(options: GraphqlMountOptions): Mount {
   return {
     matches: (path) => path === GRAPHQL_PATH || path === `${GRAPHQL_PATH}/` || path.startsWith(ASSET_PREFIX),
     handle: (req, res, path) => serve(req, res, path),
-    refuseUnavailable(req, res, why) {
-      if (why === 'standby') return serve(req, res, pathnameOf(req), asksStatusOnly);
+    refuseUnavailable(req, res, why, path) {
+      if (why === 'standby') return serve(req, res, path, asksStatusOnly);
       refuse(req, res, new GatewayError('shutting-down', { retryAfterSeconds: 5 }), options);
     },
   };
-}
-
-function pathnameOf(req: IncomingMessage): string {
-  return new URL(req.url ?? '/', 'http://gateway').pathname;
 }

@@ -16,7 +16,12 @@ export interface Mount {
    * Answers a request the gateway cannot serve now, in this face's own format: it is stopping,
    * or it is a standby (HA_ELECTION; the face may still answer what needs no link).
    */
-  refuseUnavailable?(req: IncomingMessage, res: ServerResponse, why: Unavailable): Promise<void> | void;
+  refuseUnavailable?(
+    req: IncomingMessage,
+    res: ServerResponse,
+    why: Unavailable,
+    pathname: string,
+  ): Promise<void> | void;
   /** Probes are served on the connections reserved for them past the connection cap. */
   probe?: boolean;
   /** Served by a standby as by the leader (files that need neither the link nor the database). */
@@ -64,7 +69,7 @@ export function createHttpServer(mounts: readonly Mount[], log: Logger, options:
     }
     if (tracker?.draining) {
       res.setHeader('Connection', 'close');
-      if (mount?.refuseUnavailable) await mount.refuseUnavailable(req, res, 'stopping');
+      if (mount?.refuseUnavailable) await mount.refuseUnavailable(req, res, 'stopping', pathname);
       else refuse(res, 503, 'shutting down', { 'Retry-After': '5' });
       return;
     }
@@ -86,7 +91,7 @@ export function createHttpServer(mounts: readonly Mount[], log: Logger, options:
         return;
       }
       if (!standby) await mount.handle(req, res, pathname);
-      else if (mount.refuseUnavailable) await mount.refuseUnavailable(req, res, 'standby');
+      else if (mount.refuseUnavailable) await mount.refuseUnavailable(req, res, 'standby', pathname);
       else refuse(res, 503, 'standby: another gateway serves this domain', { 'Retry-After': '1' });
     } catch (error) {
       log.error({ err: error, path: pathname }, 'unhandled failure in an HTTP handler');
