@@ -15,12 +15,13 @@ import { createMetrics } from './ops/metrics.ts';
 import { createOpsMount } from './ops/ops-mount.ts';
 import type { ReadinessCheck } from './ops/readiness.ts';
 import { databaseCheck } from './ops/database-check.ts';
+import { electionCheck } from './ops/election-check.ts';
 import { registerHttpMetrics } from './ops/http-metrics.ts';
 import { registerJournalMetrics } from './ops/journal-metrics.ts';
 import { registerTokenMetrics } from './ops/token-metrics.ts';
 import { registerWebhookMetrics } from './ops/webhook-metrics.ts';
 import { createRestHandler, refuseUnavailable } from './rest/router.ts';
-import { createLeaderElection, type LeaderElection } from './ha/leader-election.ts';
+import { createLeaderElection } from './ha/leader-election.ts';
 import { type GatewayRole, serves } from './ha/role.ts';
 import { registerRoleMetrics } from './ops/role-metrics.ts';
 import { InboundJournal } from './journal/inbound-journal.ts';
@@ -308,15 +309,4 @@ function logShedding(guard: ConnectionGuard, log: Logger): void {
     quietUntil = now + 10_000;
     log.warn({ maxConnections: guard.max, ...guard.shed }, 'HTTP connection cap reached: shedding connections');
   });
-}
-
-/** A standby's one check: it can reach the database it would take over through. */
-function electionCheck(election: LeaderElection): ReadinessCheck {
-  return {
-    name: 'election',
-    check: () =>
-      Promise.resolve(
-        election.lastError === undefined ? undefined : `leader lease database unreachable: ${election.lastError}`,
-      ),
-  };
 }

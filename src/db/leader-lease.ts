@@ -144,11 +144,14 @@ export function leaseStore(options: LeaseStoreOptions, log: Logger): LeaseStore 
 
   /** The connection, made (and the migrations applied) if there is none. */
   function ready(): Promise<Client> {
-    const pending = (connection ??= connect());
-    pending.catch(() => {
-      if (connection === pending) connection = undefined;
+    if (connection) return connection;
+    const made = connect();
+    // A connection that could not be made is tried again at the next call.
+    made.catch(() => {
+      if (connection === made) connection = undefined;
     });
-    return pending;
+    connection = made;
+    return made;
   }
 
   async function query(sql: string, params: unknown[]): Promise<unknown[]> {

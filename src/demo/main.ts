@@ -11,6 +11,7 @@ import { connectDemoUser, type DemoUser } from './demo-user.ts';
 import { startEchoBot } from './echo-bot.ts';
 import { startProsody } from './local-prosody.ts';
 import { freePort, portIsFree } from './ports.ts';
+import { postgresUrl } from '../setting-parsers.ts';
 import { postgresProblem, withoutPassword } from './postgres-check.ts';
 import { startReplicaSet, type ReplicaSet } from './replica-set.ts';
 import { ensureServerInstalled, ServerMissing } from './server-install.ts';
@@ -51,6 +52,11 @@ if (replicas !== undefined) {
         'DATABASE_URL, e.g.\n  DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run demo -- --replicas ' +
         `${replicas}\n`,
     );
+    process.exit(2);
+  }
+  // The gateway's own rule for the setting, before anything tries to connect with it.
+  if (!postgresUrl.safeParse(databaseUrl).success) {
+    process.stderr.write('demo: DATABASE_URL must be a postgres:// URL (postgresql://user@host:port/database)\n');
     process.exit(2);
   }
   const problem = await postgresProblem(databaseUrl);

@@ -66,6 +66,8 @@ const CLOSE_FLUSH_MS = 5_000;
  * A start skips what was left of the last block.
  */
 const RESERVE_BLOCK = 10_000;
+/** After a reservation that failed, the next is tried no sooner (not once per stanza of a burst). */
+const RESERVE_RETRY_MS = 1_000;
 const PRUNE_FIRST_MS = 60_000;
 const PRUNE_EVERY_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -83,6 +85,7 @@ export class InboundJournal implements Part {
   #reservedThrough = 0;
   #reserving: Promise<void> | undefined;
   #warnedUnreserved = false;
+  #reserveRetryAt = 0;
   #prunedThrough = 0;
   readonly #seqs = new WeakMap<Stanza, number>();
   #detach: (() => void) | undefined;
@@ -282,12 +285,13 @@ export class InboundJournal implements Part {
   /** The next block, reserved while half of the current one is still unused. */
   #reserveMore(seq: number): void {
     const open = this.#open;
-    if (!open || this.#reserving) return;
+    if (!open || this.#reserving || performance.now() < this.#reserveRetryAt) return;
     if (seq > this.#reservedThrough && !this.#warnedUnreserved) {
       this.#warnedUnreserved = true;
       this.log.warn(
         { seq, reservedThrough: this.#reservedThrough },
-        'inbound journal numbers are given out past their reservation (the database is slow or away): a crash now could give some twice',
+        'inbound journal numbers are given out past their reservation (the database is slow or away): ' +
+          'a crash now could give some twice',
       );
     }
     const through = Math.max(this.#reservedThrough, seq) + RESERVE_BLOCK;
@@ -298,7 +302,10 @@ export class InboundJournal implements Part {
           this.#reservedThrough = Math.max(this.#reservedThrough, through);
           this.#warnedUnreserved = false;
         },
-        (error: unknown) => this.log.debug({ err: error }, 'could not reserve inbound journal numbers; trying again'),
+        (error: unknown) => {
+          this.#reserveRetryAt = performance.now() + RESERVE_RETRY_MS;
+          this.log.debug({ err: error }, 'could not reserve inbound journal numbers; trying again');
+        },
       )
       .finally(() => (this.#reserving = undefined));
   }

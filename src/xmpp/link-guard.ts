@@ -44,7 +44,7 @@ import {
  * by chance once in 65536 checks.
  */
 export const PROBES = 16;
-/** A probe, busy answer or relay sent on this many times was going round in circles: nobody is there for it. */
+/** A probe, `busy` answer or relay sent on this many times went round in circles: nobody is there for it. */
 const MAX_HOPS = 32;
 /** Stanzas held during one check (it lasts at most the check timeout); past it they are delivered. */
 const HOLD_MAX = 10_000;

@@ -9,9 +9,10 @@ import { parseJid } from './jid.ts';
  * probes, the serving connection's `busy` answer to them, and relays of stanzas that reached a
  * connection that does not serve. A probe or a `busy` answer that reaches a connection other than
  * the one it is for is sent on again (with its hop count raised), like a relay: the server routes
- * the answer to any connection of the domain, the serving one itself included. All are addressed from and to random addresses at the domain,
- * so that whatever way the server spreads the domain's traffic over its connections (ejabberd:
- * at random, or by source or destination address), each one is an independent draw. Only a
+ * the answer to any connection of the domain, the serving one itself included. All are
+ * addressed from and to random addresses at the domain, so that whatever way the server spreads
+ * the domain's traffic over its connections (ejabberd: at random, or by source or destination
+ * address), each one is an independent draw. Only a
  * connection authenticated for the domain can send from an address at it, so these are trusted
  * only when `from` is at the domain.
  */

@@ -39,6 +39,13 @@ it('--replicas without DATABASE_URL says to set it, with an example', async () =
   assert.match(result.output, /DATABASE_URL=postgresql:\/\/\S+ npm run demo -- --replicas 2/);
 });
 
+it('--replicas with a DATABASE_URL that is not a postgres:// URL says so before connecting', async () => {
+  const result = await runDemo(['--replicas', '2'], { DATABASE_URL: 'mysql://root:s3cret@127.0.0.1/db' });
+  assert.equal(result.code, 2, result.output);
+  assert.match(result.output, /demo: DATABASE_URL must be a postgres:\/\/ URL/);
+  assert.doesNotMatch(result.output, /s3cret/);
+});
+
 it('--replicas with a Postgres that does not answer says so, without its password', async () => {
   const result = await runDemo(['--replicas', '2'], {
     DATABASE_URL: 'postgresql://postgres:s3cret-password@127.0.0.1:9/nothing',
